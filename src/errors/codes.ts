@@ -1,0 +1,41 @@
+/**
+ * Every stable error code TikTokToe emits, with its HTTP status and whether it is an expected
+ * (user-caused) failure. Codes are never reused or renamed; `docs/errors.md` documents each one and a
+ * test keeps the two in step.
+ */
+export const errorCodes = {
+  USAGE: { status: 400, expected: true, summary: "A command-line option or argument is missing or invalid." },
+  INPUT_NOT_FOUND: { status: 404, expected: true, summary: "An input file does not exist or cannot be read." },
+  INPUT_EMPTY: { status: 400, expected: true, summary: "An input file has no header or no data rows." },
+  INPUT_FORMAT: {
+    status: 415,
+    expected: true,
+    summary: "An input's format is not supported or not what its name says.",
+  },
+  INPUT_BAD_GZIP: { status: 400, expected: true, summary: "A `.gz` input is not valid gzip data." },
+  INPUT_RAGGED_ROW: {
+    status: 400,
+    expected: true,
+    summary: "A CSV row has a different number of fields than the header.",
+  },
+  INPUT_BAD_JSON: { status: 400, expected: true, summary: "An NDJSON line is not a JSON object." },
+  INPUT_NOT_NUMERIC: {
+    status: 400,
+    expected: true,
+    summary: "A value in a column declared numeric is not a finite number.",
+  },
+  INPUT_COLUMN_MISSING: {
+    status: 400,
+    expected: true,
+    summary: "A selected column is absent from an input, or present in only one of two inputs.",
+  },
+  INPUT_NO_VALUES: {
+    status: 400,
+    expected: true,
+    summary: "A column has no values left after removing missing ones.",
+  },
+  INTERNAL: { status: 500, expected: false, summary: "A bug in TikTokToe; please report it with the stack trace." },
+} as const satisfies Record<string, { status: number; expected: boolean; summary: string }>;
+
+/** A stable error code; see `docs/errors.md`. */
+export type ErrorCode = keyof typeof errorCodes;

@@ -1,0 +1,7 @@
+export { type ErrorCode, errorCodes } from "./codes.js";
+export {
+  type ErrorLocation,
+  isTikTokToeError,
+  TikTokToeError,
+  type TikTokToeErrorOptions,
+} from "./tiktoktoe-error.js";

@@ -1,0 +1,77 @@
+import { type ErrorCode, errorCodes } from "./codes.js";
+
+/** Where an error happened: enough for a user to find and fix it. */
+export interface ErrorLocation {
+  /** File the problem is in. */
+  readonly file?: string;
+  /** 1-based line number within the file (the header is line 1 of a CSV). */
+  readonly line?: number;
+  /** Column (field) name, for tabular input. */
+  readonly column?: string;
+  /** JSON path or option name, e.g. `metrics.latency.threshold` or `--alpha`. */
+  readonly path?: string;
+}
+
+/** Constructor options for {@link TikTokToeError}. */
+export interface TikTokToeErrorOptions extends ErrorLocation {
+  /** What the user can do about it. */
+  readonly hint?: string;
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error type of TikTokToe. `code` is stable and documented in `docs/errors.md`; `status` is
+ * the HTTP status an API answers with; `expected` is true for failures caused by input (exit code 2
+ * on the CLI, a 4xx over HTTP) and false for bugs.
+ *
+ * @example
+ * ```ts
+ * throw new TikTokToeError("INPUT_NOT_NUMERIC", "value \"abc\" is not a number", {
+ *   file: "cur.csv", line: 12, column: "temp", hint: "remove --numeric temp or clean the file",
+ * });
+ * ```
+ */
+export class TikTokToeError extends Error {
+  override readonly name = "TikTokToeError";
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly expected: boolean;
+  readonly location: ErrorLocation;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: TikTokToeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const { hint, cause: _cause, ...location } = options;
+    this.code = code;
+    this.status = errorCodes[code].status;
+    this.expected = errorCodes[code].expected;
+    this.location = location;
+    this.hint = hint;
+  }
+
+  /** One line for a terminal: `file:line: column "c": message (hint)`. */
+  describe(): string {
+    const { file, line, column, path } = this.location;
+    const where = [file === undefined ? undefined : line === undefined ? file : `${file}:${line}`]
+      .concat(column === undefined ? [] : [`column "${column}"`], path === undefined ? [] : [path])
+      .filter((part): part is string => part !== undefined)
+      .join(", ");
+    const text = where === "" ? this.message : `${where}: ${this.message}`;
+    return this.hint === undefined ? text : `${text}\n  hint: ${this.hint}`;
+  }
+
+  /** The JSON body an API answers with. */
+  toJSON(): { code: ErrorCode; message: string; location: ErrorLocation; hint?: string } {
+    return {
+      code: this.code,
+      message: this.message,
+      location: this.location,
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+    };
+  }
+}
+
+/** True when `error` is a {@link TikTokToeError}, optionally with the given code. */
+export function isTikTokToeError(error: unknown, code?: ErrorCode): error is TikTokToeError {
+  return error instanceof TikTokToeError && (code === undefined || error.code === code);
+}

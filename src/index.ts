@@ -1,0 +1,4 @@
+/**
+ * TikTokToe's library API. Each surface re-exports its folder's public names; see README.md.
+ */
+export * from "./errors/index.js";

@@ -1,0 +1,36 @@
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { repoPath } from "./paths.js";
+
+/** One case of `golden/drift_scipy.json.gz`, as scipy 1.10.1 computed it. */
+export interface ScipyDriftCase {
+  readonly id: string;
+  readonly distribution: string;
+  readonly reference: number[];
+  readonly current: number[];
+  readonly ks_statistic: number;
+  readonly ks_pvalue_auto: number;
+  readonly ks_pvalue_exact: number | null;
+  readonly ks_pvalue_asymp: number;
+  readonly wasserstein: number;
+  readonly reference_std: number;
+  readonly wasserstein_normed: number | null;
+}
+
+let cached: ScipyDriftCase[] | undefined;
+
+/** The 80 golden two-sample cases (loaded once per process). */
+export function loadScipyDriftCases(): ScipyDriftCase[] {
+  cached ??= (
+    JSON.parse(gunzipSync(readFileSync(repoPath("golden", "drift_scipy.json.gz"))).toString("utf8")) as {
+      cases: ScipyDriftCase[];
+    }
+  ).cases;
+  return cached;
+}
+
+/** Asserts-friendly closeness check: relative tolerance, or absolute for tiny values. */
+export function closeTo(actual: number, expected: number, rel: number, abs: number): boolean {
+  if (Number.isNaN(expected)) return Number.isNaN(actual);
+  return Math.abs(actual - expected) <= Math.max(abs, rel * Math.abs(expected));
+}
