@@ -5,7 +5,11 @@
  */
 export const errorCodes = {
   USAGE: { status: 400, expected: true, summary: "A command-line option or argument is missing or invalid." },
-  INPUT_NOT_FOUND: { status: 404, expected: true, summary: "An input file does not exist or cannot be read." },
+  INPUT_NOT_FOUND: {
+    status: 404,
+    expected: true,
+    summary: "An input file does not exist or cannot be read.",
+  },
   INPUT_EMPTY: { status: 400, expected: true, summary: "An input file has no header or no data rows." },
   INPUT_FORMAT: {
     status: 415,
@@ -34,7 +38,11 @@ export const errorCodes = {
     expected: true,
     summary: "A column has no values left after removing missing ones.",
   },
-  INTERNAL: { status: 500, expected: false, summary: "A bug in TikTokToe; please report it with the stack trace." },
+  INTERNAL: {
+    status: 500,
+    expected: false,
+    summary: "A bug in TikTokToe; please report it with the stack trace.",
+  },
 } as const satisfies Record<string, { status: number; expected: boolean; summary: string }>;
 
 /** A stable error code; see `docs/errors.md`. */

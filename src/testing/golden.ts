@@ -34,3 +34,41 @@ export function closeTo(actual: number, expected: number, rel: number, abs: numb
   if (Number.isNaN(expected)) return Number.isNaN(actual);
   return Math.abs(actual - expected) <= Math.max(abs, rel * Math.abs(expected));
 }
+
+/** `golden/drift_extra_scipy.json.gz`, made by `tools/make_drift_extra_golden.py` with scipy 1.10.1. */
+export interface ScipyExtraGolden {
+  readonly numeric: ReadonlyArray<{
+    readonly id: string;
+    readonly reference: number[];
+    readonly current: number[];
+    readonly edges: number[];
+    readonly reference_counts: number[];
+    readonly current_counts: number[];
+    readonly psi: number;
+    readonly jensenshannon: number;
+  }>;
+  readonly categorical: ReadonlyArray<{
+    readonly id: string;
+    readonly reference: string[];
+    readonly current: string[];
+    readonly categories: string[];
+    readonly reference_counts: number[];
+    readonly current_counts: number[];
+    readonly chi2_statistic: number;
+    readonly chi2_pvalue: number;
+    readonly chi2_dof: number;
+    readonly jensenshannon: number;
+    readonly psi: number;
+  }>;
+  readonly chi2_sf: ReadonlyArray<{ readonly x: number; readonly dof: number; readonly sf: number }>;
+}
+
+let cachedExtra: ScipyExtraGolden | undefined;
+
+/** The PSI / chi-square / Jensen–Shannon golden values (loaded once per process). */
+export function loadScipyExtraGolden(): ScipyExtraGolden {
+  cachedExtra ??= JSON.parse(
+    gunzipSync(readFileSync(repoPath("golden", "drift_extra_scipy.json.gz"))).toString("utf8"),
+  ) as ScipyExtraGolden;
+  return cachedExtra;
+}

@@ -1,0 +1,17 @@
+/**
+ * `npm run bench [-- NAME …]`: runs the benchmarks and rewrites their sections of docs/benchmarks.md.
+ * Benchmarks print figures; they never assert (tests do that).
+ */
+import { runDriftBench } from "./drift-bench.js";
+
+const benches: Record<string, () => Promise<void>> = { drift: runDriftBench };
+const wanted = process.argv.slice(2);
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
+  const bench = benches[name];
+  if (bench === undefined) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(", ")}`);
+    process.exitCode = 2;
+    break;
+  }
+  await bench();
+}

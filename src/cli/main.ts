@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import { isTikTokToeError } from "../errors/index.js";
+import { demoHelp, runDemo } from "./demo-command.js";
+import { driftHelp, runDrift } from "./drift-command.js";
+import { type CliIo, exitCodes } from "./io.js";
+
+interface Command {
+  readonly summary: string;
+  readonly help: string;
+  readonly run: (args: readonly string[], io: CliIo) => Promise<number>;
+}
+
+const commands: Readonly<Record<string, Command>> = {
+  drift: { summary: "compare two datasets and report drift per column", help: driftHelp, run: runDrift },
+  demo: {
+    summary: "show a drift report on bundled real data (bike sharing 2011 vs 2012)",
+    help: demoHelp,
+    run: runDemo,
+  },
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  return `TikTokToe ${version()} — watch ML models in production, make them cheaper to run, keep them learning.
+
+Usage: tiktoktoe <command> [options]
+
+Commands:
+${Object.entries(commands)
+  .map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`)
+  .join("\n")}
+
+Run 'tiktoktoe <command> --help' for a command's options and examples.
+
+Examples:
+  tiktoktoe demo
+  tiktoktoe drift --reference train.csv --current today.csv.gz --target label
+
+Exit codes: 0 ok, 1 the check failed (e.g. drift), 2 usage or input error, 70 internal error.
+`;
+}
+
+/**
+ * Runs the CLI with `args` (without `node` and the script) and returns the exit code. Expected
+ * failures print one precise message (file, line, column, hint) and return 2; bugs print a stack
+ * and return 70. Nothing here calls `process.exit`, so tests can drive it in-process.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+ * ```
+ */
+export async function main(args: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(mainHelp());
+    return exitCodes.ok;
+  }
+  if (name === "--version" || name === "-v") {
+    io.stdout.write(`${version()}\n`);
+    return exitCodes.ok;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    io.stderr.write(`tiktoktoe: unknown command "${name}"\n\n${mainHelp()}`);
+    return exitCodes.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (isTikTokToeError(error) && error.expected) {
+      io.stderr.write(`tiktoktoe ${name}: error ${error.code}: ${error.describe()}\n`);
+      return exitCodes.usage;
+    }
+    io.stderr.write(
+      `tiktoktoe ${name}: internal error (please report it):\n${(error as Error).stack ?? String(error)}\n`,
+    );
+    return exitCodes.internal;
+  }
+}

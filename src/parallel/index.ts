@@ -1,0 +1,7 @@
+export {
+  analyzeFilesParallel,
+  analyzeTablesParallel,
+  type DriftProgress,
+  type ParallelDriftOptions,
+} from "./analyze-parallel.js";
+export { WorkerPool } from "./pool.js";

@@ -1,0 +1,42 @@
+/**
+ * Entry point of the worker threads of {@link WorkerPool}: reads files and measures drift columns,
+ * so that two files parse at once and columns spread over the cores.
+ */
+import { parentPort } from "node:worker_threads";
+import { type ReadTableOptions, readTable } from "../data/index.js";
+import { type ColumnTask, type DriftOptions, measureTask } from "../drift/index.js";
+import { buffersOf, toWireError } from "./messages.js";
+import { tableBuffers } from "./transfer.js";
+
+interface Job {
+  readonly id: number;
+  readonly kind: string;
+  readonly payload: unknown;
+}
+
+const port = parentPort;
+if (port === null) throw new Error("worker.js must run in a worker thread");
+
+port.on("message", (job: Job) => {
+  void handle(job).then(
+    ({ value, transfer }) => port.postMessage({ id: job.id, ok: true, value }, transfer),
+    (error: unknown) => port.postMessage({ id: job.id, ok: false, error: toWireError(error) }),
+  );
+});
+
+async function handle(job: Job): Promise<{ value: unknown; transfer: ArrayBuffer[] }> {
+  switch (job.kind) {
+    case "read": {
+      const { file, options } = job.payload as { file: string; options: ReadTableOptions };
+      const table = await readTable(file, options);
+      return { value: table, transfer: tableBuffers(table) };
+    }
+    case "measure": {
+      const { task, options } = job.payload as { task: ColumnTask; options: DriftOptions };
+      const measured = measureTask(task, options);
+      return { value: measured, transfer: buffersOf([]) };
+    }
+    default:
+      throw new Error(`unknown job kind ${job.kind}`);
+  }
+}
