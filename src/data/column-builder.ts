@@ -2,11 +2,29 @@
  * A column under construction: block-wise typed storage, dictionary encoding for text, and the switch
  * from numeric to text when inference meets a non-number.
  */
+import { TextDictionary } from "./text-dictionary.js";
 import type { ColumnData, TextColumn } from "./types.js";
 
-/** `ColumnBuilder.kind` of a column holding numbers. */
+// Kinds are small integers rather than strings so the per-cell test in the parsers is one compare.
+
+/**
+ * `ColumnBuilder.kind` of a column holding numbers.
+ *
+ * @example
+ * ```ts
+ * if (column.kind === KIND_NUMERIC) column.values[slot] = 1.5;
+ * ```
+ */
 export const KIND_NUMERIC = 0;
-/** `ColumnBuilder.kind` of a column holding dictionary codes. */
+
+/**
+ * `ColumnBuilder.kind` of a column holding dictionary codes.
+ *
+ * @example
+ * ```ts
+ * if (column.kind === KIND_TEXT) column.setText(row, "red");
+ * ```
+ */
 export const KIND_TEXT = 1;
 
 const NO_VALUES = new Float64Array(0);
@@ -35,8 +53,8 @@ export class ColumnBuilder {
   codes: Int32Array;
   /** First row of the current block. */
   base: number;
-  /** Distinct texts in first-seen order; codes index it. */
-  readonly categories: string[] = [];
+  /** The column's distinct texts; codes index its `categories`. */
+  readonly dictionary = new TextDictionary();
   /**
    * Row at which an inferred numeric column met its first non-number, or -1. Rows before it were
    * numbers or missing; see {@link ColumnBuilder.needsBackfill}.
@@ -47,11 +65,15 @@ export class ColumnBuilder {
    * of the earlier rows is gone, so a second pass over the input must supply it.
    */
   needsBackfill = false;
+  /**
+   * Missing cells of a numeric column, counted by whoever writes NaN (a text column recounts its
+   * codes at the end instead, since a switch rewrites its early rows).
+   */
+  missing = 0;
   /** Rows before the column's first block: missing (an NDJSON key first seen late). */
   private readonly leading: number;
   private fullValues: Float64Array[] = [];
   private fullCodes: Int32Array[] = [];
-  private readonly dictionary = new Map<string, number>();
 
   /**
    * @param required Declared numeric: the parsers fail on a non-number instead of switching to text.
@@ -69,6 +91,7 @@ export class ColumnBuilder {
     this.kind = kind;
     this.base = base;
     this.leading = base;
+    this.missing = firstRow;
     this.values = kind === KIND_NUMERIC ? new Float64Array(blockSize) : NO_VALUES;
     this.codes = kind === KIND_TEXT ? new Int32Array(blockSize) : NO_CODES;
     if (firstRow > base) {
@@ -91,19 +114,22 @@ export class ColumnBuilder {
 
   /** Marks `row` (in the current block) missing. */
   setMissing(row: number): void {
-    if (this.kind === KIND_NUMERIC) this.values[row - this.base] = Number.NaN;
-    else this.codes[row - this.base] = -1;
+    if (this.kind === KIND_NUMERIC) {
+      this.values[row - this.base] = Number.NaN;
+      this.missing++;
+    } else {
+      this.codes[row - this.base] = -1;
+    }
   }
 
-  /** Stores `text` at `row` (in the current block) of a text column, interning it. */
+  /** Stores `text` at `row` (in the current block) of a text column. */
   setText(row: number, text: string): void {
-    let code = this.dictionary.get(text);
-    if (code === undefined) {
-      code = this.categories.length;
-      this.categories.push(text);
-      this.dictionary.set(text, code);
-    }
-    this.codes[row - this.base] = code;
+    this.codes[row - this.base] = this.dictionary.codeOf(text);
+  }
+
+  /** Stores the UTF-8 text `buf[start, end)` at `row` (in the current block) of a text column. */
+  setTextBytes(row: number, buf: Buffer, start: number, end: number): void {
+    this.codes[row - this.base] = this.dictionary.codeOfBytes(buf, start, end);
   }
 
   /**
@@ -130,12 +156,15 @@ export class ColumnBuilder {
       values.fill(Number.NaN, 0, this.leading);
       concatInto(values, this.leading, this.fullValues, this.values);
       this.fullValues = [];
-      let missing = 0;
-      for (let r = 0; r < rowCount; r++) if (Number.isNaN(values[r]!)) missing++;
-      return { kind: "numeric", values, missing };
+      return { kind: "numeric", values, missing: this.missing };
     }
     const codes = this.allCodes(rowCount);
-    return { kind: "text", codes, categories: this.categories.slice(), missing: countMissingCodes(codes) };
+    return {
+      kind: "text",
+      codes,
+      categories: this.dictionary.categories.slice(),
+      missing: countMissingCodes(codes),
+    };
   }
 
   /** The codes of rows `[0, rowCount)` of a text column, in one array. */
@@ -171,8 +200,10 @@ export function mergeBackfill(
   const codes = new Int32Array(rowCount);
   const categories: string[] = [];
   const dictionary = new Map<string, number>();
-  const remapEarly = new Int32Array(early.categories.length).fill(-1);
-  const remapMain = new Int32Array(main.categories.length).fill(-1);
+  const earlyCategories = early.dictionary.categories;
+  const mainCategories = main.dictionary.categories;
+  const remapEarly = new Int32Array(earlyCategories.length).fill(-1);
+  const remapMain = new Int32Array(mainCategories.length).fill(-1);
   for (let r = 0; r < rowCount; r++) {
     const fromEarly = r < switchRow;
     const code = fromEarly ? earlyCodes[r]! : mainCodes[r]!;
@@ -183,7 +214,7 @@ export function mergeBackfill(
     const remap = fromEarly ? remapEarly : remapMain;
     let mapped = remap[code]!;
     if (mapped < 0) {
-      const text = fromEarly ? early.categories[code]! : main.categories[code]!;
+      const text = fromEarly ? earlyCategories[code]! : mainCategories[code]!;
       let known = dictionary.get(text);
       if (known === undefined) {
         known = categories.length;

@@ -6,7 +6,7 @@ import { TikTokToeError } from "../errors/index.js";
 import { type ColumnBuilder, KIND_NUMERIC } from "./column-builder.js";
 import { notNumericError } from "./input-errors.js";
 import { isMissingToken } from "./missing-tokens.js";
-import { parseDecimal } from "./parse-decimal.js";
+import { parseDecimalInto, scanPlainDecimal } from "./parse-decimal.js";
 import { type ColumnPlan, TableBuilder } from "./table-builder.js";
 import type { TableParser } from "./table-parser.js";
 
@@ -58,6 +58,11 @@ export class CsvParser implements TableParser {
   private fieldLines = 0;
   private fieldNext = 0;
   private fieldEnding = END_FIELD;
+  /**
+   * Numeric columns whose missing count went up in the current record: when the record turns out
+   * incomplete (it continues in the next chunk) those counts are taken back, as it will be parsed again.
+   */
+  private readonly missingInRecord: ColumnBuilder[] = [];
 
   constructor(
     private readonly source: string,
@@ -90,7 +95,6 @@ export class CsvParser implements TableParser {
     if (this.table.rows === 0) {
       throw new TikTokToeError("INPUT_EMPTY", `${this.source} has a header but no data rows`, {
         file: this.source,
-        line: this.line,
         hint: "the file holds no records to compare; check that it was written completely",
       });
     }
@@ -168,16 +172,40 @@ export class CsvParser implements TableParser {
       const recordStart = pos;
       let lines = 0;
       let field = 0;
+      let ending = END_FIELD;
       for (;;) {
-        if (!this.scanField(buf, pos, end, final, this.line + lines)) return recordStart;
-        if (field < fieldCount) {
-          const column = fields[field]!;
-          if (column !== null) this.store(column, buf, row, slot, this.line + lines);
+        const column = field < fieldCount ? fields[field]! : null;
+        if (column !== null && column.kind === KIND_NUMERIC) {
+          // Fast path for the bulk of numeric data: parse while finding the field's end.
+          const after = scanPlainDecimal(buf, pos, end, column.values, slot);
+          if (after >= 0 && after < end) {
+            const c = buf[after]!;
+            if (c === COMMA) {
+              field++;
+              pos = after + 1;
+              continue;
+            }
+            if (c === LF) {
+              field++;
+              pos = after + 1;
+              ending = END_RECORD;
+              break;
+            }
+            if (c === CR && after + 1 < end && buf[after + 1] === LF) {
+              field++;
+              pos = after + 2;
+              ending = END_RECORD;
+              break;
+            }
+          }
         }
+        if (!this.scanField(buf, pos, end, final, this.line + lines)) return this.abandon(recordStart);
+        if (column !== null) this.store(column, buf, row, slot, this.line + lines);
         lines += this.fieldLines;
         field++;
         pos = this.fieldNext;
-        if (this.fieldEnding !== END_FIELD) break;
+        ending = this.fieldEnding;
+        if (ending !== END_FIELD) break;
       }
       if (field !== fieldCount) {
         throw new TikTokToeError(
@@ -191,9 +219,17 @@ export class CsvParser implements TableParser {
         );
       }
       table.rows = row + 1;
-      this.line += lines + (this.fieldEnding === END_RECORD ? 1 : 0);
+      this.line += lines + (ending === END_RECORD ? 1 : 0);
+      if (this.missingInRecord.length > 0) this.missingInRecord.length = 0;
     }
     return pos;
+  }
+
+  /** Forgets the incomplete record at `recordStart` and returns it as the place to resume. */
+  private abandon(recordStart: number): number {
+    for (const column of this.missingInRecord) column.missing--;
+    this.missingInRecord.length = 0;
+    return recordStart;
   }
 
   /** Skips empty lines (LF or CRLF) at `pos`; returns where the next non-empty line starts. */
@@ -320,13 +356,11 @@ export class CsvParser implements TableParser {
     const start = this.fieldStart;
     const end = this.fieldEnd;
     if (column.kind === KIND_NUMERIC) {
-      const value = parseDecimal(buf, start, end);
-      if (!Number.isNaN(value)) {
-        column.values[slot] = value;
-        return;
-      }
+      if (parseDecimalInto(buf, start, end, column.values, slot)) return;
       if (isMissingToken(buf, start, end)) {
         column.values[slot] = Number.NaN;
+        column.missing++;
+        this.missingInRecord.push(column);
         return;
       }
       if (column.required) {
@@ -335,7 +369,8 @@ export class CsvParser implements TableParser {
       column.switchToText(row);
     }
     if (isMissingToken(buf, start, end)) column.codes[slot] = -1;
-    else column.setText(row, decodeField(buf, start, end, this.fieldQuotes));
+    else if (this.fieldQuotes) column.setText(row, decodeField(buf, start, end, true));
+    else column.setTextBytes(row, buf, start, end);
   }
 }
 

@@ -6,7 +6,7 @@ import { TikTokToeError } from "../errors/index.js";
 import { type ColumnBuilder, KIND_NUMERIC } from "./column-builder.js";
 import { badJsonError, notNumericError } from "./input-errors.js";
 import { isMissingToken } from "./missing-tokens.js";
-import { parseDecimal } from "./parse-decimal.js";
+import { parseDecimalInto } from "./parse-decimal.js";
 import { type ColumnPlan, TableBuilder } from "./table-builder.js";
 import type { TableParser } from "./table-parser.js";
 
@@ -199,7 +199,7 @@ export class NdjsonParser implements TableParser {
     if (c === 0x74 || c === 0x66 || c === 0x6e) {
       const word = c === 0x74 ? "true" : c === 0x66 ? "false" : "null";
       for (let k = 1; k < word.length; k++) {
-        if (buf[i + k] !== word.charCodeAt(k) || i + k >= end)
+        if (i + k >= end || buf[i + k] !== word.charCodeAt(k))
           throw this.bad("invalid literal", lineStart, i);
       }
       if (column !== null) {
@@ -224,32 +224,38 @@ export class NdjsonParser implements TableParser {
   }
 
   private storeNumber(column: ColumnBuilder, buf: Buffer, start: number, end: number, row: number): void {
-    const value = parseDecimal(buf, start, end);
     if (column.kind === KIND_NUMERIC) {
-      if (!Number.isNaN(value)) {
-        column.values[row - column.base] = value;
-        return;
-      }
-      this.storeText(column, buf.toString("latin1", start, end), row);
-      return;
+      if (parseDecimalInto(buf, start, end, column.values, row - column.base)) return;
+      if (column.required)
+        throw notNumericError(this.source, this.line, column.name, buf.toString("latin1", start, end));
+      column.switchToText(row);
     }
-    column.setText(row, buf.toString("latin1", start, end));
+    column.setTextBytes(row, buf, start, end);
   }
 
   private storeString(column: ColumnBuilder, buf: Buffer, start: number, end: number, row: number): void {
-    const escaped = this.escaped;
-    if (column.kind === KIND_NUMERIC && column.required && !escaped) {
-      const value = parseDecimal(buf, start, end);
-      if (!Number.isNaN(value)) {
-        column.values[row - column.base] = value;
-        return;
-      }
-      if (isMissingToken(buf, start, end)) {
-        column.values[row - column.base] = Number.NaN;
+    const text = this.escaped ? decodeEscaped(buf, start, end) : undefined;
+    if (column.kind === KIND_NUMERIC && column.required) {
+      // A declared-numeric column reads a string like a CSV cell: a number, or missing.
+      const bytes = text === undefined ? buf : Buffer.from(text);
+      const from = text === undefined ? start : 0;
+      const to = text === undefined ? end : bytes.length;
+      if (parseDecimalInto(bytes, from, to, column.values, row - column.base)) return;
+      if (isMissingToken(bytes, from, to)) {
+        column.setMissing(row);
         return;
       }
     }
-    this.storeText(column, escaped ? decodeEscaped(buf, start, end) : buf.toString("utf8", start, end), row);
+    if (text !== undefined) {
+      this.storeText(column, text, row);
+      return;
+    }
+    if (column.kind === KIND_NUMERIC) {
+      if (column.required)
+        throw notNumericError(this.source, this.line, column.name, buf.toString("utf8", start, end));
+      column.switchToText(row);
+    }
+    column.setTextBytes(row, buf, start, end);
   }
 
   /** Stores a non-number; a numeric column switches to text or, if declared numeric, fails. */

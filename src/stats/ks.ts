@@ -8,10 +8,24 @@
 
 import { kstwoSf } from "./kolmogorov.js";
 
-/** How to compute the p-value: scipy's `method` argument. */
+/**
+ * How to compute the p-value: scipy's `method` argument.
+ *
+ * @example
+ * ```ts
+ * const mode: KsMode = "asymp"; // force the asymptotic distribution even for small samples
+ * ```
+ */
 export type KsMode = "auto" | "exact" | "asymp";
 
-/** Result of {@link ksTwoSample}. */
+/**
+ * Result of {@link ksTwoSample}.
+ *
+ * @example
+ * ```ts
+ * const { statistic, pValue, method }: KsResult = ksTwoSample(reference, current);
+ * ```
+ */
 export interface KsResult {
   /** D = sup |F_a − F_b|; in exact mode snapped to h/lcm(n, m) as scipy reports it. */
   readonly statistic: number;
@@ -21,7 +35,14 @@ export interface KsResult {
   readonly method: "exact" | "asymp";
 }
 
-/** `auto` uses the exact distribution when both samples have at most this many values (scipy's MAX_AUTO_N). */
+/**
+ * `auto` uses the exact distribution when both samples have at most this many values (scipy's MAX_AUTO_N).
+ *
+ * @example
+ * ```ts
+ * const willBeExact = Math.max(a.length, b.length) <= KS_MAX_AUTO_N;
+ * ```
+ */
 export const KS_MAX_AUTO_N = 10000;
 const INT32_MAX = 2147483647;
 
@@ -63,7 +84,7 @@ export function ksStatisticSorted(a: Float64Array, b: Float64Array): number {
     if (diff < minDiff) minDiff = diff;
   }
   const minS = Math.min(Math.max(-minDiff, 0), 1);
-  return minS > maxDiff ? minS : maxDiff;
+  return Math.max(minS, maxDiff);
 }
 
 function gcd(x: number, y: number): number {

@@ -3,7 +3,15 @@
  * `scipy.stats.wasserstein_distance(u, v)` without weights, plus Evidently's normalised variant.
  */
 
-/** Lower bound on the reference standard deviation used by the normalised distance (Evidently's rule). */
+/**
+ * Lower bound on the reference standard deviation used by the normalised distance (Evidently's rule), so
+ * a constant reference column does not divide by zero.
+ *
+ * @example
+ * ```ts
+ * const scale = Math.max(populationStd(reference), WASSERSTEIN_MIN_STD);
+ * ```
+ */
 export const WASSERSTEIN_MIN_STD = 0.001;
 
 /**
@@ -30,7 +38,7 @@ export function wassersteinSorted(a: Float64Array, b: Float64Array): number {
   let j = 0;
   let sum = 0;
   let comp = 0;
-  let cur = a[0]! <= b[0]! ? a[0]! : b[0]!;
+  let cur = Math.min(a[0]!, b[0]!);
   for (;;) {
     // Consume every copy of `cur`: between `cur` and the next distinct value both ECDFs are flat.
     while (i < na && a[i]! <= cur) i++;
