@@ -1,3 +1,4 @@
+import { binCountsSorted } from "../stats/binning.js";
 import { quantileSorted } from "../stats/quantile.js";
 import type { CategoricalSample, NumericSample } from "./profile.js";
 
@@ -23,7 +24,8 @@ const MAX_CATEGORIES = 30;
 
 /**
  * Shares of both samples over shared equal-width bins spanning the 0.5th to 99.5th percentiles of
- * either sample, so that a few outliers do not squash the plot.
+ * either sample, so that a few outliers do not squash the plot (they are counted in the outer bins).
+ * Bins are right-closed, counted by binary search in the sorted samples.
  *
  * @example
  * ```ts
@@ -38,21 +40,11 @@ export function numericHistogram(reference: NumericSample, current: NumericSampl
   const edges = Array.from({ length: NUMERIC_BINS + 1 }, (_, i) =>
     i === NUMERIC_BINS ? hi : lo + i * width,
   );
-  return {
-    kind: "numeric",
-    edges,
-    reference: shares(reference.sorted, lo, width),
-    current: shares(current.sorted, lo, width),
-  };
-}
-
-function shares(sorted: Float64Array, lo: number, width: number): number[] {
-  const counts = new Array<number>(NUMERIC_BINS).fill(0);
-  for (let i = 0; i < sorted.length; i++) {
-    const bin = Math.min(NUMERIC_BINS - 1, Math.max(0, Math.floor((sorted[i]! - lo) / width)));
-    counts[bin]!++;
-  }
-  return counts.map((c) => c / sorted.length);
+  // Inner edges only: values beyond the outer edges are counted in the outer bins.
+  const inner = edges.slice(1, -1);
+  const shares = (sorted: Float64Array) =>
+    Array.from(binCountsSorted(sorted, inner), (c) => c / sorted.length);
+  return { kind: "numeric", edges, reference: shares(reference.sorted), current: shares(current.sorted) };
 }
 
 /**

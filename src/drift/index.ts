@@ -17,6 +17,7 @@ export {
   type InputTable,
   measureTask,
   planDrift,
+  SortArena,
 } from "./plan.js";
 export {
   type CategoricalSample,

@@ -1,8 +1,9 @@
 import { binCountsSorted } from "../stats/binning.js";
 import { chiSquareHomogeneity } from "../stats/chi-square.js";
 import { jensenShannonDistance } from "../stats/jensen-shannon.js";
-import { ksTwoSample } from "../stats/ks.js";
+import { ksFromStatistic, ksTwoSample } from "../stats/ks.js";
 import { psi } from "../stats/psi.js";
+import { ksWassersteinSorted } from "../stats/two-sample.js";
 import { WASSERSTEIN_MIN_STD, wassersteinSorted } from "../stats/wasserstein.js";
 import { categoricalHistogram, type Histogram, numericHistogram } from "./histogram.js";
 import type { ColumnType, DriftMethod, DriftOptions } from "./options.js";
@@ -85,8 +86,10 @@ function measureNumeric(
   const currentBins = () => binCountsSorted(current.sorted, reference.edges);
   switch (options.method) {
     case "auto": {
-      const ks = ksTwoSample(reference.sorted, current.sorted, options.ksMode);
-      const w = wasserstein();
+      // One merge walk gives both D and W1; the p-value is then arithmetic on D and the sizes.
+      const both = ksWassersteinSorted(reference.sorted, current.sorted);
+      const ks = ksFromStatistic(both.d, reference.sorted.length, current.sorted.length, options.ksMode);
+      const w = { raw: both.w, normed: both.w / Math.max(reference.std, WASSERSTEIN_MIN_STD) };
       return {
         ...base,
         method: "ks",

@@ -39,15 +39,17 @@ export type ColumnProfile = NumericProfile | CategoricalSample;
 export const PSI_BINS = 10;
 
 /**
- * Sorts a numeric column (NaN = missing) once.
+ * Sorts a numeric column (NaN = missing) once; `missing`, when known, is its count of NaN; `into`,
+ * when given, receives the sorted values (see `sortedFinite`).
  *
  * @example
  * ```ts
  * numericSample(new Float64Array([2, Number.NaN, 1])); // { sorted: [1, 2], missing: 1 }
  * ```
  */
-export function numericSample(values: Float64Array): NumericSample {
-  const sorted = sortedFinite(values);
+export function numericSample(values: Float64Array, missing?: number, into?: Float64Array): NumericSample {
+  // A known count of zero missing values lets the sort skip its NaN-dropping copy.
+  const sorted = sortedFinite(values, missing !== 0, into);
   return { type: "numeric", sorted, missing: values.length - sorted.length };
 }
 

@@ -58,7 +58,15 @@ export class WorkerPool {
 
   /** Sends one job; resolves with the worker's answer or rejects with its error. */
   run<T>(kind: string, payload: unknown, transfer: readonly ArrayBuffer[] = []): Promise<T> {
-    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    return this.runOn<T>(
+      this.slots.reduce((a, b) => (b.busy < a.busy ? b : a)),
+      kind,
+      payload,
+      transfer,
+    );
+  }
+
+  private runOn<T>(slot: Slot, kind: string, payload: unknown, transfer: readonly ArrayBuffer[]): Promise<T> {
     const id = this.nextId++;
     slot.busy++;
     return new Promise<T>((resolve, reject) => {
@@ -69,6 +77,11 @@ export class WorkerPool {
     }).finally(() => {
       if (slot.busy === 0) slot.worker.unref();
     });
+  }
+
+  /** Resolves once every thread has started and loaded its modules (a no-op job round trip). */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => this.runOn<unknown>(slot, "ping", null, [])));
   }
 
   /** Terminates every thread; pending jobs reject. */

@@ -4,7 +4,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { type ReadTableOptions, readTable } from "../data/index.js";
-import { type ColumnTask, type DriftOptions, measureTask } from "../drift/index.js";
+import { type ColumnTask, type DriftOptions, measureTask, SortArena } from "../drift/index.js";
 import { buffersOf, toWireError } from "./messages.js";
 import { tableBuffers } from "./transfer.js";
 
@@ -16,6 +16,8 @@ interface Job {
 
 const port = parentPort;
 if (port === null) throw new Error("worker.js must run in a worker thread");
+// Sorted copies of one column at a time, reused from column to column (see SortArena).
+const arena = new SortArena();
 
 port.on("message", (job: Job) => {
   void handle(job).then(
@@ -33,9 +35,11 @@ async function handle(job: Job): Promise<{ value: unknown; transfer: ArrayBuffer
     }
     case "measure": {
       const { task, options } = job.payload as { task: ColumnTask; options: DriftOptions };
-      const measured = measureTask(task, options);
+      const measured = measureTask(task, options, arena);
       return { value: measured, transfer: buffersOf([]) };
     }
+    case "ping":
+      return { value: null, transfer: [] };
     default:
       throw new Error(`unknown job kind ${job.kind}`);
   }

@@ -19,21 +19,41 @@ export function referenceQuantileEdges(sortedReference: Float64Array, bins = 10)
 /**
  * Counts of ascending `sorted` values in the bins delimited by `edges` (ascending, may repeat):
  * bin i holds the values x with edges[i−1] < x ≤ edges[i] (right-closed, like
- * `numpy.searchsorted(edges, x, side="left")`). One merge pass, since both inputs are sorted.
+ * `numpy.searchsorted(edges, x, side="left")`). Since the values are sorted, each edge is one binary
+ * search: O(bins · log n), not a pass over the data.
  *
  * @example
  * ```ts
  * binCountsSorted(new Float64Array([1, 2, 3]), new Float64Array([2])); // Float64Array [2, 1]
  * ```
  */
-export function binCountsSorted(sorted: Float64Array, edges: Float64Array): Float64Array {
+export function binCountsSorted(sorted: Float64Array, edges: ArrayLike<number>): Float64Array {
   const counts = new Float64Array(edges.length + 1);
-  let bin = 0;
-  const n = sorted.length;
-  for (let i = 0; i < n; i++) {
-    const x = sorted[i]!;
-    while (bin < edges.length && x > edges[bin]!) bin++;
-    counts[bin]!++;
+  let previous = 0;
+  for (let e = 0; e < edges.length; e++) {
+    const upTo = countAtMost(sorted, edges[e]!);
+    counts[e] = upTo - previous;
+    previous = upTo;
   }
+  counts[edges.length] = sorted.length - previous;
   return counts;
+}
+
+/**
+ * How many of the ascending `sorted` values are ≤ `x` (`numpy.searchsorted(sorted, x, side="right")`).
+ *
+ * @example
+ * ```ts
+ * countAtMost(new Float64Array([1, 2, 2, 3]), 2); // 3
+ * ```
+ */
+export function countAtMost(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -1,3 +1,5 @@
+import { logGamma } from "./gamma.js";
+
 /**
  * Kolmogorov–Smirnov distributions, ported from scipy 1.10.1 so that p-values agree with it:
  *
@@ -218,6 +220,12 @@ function frexpDD(a: DD): [mantissa: DD, exponent: number] {
 
 /** Above this n the exact sum takes too long and scipy switches to an approximation. */
 const SMIRNOV_MAX_COMPUTE_N = 1000000;
+/**
+ * From this n on, the Birnbaum–Tingey sum is evaluated by {@link smirnovSumFromPeak} in plain doubles
+ * instead of cephes' double-double loop: the same exact quantity, 30–60× faster (a million-row
+ * comparison would otherwise spend most of a second here), within about 1e-10 relative of scipy.
+ */
+const SMIRNOV_FAST_MIN_N = 20000;
 /** The alternating "upper" sum is only used for few terms (each costs ~1.6 bits). */
 const SM_UPPER_MAX_TERMS = 3;
 const SM_UPPERSUM_MIN_N = 10;
@@ -399,6 +407,8 @@ export function smirnovSf(n: number, d: number): number {
     return 1 - cdf;
   }
 
+  if (n >= SMIRNOV_FAST_MIN_N) return clip01(smirnovSumFromPeak(n, x, n1mxfl));
+
   // Use the upper (alternating) sum only when it has very few terms and x is small.
   const nUpperTerms = n - n1mxceil + 1;
   const useUpperSum =
@@ -447,6 +457,55 @@ export function smirnovSf(n: number, d: number): number {
   const prob = muldD(x, ajSum)[0];
   const sf = step < 0 ? 1 - prob : prob;
   return clip01(sf);
+}
+
+/**
+ * x · Σ_{j=0}^{last} C(n, j) (1 − x − j/n)^(n−j) (x + j/n)^(j−1), summed outward from its largest term.
+ * The terms are binomial probabilities in disguise, unimodal in j, so the walk stops on each side once
+ * a term falls below 2^-66 of the running sum; everything stays in logarithms, scaled by the peak, so
+ * neither the huge binomials nor the tiny powers overflow. Writing 1 − x − j/n as (n − j − nx)/n keeps
+ * the bases accurate.
+ */
+function smirnovSumFromPeak(n: number, x: number, last: number): number {
+  const nx = n * x;
+  const logN = Math.log(n);
+  const logGammaN1 = logGamma(n + 1);
+  const logTerm = (j: number, logBinomial: number): number =>
+    logBinomial + (n - j) * (Math.log(n - j - nx) - logN) + (j - 1) * (Math.log(nx + j) - logN);
+  const logBinomialAt = (j: number): number => logGammaN1 - logGamma(j + 1) - logGamma(n - j + 1);
+  // Ternary search for the peak over integers in [0, last].
+  let lo = 0;
+  let hi = last;
+  while (hi - lo > 2) {
+    const m1 = lo + Math.floor((hi - lo) / 3);
+    const m2 = hi - Math.floor((hi - lo) / 3);
+    if (logTerm(m1, logBinomialAt(m1)) < logTerm(m2, logBinomialAt(m2))) lo = m1 + 1;
+    else hi = m2 - 1;
+  }
+  let peak = lo;
+  for (let j = lo + 1; j <= hi; j++)
+    if (logTerm(j, logBinomialAt(j)) > logTerm(peak, logBinomialAt(peak))) peak = j;
+  const peakBinomial = logBinomialAt(peak);
+  const peakLog = logTerm(peak, peakBinomial);
+  const negligible = -46; // e^-46 ≈ 1e-20: far below a double's resolution of the sum
+  let sum = 1;
+  // Upward: C(n, j+1) = C(n, j)·(n − j)/(j + 1).
+  let logBinomial = peakBinomial;
+  for (let j = peak + 1; j <= last; j++) {
+    logBinomial += Math.log((n - j + 1) / j);
+    const relative = logTerm(j, logBinomial) - peakLog;
+    sum += Math.exp(relative);
+    if (relative < negligible + Math.log(sum)) break;
+  }
+  // Downward: C(n, j−1) = C(n, j)·j/(n − j + 1).
+  logBinomial = peakBinomial;
+  for (let j = peak - 1; j >= 0; j--) {
+    logBinomial += Math.log((j + 1) / (n - j));
+    const relative = logTerm(j, logBinomial) - peakLog;
+    sum += Math.exp(relative);
+    if (relative < negligible + Math.log(sum)) break;
+  }
+  return Math.exp(Math.log(x) + peakLog + Math.log(sum));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -200,9 +200,21 @@ function attemptExact(
  * ```
  */
 export function ksTwoSample(a: Float64Array, b: Float64Array, mode: KsMode = "auto"): KsResult {
-  let d = ksStatisticSorted(a, b);
-  const n1 = a.length;
-  const n2 = b.length;
+  return ksFromStatistic(ksStatisticSorted(a, b), a.length, b.length, mode);
+}
+
+/**
+ * The KS test's result from an already computed statistic D of samples of sizes n1 and n2 — the
+ * p-value half of {@link ksTwoSample}, for callers that computed D in a shared merge walk.
+ *
+ * @example
+ * ```ts
+ * const { d } = ksWassersteinSorted(a, b);
+ * ksFromStatistic(d, a.length, b.length, "auto").pValue;
+ * ```
+ */
+export function ksFromStatistic(statistic: number, n1: number, n2: number, mode: KsMode = "auto"): KsResult {
+  let d = statistic;
   const g = gcd(n1, n2);
   const n1g = Math.floor(n1 / g);
   const n2g = Math.floor(n2 / g);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { seededRandom } from "../testing/random.js";
-import { sortedFinite, sortInPlace } from "./sort.js";
+import { sortedFinite } from "./sort.js";
 
 function isSortedLike(actual: Float64Array, expected: Float64Array): void {
   assert.equal(actual.length, expected.length);
@@ -25,7 +25,8 @@ test("radix sort agrees with a comparison sort on mixed signs, ties, extremes an
           : rng.normal() * 10 ** Math.floor(rng.uniform() * 20 - 10);
   }
   const expected = Float64Array.from(values).sort((a, b) => a - b);
-  isSortedLike(sortInPlace(values.slice()), expected);
+  isSortedLike(sortedFinite(values), expected);
+  isSortedLike(sortedFinite(values, false), expected); // the no-copy path, for columns known to hold no NaN
 });
 
 test("small arrays (native path) and NaN removal", () => {
@@ -37,4 +38,19 @@ test("small arrays (native path) and NaN removal", () => {
   const sorted = sortedFinite(big);
   assert.equal(sorted.length, 9_999);
   for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i - 1]! <= sorted[i]!);
+});
+
+test("long runs sharing their upper bits: repeated integers, and clustered large values", () => {
+  const rng = seededRandom(5);
+  const integers = Float64Array.from({ length: 60_000 }, () => Math.floor(rng.uniform() * 40));
+  isSortedLike(sortedFinite(integers), Float64Array.from(integers).sort());
+  // Timestamps in milliseconds: hundreds of values share each upper word, in random order.
+  const stamps = Float64Array.from({ length: 60_000 }, () => 1.7e12 + Math.floor(rng.uniform() * 3.6e9));
+  isSortedLike(sortedFinite(stamps), Float64Array.from(stamps).sort());
+  isSortedLike(sortedFinite(stamps, false), Float64Array.from(stamps).sort());
+  // Just around the size where the radix path starts.
+  for (const n of [4095, 4096, 4097]) {
+    const values = rng.normals(n);
+    isSortedLike(sortedFinite(values), Float64Array.from(values).sort());
+  }
 });

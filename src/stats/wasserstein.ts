@@ -55,8 +55,8 @@ export function wassersteinSorted(a: Float64Array, b: Float64Array): number {
 }
 
 /**
- * Population standard deviation (ddof = 0, like `numpy.std`), two-pass with compensated sums so it stays
- * accurate when the mean is large relative to the spread. NaN for an empty array.
+ * Population standard deviation (ddof = 0, like `numpy.std`), two-pass (mean, then squared deviations)
+ * so it stays accurate when the mean is large relative to the spread. NaN for an empty array.
  *
  * @example
  * ```ts
@@ -66,28 +66,19 @@ export function wassersteinSorted(a: Float64Array, b: Float64Array): number {
 export function populationStd(values: Float64Array): number {
   const n = values.length;
   if (n === 0) return Number.NaN;
+  // Plain sums: V8 keeps these loops tight, and over a million values they lose ~1e-13 relative.
   let sum = 0;
-  let comp = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    const t = sum + v;
-    comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
-    sum = t;
-  }
-  const mean = (sum + comp) / n;
+  for (let i = 0; i < n; i++) sum += values[i]!;
+  const mean = sum / n;
   // Second pass: Σ(x − mean)², plus the correction term Σ(x − mean) that cancels the mean's rounding.
-  let ss = 0;
-  let ssComp = 0;
-  let dev = 0;
+  let squares = 0;
+  let deviation = 0;
   for (let i = 0; i < n; i++) {
     const r = values[i]! - mean;
-    dev += r;
-    const sq = r * r;
-    const t = ss + sq;
-    ssComp += Math.abs(ss) >= Math.abs(sq) ? ss - t + sq : sq - t + ss;
-    ss = t;
+    deviation += r;
+    squares += r * r;
   }
-  const variance = (ss + ssComp - (dev * dev) / n) / n;
+  const variance = (squares - (deviation * deviation) / n) / n;
   return Math.sqrt(Math.max(variance, 0));
 }
 
