@@ -120,6 +120,12 @@ export async function runDriftBench(): Promise<void> {
   t = performance.now();
   await analyzeTablesParallel(refTable, curTable, { pool });
   const parallelMs = performance.now() - t;
+  // The same again on the same threads, now warm: what a long-running server sees.
+  const refAgain = table("reference", reference);
+  const curAgain = table("current", current);
+  t = performance.now();
+  await analyzeTablesParallel(refAgain, curAgain, { pool });
+  const warmParallelMs = performance.now() - t;
   await pool.close();
 
   // End to end from CSV, in this process (read both files on two threads, then measure).
@@ -160,7 +166,12 @@ export async function runDriftBench(): Promise<void> {
     ["in memory, 1 thread: sort 40 columns", `${seconds(sortMs)} s`, ""],
     ["in memory, 1 thread: KS + Wasserstein + PSI on sorted data", `${seconds(statsMs)} s`, ""],
     ["starting the worker threads", `${seconds(poolStartMs)} s`, `${availableParallelism()} threads`],
-    ["in memory, all cores (worker threads)", `${seconds(parallelMs)} s`, ""],
+    ["in memory, all cores (worker threads)", `${seconds(parallelMs)} s`, "fresh threads, as the CLI runs"],
+    [
+      "in memory, all cores, threads already warm",
+      `${seconds(warmParallelMs)} s`,
+      "as a long-running server runs",
+    ],
     [
       `end to end from CSV, in process (${(csvBytes / 2 ** 20).toFixed(0)} MiB)`,
       `${seconds(endToEndMs)} s`,
@@ -180,6 +191,11 @@ export async function runDriftBench(): Promise<void> {
       `in memory speed-up (scipy KS+W / ours KS+W+PSI, all cores)`,
       `${inMemorySpeedup.toFixed(1)}×`,
       "target ≥ 20×",
+    ]);
+    rows.push([
+      "in memory speed-up, warm threads",
+      `${(peer.stats_s / (warmParallelMs / 1000)).toFixed(1)}×`,
+      "",
     ]);
     if (peer.read_s !== undefined) {
       const peerEndToEnd = peer.read_s + peer.stats_s;
@@ -212,10 +228,18 @@ third column of the current side shifted. The scipy run reads the same CSV files
 
 ${tableText}
 
-What bounds the time: parsing the CSV text dominates the end-to-end run (two files on two threads);
-in memory, sorting is most of the work (the statistics are single merge passes over the sorted
-columns), which is why the engine sorts each column once with a radix sort and derives KS, Wasserstein,
-PSI and the plot histogram from that one sorted copy.
+What bounds the time:
+- **Sorting** is most of the arithmetic: every statistic comes from one sorted copy per column and
+  side. The radix sort (two 16-bit scatter passes on each double's upper word, then a pass that
+  orders the rare runs sharing it) is ~3.5× faster than V8's comparison sort but still memory-bound:
+  each pass streams 8 MB per million values.
+- **The merge walk** that yields KS's D and Wasserstein-1 together is the rest; it is branch-free for
+  mostly distinct data (interleaving samples make "which side is next" unpredictable) and skips ties
+  otherwise. PSI and the plot histograms are binary searches in the sorted data, nearly free.
+- **Two threads give ~1.4×, not 2×** on this two-vCPU machine: both threads stream memory, and a
+  fresh worker spends its first columns in unoptimised code (compare the fresh and warm rows).
+- **End to end, parsing** dominates: ~280 MB/s per thread, both files at once; the two-sample tests
+  themselves are under half of the run.
 `,
   );
   rmSync(dir, { recursive: true, force: true });

@@ -37,3 +37,22 @@ test("the fused walk equals the separate statistics on ties, one-sided overlaps 
   }
   assert.throws(() => ksWassersteinSorted(new Float64Array(0), Float64Array.of(1)), RangeError);
 });
+
+test("a few ties inside mostly distinct data (the branch-free path) give the separate walks' results", () => {
+  const rng = seededRandom(9);
+  for (let round = 0; round < 20; round++) {
+    const make = (n: number, shift: number) =>
+      sortedFinite(
+        Float64Array.from({ length: n }, () => {
+          const v = rng.normal() + shift;
+          // about one value in ten snaps to a coarse grid, so ties occur within and across samples
+          return rng.uniform() < 0.1 ? Math.round(v * 4) / 4 : v;
+        }),
+      );
+    const a = make(500 + round * 37, 0);
+    const b = make(700 - round * 11, round % 3 === 0 ? 0 : 0.2);
+    const fused = ksWassersteinSorted(a, b);
+    assert.equal(fused.d, ksStatisticSorted(a, b), `round ${round}`);
+    assert.ok(closeTo(fused.w, wassersteinSorted(a, b), 1e-13, 1e-15), `round ${round}`);
+  }
+});
