@@ -38,6 +38,16 @@ export const errorCodes = {
     expected: true,
     summary: "A column has no values left after removing missing ones.",
   },
+  STORE_CONFLICT: {
+    status: 409,
+    expected: true,
+    summary: "A record with that key already exists (a model, a version).",
+  },
+  STORE_NOT_FOUND: {
+    status: 404,
+    expected: true,
+    summary: "A record the operation needs does not exist (an unknown model or version).",
+  },
   INTERNAL: {
     status: 500,
     expected: false,

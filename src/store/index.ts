@@ -1,0 +1,11 @@
+export type { Store } from "./port.js";
+export type {
+  ArtifactKind,
+  FeatureSpec,
+  LogBatch,
+  ModelRecord,
+  ModelTask,
+  VersionRecord,
+  WindowRecord,
+} from "./records.js";
+export { openSqliteStore, type SqliteStoreOptions } from "./sqlite/index.js";

@@ -1,0 +1,47 @@
+import type { ArtifactKind, LogBatch, ModelRecord, VersionRecord, WindowRecord } from "./records.js";
+
+/**
+ * The storage port: everything the monitoring server keeps. Adapters (`sqlite/`, later `postgres/`)
+ * implement it and pass the one conformance suite (`conformance.ts`). Methods are async so that a
+ * networked database fits; the SQLite adapter answers synchronously inside them.
+ *
+ * Expected failures throw {@link TikTokToeError} with `STORE_CONFLICT` (a record that exists) or
+ * `STORE_NOT_FOUND` (a parent that does not); anything else is a bug or an outage.
+ *
+ * @example
+ * ```ts
+ * const store: Store = await openSqliteStore({ file: "data/tiktoktoe.db" });
+ * await store.createModel({ name: "bike", task: "regression", features, createdMs: Date.now() });
+ * ```
+ */
+export interface Store {
+  readonly dialect: "sqlite" | "postgres";
+
+  createModel(model: ModelRecord): Promise<void>;
+  getModel(name: string): Promise<ModelRecord | undefined>;
+  listModels(): Promise<ModelRecord[]>;
+
+  createVersion(version: VersionRecord): Promise<void>;
+  getVersion(model: string, version: string): Promise<VersionRecord | undefined>;
+  listVersions(model: string): Promise<VersionRecord[]>;
+  /** Stores (or replaces) an artifact of an existing version. */
+  putArtifact(model: string, version: string, kind: ArtifactKind, bytes: Uint8Array): Promise<void>;
+  getArtifact(model: string, version: string, kind: ArtifactKind): Promise<Uint8Array | undefined>;
+
+  /** Appends batches in one transaction (all or none) and returns their sequences, in order. */
+  appendBatches(batches: readonly LogBatch[]): Promise<number[]>;
+  /** Batches with a sequence greater than `afterSequence`, oldest first, at most `limit`. */
+  readBatches(afterSequence: number, limit: number): Promise<LogBatch[]>;
+
+  /** Upserts window states and records the log position they include, in one transaction. */
+  putWindows(windows: readonly WindowRecord[], logPosition: number): Promise<void>;
+  /** Windows of a model starting in [fromMs, toMs), oldest first, optionally of one version. */
+  getWindows(model: string, fromMs: number, toMs: number, version?: string): Promise<WindowRecord[]>;
+  /** The log position saved with the last `putWindows` (0 before any). */
+  getLogPosition(): Promise<number>;
+
+  /** Deletes log batches whose newest event is before `cutoffMs` and windows ending before it. */
+  deleteBefore(cutoffMs: number): Promise<{ batches: number; windows: number }>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,60 @@
+/** The kind of model, which decides its quality metrics. */
+export type ModelTask = "binary" | "multiclass" | "regression";
+
+/** A feature of a model's input schema. */
+export interface FeatureSpec {
+  readonly name: string;
+  readonly type: "numeric" | "categorical";
+  /** `sensitive` attributes are kept for fairness analysis and are not drift-tested as features. */
+  readonly role: "feature" | "sensitive";
+}
+
+/** A registered model. */
+export interface ModelRecord {
+  readonly name: string;
+  readonly task: ModelTask;
+  readonly features: readonly FeatureSpec[];
+  /** Class labels for classifiers, in score order. */
+  readonly classes?: readonly string[];
+  readonly createdMs: number;
+}
+
+/** A version of a model. */
+export interface VersionRecord {
+  readonly model: string;
+  readonly version: string;
+  readonly createdMs: number;
+  /** Free-form facts about the version (training data, metrics, owner). */
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** Binary artifacts stored with a version. */
+export type ArtifactKind = "onnx" | "reference-profile";
+
+/** One accepted ingest batch, stored as a single row (see docs/design/monitoring-server.md). */
+export interface LogBatch {
+  /** Assigned by the store on append; increasing. */
+  readonly sequence?: number;
+  readonly model: string;
+  readonly kind: "events" | "labels";
+  readonly receivedMs: number;
+  /** Event-time range of the records (labels: their own times), for retention. */
+  readonly minEventMs: number;
+  readonly maxEventMs: number;
+  readonly count: number;
+  /** The records, encoded by the caller. */
+  readonly payload: Uint8Array;
+}
+
+/** The persisted state of one event-time window. */
+export interface WindowRecord {
+  readonly model: string;
+  readonly version: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Serialised accumulators and sketches, encoded by the caller. */
+  readonly state: Uint8Array;
+  /** Metrics and verdicts as JSON, for listing without decoding the state. */
+  readonly summary: Readonly<Record<string, unknown>>;
+  readonly updatedMs: number;
+}

@@ -1,0 +1,274 @@
+import { TikTokToeError } from "../../errors/index.js";
+import type { Store } from "../port.js";
+import type { ArtifactKind, LogBatch, ModelRecord, VersionRecord, WindowRecord } from "../records.js";
+import { openSqlite, type SqliteDatabase } from "./driver.js";
+import { migrate } from "./migrations.js";
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file; `:memory:` for a throw-away store. */
+  readonly file: string;
+}
+
+interface ModelRow {
+  name: string;
+  task: ModelRecord["task"];
+  features: string;
+  classes: string | null;
+  created_ms: number;
+}
+interface VersionRow {
+  model: string;
+  version: string;
+  created_ms: number;
+  meta: string;
+}
+interface BatchRow {
+  sequence: number;
+  model: string;
+  kind: LogBatch["kind"];
+  received_ms: number;
+  min_event_ms: number;
+  max_event_ms: number;
+  count: number;
+  payload: Uint8Array;
+}
+interface WindowRow {
+  model: string;
+  version: string;
+  start_ms: number;
+  end_ms: number;
+  state: Uint8Array;
+  summary: string;
+  updated_ms: number;
+}
+
+const LOG_POSITION = "aggregator";
+
+/**
+ * Opens (creating and migrating as needed) the embedded SQLite store.
+ *
+ * @example
+ * ```ts
+ * const store = await openSqliteStore({ file: join(dataDir, "tiktoktoe.db") });
+ * ```
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const db = openSqlite(options.file);
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+class SqliteStore implements Store {
+  readonly dialect = "sqlite";
+  private readonly statements: ReturnType<typeof prepare>;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.statements = prepare(db);
+  }
+
+  async createModel(model: ModelRecord): Promise<void> {
+    const { changes } = this.statements.insertModel.run(
+      model.name,
+      model.task,
+      JSON.stringify(model.features),
+      model.classes === undefined ? null : JSON.stringify(model.classes),
+      model.createdMs,
+    );
+    if (changes === 0) throw conflict(`model "${model.name}" exists`);
+  }
+
+  async getModel(name: string): Promise<ModelRecord | undefined> {
+    const row = this.statements.getModel.get(name) as ModelRow | undefined;
+    return row === undefined ? undefined : toModel(row);
+  }
+
+  async listModels(): Promise<ModelRecord[]> {
+    return (this.statements.listModels.all() as ModelRow[]).map(toModel);
+  }
+
+  async createVersion(version: VersionRecord): Promise<void> {
+    this.requireModel(version.model);
+    const { changes } = this.statements.insertVersion.run(
+      version.model,
+      version.version,
+      version.createdMs,
+      JSON.stringify(version.meta),
+    );
+    if (changes === 0) throw conflict(`version "${version.version}" of model "${version.model}" exists`);
+  }
+
+  async getVersion(model: string, version: string): Promise<VersionRecord | undefined> {
+    const row = this.statements.getVersion.get(model, version) as VersionRow | undefined;
+    return row === undefined ? undefined : toVersion(row);
+  }
+
+  async listVersions(model: string): Promise<VersionRecord[]> {
+    return (this.statements.listVersions.all(model) as VersionRow[]).map(toVersion);
+  }
+
+  async putArtifact(model: string, version: string, kind: ArtifactKind, bytes: Uint8Array): Promise<void> {
+    if (this.statements.getVersion.get(model, version) === undefined)
+      throw notFound(`version "${version}" of model "${model}" does not exist`);
+    this.statements.putArtifact.run(model, version, kind, bytes);
+  }
+
+  async getArtifact(model: string, version: string, kind: ArtifactKind): Promise<Uint8Array | undefined> {
+    const row = this.statements.getArtifact.get(model, version, kind) as { bytes: Uint8Array } | undefined;
+    return row === undefined ? undefined : new Uint8Array(row.bytes);
+  }
+
+  async appendBatches(batches: readonly LogBatch[]): Promise<number[]> {
+    const append = this.db.transaction((items: readonly LogBatch[]) =>
+      items.map((batch) => {
+        this.requireModel(batch.model);
+        const { lastInsertRowid } = this.statements.appendBatch.run(
+          batch.model,
+          batch.kind,
+          batch.receivedMs,
+          batch.minEventMs,
+          batch.maxEventMs,
+          batch.count,
+          batch.payload,
+        );
+        return Number(lastInsertRowid);
+      }),
+    );
+    return append(batches);
+  }
+
+  async readBatches(afterSequence: number, limit: number): Promise<LogBatch[]> {
+    return (this.statements.readBatches.all(afterSequence, limit) as BatchRow[]).map((row) => ({
+      sequence: row.sequence,
+      model: row.model,
+      kind: row.kind,
+      receivedMs: row.received_ms,
+      minEventMs: row.min_event_ms,
+      maxEventMs: row.max_event_ms,
+      count: row.count,
+      payload: new Uint8Array(row.payload),
+    }));
+  }
+
+  async putWindows(windows: readonly WindowRecord[], logPosition: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const w of windows)
+        this.statements.putWindow.run(
+          w.model,
+          w.version,
+          w.startMs,
+          w.endMs,
+          w.state,
+          JSON.stringify(w.summary),
+          w.updatedMs,
+        );
+      this.statements.putPosition.run(LOG_POSITION, logPosition);
+    })();
+  }
+
+  async getWindows(model: string, fromMs: number, toMs: number, version?: string): Promise<WindowRecord[]> {
+    const rows = (
+      version === undefined
+        ? this.statements.getWindows.all(model, fromMs, toMs)
+        : this.statements.getWindowsOfVersion.all(model, fromMs, toMs, version)
+    ) as WindowRow[];
+    return rows.map((row) => ({
+      model: row.model,
+      version: row.version,
+      startMs: row.start_ms,
+      endMs: row.end_ms,
+      state: new Uint8Array(row.state),
+      summary: JSON.parse(row.summary) as Record<string, unknown>,
+      updatedMs: row.updated_ms,
+    }));
+  }
+
+  async getLogPosition(): Promise<number> {
+    const row = this.statements.getPosition.get(LOG_POSITION) as { position: number } | undefined;
+    return row?.position ?? 0;
+  }
+
+  async deleteBefore(cutoffMs: number): Promise<{ batches: number; windows: number }> {
+    return this.db.transaction(() => ({
+      batches: this.statements.deleteBatches.run(cutoffMs).changes,
+      windows: this.statements.deleteWindows.run(cutoffMs).changes,
+    }))();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  private requireModel(name: string): void {
+    if (this.statements.getModel.get(name) === undefined) throw notFound(`model "${name}" does not exist`);
+  }
+}
+
+function prepare(db: SqliteDatabase) {
+  return {
+    insertModel: db.prepare(
+      "INSERT INTO models (name, task, features, classes, created_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
+    getModel: db.prepare("SELECT * FROM models WHERE name = ?"),
+    listModels: db.prepare("SELECT * FROM models ORDER BY name"),
+    insertVersion: db.prepare(
+      "INSERT INTO versions (model, version, created_ms, meta) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
+    getVersion: db.prepare("SELECT * FROM versions WHERE model = ? AND version = ?"),
+    listVersions: db.prepare("SELECT * FROM versions WHERE model = ? ORDER BY created_ms, version"),
+    putArtifact: db.prepare(
+      "INSERT INTO artifacts (model, version, kind, bytes) VALUES (?, ?, ?, ?) ON CONFLICT (model, version, kind) DO UPDATE SET bytes = excluded.bytes",
+    ),
+    getArtifact: db.prepare("SELECT bytes FROM artifacts WHERE model = ? AND version = ? AND kind = ?"),
+    appendBatch: db.prepare(
+      "INSERT INTO ingest_log (model, kind, received_ms, min_event_ms, max_event_ms, count, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ),
+    readBatches: db.prepare("SELECT * FROM ingest_log WHERE sequence > ? ORDER BY sequence LIMIT ?"),
+    putWindow: db.prepare(
+      `INSERT INTO windows (model, version, start_ms, end_ms, state, summary, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (model, start_ms, version) DO UPDATE SET end_ms = excluded.end_ms, state = excluded.state,
+       summary = excluded.summary, updated_ms = excluded.updated_ms`,
+    ),
+    getWindows: db.prepare(
+      "SELECT * FROM windows WHERE model = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms, version",
+    ),
+    getWindowsOfVersion: db.prepare(
+      "SELECT * FROM windows WHERE model = ? AND start_ms >= ? AND start_ms < ? AND version = ? ORDER BY start_ms",
+    ),
+    putPosition: db.prepare(
+      "INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+    ),
+    getPosition: db.prepare("SELECT position FROM checkpoints WHERE name = ?"),
+    deleteBatches: db.prepare("DELETE FROM ingest_log WHERE max_event_ms < ?"),
+    deleteWindows: db.prepare("DELETE FROM windows WHERE end_ms < ?"),
+  };
+}
+
+function toModel(row: ModelRow): ModelRecord {
+  return {
+    name: row.name,
+    task: row.task,
+    features: JSON.parse(row.features) as ModelRecord["features"],
+    ...(row.classes === null ? {} : { classes: JSON.parse(row.classes) as string[] }),
+    createdMs: row.created_ms,
+  };
+}
+
+function toVersion(row: VersionRow): VersionRecord {
+  return {
+    model: row.model,
+    version: row.version,
+    createdMs: row.created_ms,
+    meta: JSON.parse(row.meta) as Record<string, unknown>,
+  };
+}
+
+function conflict(message: string): TikTokToeError {
+  return new TikTokToeError("STORE_CONFLICT", message, {
+    hint: "read the existing record, or choose another name",
+  });
+}
+
+function notFound(message: string): TikTokToeError {
+  return new TikTokToeError("STORE_NOT_FOUND", message, { hint: "register the model (and version) first" });
+}
