@@ -14,6 +14,7 @@ const layers: Record<string, readonly string[]> = {
   sketches: [],
   metrics: ["stats"],
   drift: ["stats", "errors"],
+  monitor: ["drift", "metrics", "sketches", "stats", "errors"],
   data: ["errors"],
   config: ["drift", "stats", "errors"],
   store: ["errors"],
@@ -23,7 +24,7 @@ const layers: Record<string, readonly string[]> = {
   bench: ["drift", "data", "parallel", "stats", "sketches", "metrics", "testing", "errors"],
   testing: ["errors"],
 };
-const pureLayers = new Set(["stats", "sketches", "metrics", "drift"]);
+const pureLayers = new Set(["stats", "sketches", "metrics", "drift", "monitor"]);
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
