@@ -95,7 +95,7 @@ function parseBatch<T>(body: string, format: BatchFormat, convert: Convert<T>): 
       });
       return { ok: false, problems };
     }
-    parsed.forEach((value, index) => accept(value, index + 1));
+    for (const [index, value] of parsed.entries()) accept(value, index + 1);
   } else {
     const lines = body.split("\n");
     for (let i = 0; i < lines.length; i++) {
