@@ -22,7 +22,7 @@ const layers: Record<string, readonly string[]> = {
   parallel: ["drift", "data", "stats", "errors"],
   cli: ["drift", "data", "report", "parallel", "config", "store", "stats", "errors"],
   bench: ["drift", "data", "parallel", "stats", "sketches", "metrics", "testing", "errors"],
-  testing: ["errors"],
+  testing: ["errors", "stats"],
 };
 const pureLayers = new Set(["stats", "sketches", "metrics", "drift", "monitor"]);
 

@@ -7,6 +7,21 @@ export {
 } from "./ingest-parse.js";
 export type { LabelRecord, PredictionEvent, RecordProblem, RecordProblemCode } from "./records.js";
 export {
+  buildReferenceProfile,
+  type ReferenceColumn,
+  type ReferenceProfile,
+  windowDrift,
+} from "./window-drift.js";
+export {
+  type LatencySummary,
+  MAX_CATEGORIES,
+  PREDICTION,
+  TARGET,
+  type WindowModel,
+  WindowState,
+  type WindowStateJson,
+} from "./window-state.js";
+export {
   EventTimeClock,
   isWindowFinal,
   MONDAY_ORIGIN_MS,

@@ -1,0 +1,287 @@
+import {
+  BinaryClassificationAccumulator,
+  MulticlassClassificationAccumulator,
+  RegressionAccumulator,
+} from "../metrics/index.js";
+import { DDSketch, Reservoir } from "../sketches/index.js";
+import { seededRandom } from "../stats/random.js";
+import type { LabelRecord, PredictionEvent } from "./records.js";
+
+/** What a window needs to know about its model. */
+export interface WindowModel {
+  readonly task: "binary" | "multiclass" | "regression";
+  /** Class labels of a classifier, in score order; a binary model's positive class is the second. */
+  readonly classes?: readonly string[];
+  /** Numeric schema columns, sampled by the reservoir. */
+  readonly numeric: readonly string[];
+  /** Categorical schema columns, counted exactly (up to {@link MAX_CATEGORIES} each). */
+  readonly categorical: readonly string[];
+  /** Rows the feature sample keeps (exact below it). Default 10,000. */
+  readonly sampleCapacity?: number;
+}
+
+/** Distinct values counted per categorical column; further new values are counted as "(other)". */
+export const MAX_CATEGORIES = 10_000;
+const OTHER = "(other)";
+
+type Quality = BinaryClassificationAccumulator | MulticlassClassificationAccumulator | RegressionAccumulator;
+
+/** Counts of one categorical column. */
+interface Counts {
+  readonly values: Map<string, number>;
+  missing: number;
+}
+
+/** The stored form of a {@link WindowState} (version 1). */
+export interface WindowStateJson {
+  readonly version: 1;
+  readonly seed: number;
+  readonly events: number;
+  readonly labels: number;
+  readonly latency: unknown;
+  readonly quality: unknown;
+  readonly sample: unknown;
+  readonly targetSample: unknown;
+  readonly categorical: Record<string, { values: Array<[string, number]>; missing: number }>;
+}
+
+/** Latency quantiles of a window (DDSketch: each within 1% of the exact lower quantile), null when empty. */
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number | null;
+  readonly p95: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
+}
+
+/**
+ * Everything one event-time window keeps, bounded whatever the traffic:
+ * - counts of events and labels;
+ * - latency in a DDSketch (relative error 1%, 2,048 buckets);
+ * - quality accumulators (confusion counts, ROC pairs or histogram, log loss; or regression sums);
+ * - a uniform sample of the numeric columns and a numeric prediction (exact below its capacity),
+ *   and one of the labels of a regression model;
+ * - exact counts of each categorical column, a class prediction and class labels.
+ *
+ * Pure: randomness comes from a seed (so the same events give the same sample), time from events.
+ *
+ * @example
+ * ```ts
+ * const window = WindowState.create(model, 42);
+ * window.addEvent(event);
+ * window.addLabel(event, label);
+ * window.summary();
+ * ```
+ */
+export class WindowState {
+  private events = 0;
+  private labels = 0;
+
+  private constructor(
+    readonly model: WindowModel,
+    private readonly seed: number,
+    private readonly latency: DDSketch,
+    private readonly quality: Quality,
+    /** numeric columns, then the prediction when it is numeric */
+    private readonly sample: Reservoir,
+    private readonly targetSample: Reservoir | null,
+    private readonly categorical: Map<string, Counts>,
+  ) {}
+
+  /** An empty window; `seed` makes its sampling reproducible (derive it from model and window start). */
+  static create(model: WindowModel, seed: number): WindowState {
+    const random = seededRandom(seed).uniform;
+    const regression = model.task === "regression";
+    const categorical = new Map<string, Counts>();
+    for (const column of model.categorical) categorical.set(column, { values: new Map(), missing: 0 });
+    if (!regression) {
+      categorical.set(PREDICTION, { values: new Map(), missing: 0 });
+      categorical.set(TARGET, { values: new Map(), missing: 0 });
+    }
+    return new WindowState(
+      model,
+      seed,
+      new DDSketch(),
+      newQuality(model),
+      new Reservoir({
+        columns: model.numeric.length + (regression ? 1 : 0),
+        capacity: model.sampleCapacity ?? 10_000,
+        random,
+      }),
+      regression
+        ? new Reservoir({
+            columns: 1,
+            capacity: model.sampleCapacity ?? 10_000,
+            random: seededRandom(seed + 1).uniform,
+          })
+        : null,
+      categorical,
+    );
+  }
+
+  /** Counts an event and samples its values. */
+  addEvent(event: PredictionEvent): void {
+    this.events++;
+    this.quality.addEvents(1);
+    if (event.latencyMs !== null) this.latency.add(event.latencyMs);
+    const slot = this.sample.offer();
+    if (slot >= 0) {
+      this.model.numeric.forEach((column, c) => {
+        const value = event.features[column];
+        this.sample.set(slot, c, typeof value === "number" ? value : Number.NaN);
+      });
+      if (this.model.task === "regression")
+        this.sample.set(
+          slot,
+          this.model.numeric.length,
+          typeof event.prediction === "number" ? event.prediction : Number.NaN,
+        );
+    }
+    for (const column of this.model.categorical)
+      count(this.categorical.get(column)!, event.features[column] ?? null);
+    if (this.model.task !== "regression") count(this.categorical.get(PREDICTION)!, event.prediction);
+  }
+
+  /** Adds the label of an event of this window (the caller joins them by id). */
+  addLabel(event: PredictionEvent, label: LabelRecord): void {
+    this.labels++;
+    if (this.quality instanceof RegressionAccumulator) {
+      if (typeof label.value === "number" && typeof event.prediction === "number")
+        this.quality.addLabel(label.value, event.prediction);
+      this.targetSample?.add([typeof label.value === "number" ? label.value : Number.NaN]);
+      return;
+    }
+    const truth = String(label.value);
+    const predicted = String(event.prediction);
+    if (this.quality instanceof BinaryClassificationAccumulator)
+      this.quality.addLabel(truth, predicted, event.scores?.[1]);
+    else this.quality.addLabel(truth, predicted, event.scores ?? undefined);
+    count(this.categorical.get(TARGET)!, truth);
+  }
+
+  /** Folds another window of the same model into this one (e.g. hours into a day). */
+  merge(other: WindowState): this {
+    this.events += other.events;
+    this.labels += other.labels;
+    this.latency.merge(other.latency);
+    (this.quality as { merge(o: Quality): unknown }).merge(other.quality);
+    this.sample.merge(other.sample);
+    if (this.targetSample !== null && other.targetSample !== null)
+      this.targetSample.merge(other.targetSample);
+    for (const [column, counts] of other.categorical) {
+      const mine = this.categorical.get(column)!;
+      mine.missing += counts.missing;
+      for (const [value, n] of counts.values) add(mine, value, n);
+    }
+    return this;
+  }
+
+  /** Event and label counts, quality metrics and latency quantiles. */
+  summary(): { events: number; labels: number; quality: Record<string, unknown>; latency: LatencySummary } {
+    const empty = this.latency.count === 0;
+    const q = (p: number) => (empty ? null : this.latency.quantile(p));
+    return {
+      events: this.events,
+      labels: this.labels,
+      quality: this.quality.result() as unknown as Record<string, unknown>,
+      latency: {
+        count: this.latency.count,
+        p50: q(0.5),
+        p95: q(0.95),
+        p99: q(0.99),
+        max: empty ? null : this.latency.max,
+      },
+    };
+  }
+
+  /** The sampled values of a numeric column (NaN = missing), or of the numeric prediction / target. */
+  numericColumn(column: string | typeof PREDICTION | typeof TARGET): Float64Array {
+    if (column === TARGET) return this.targetSample?.column(0) ?? new Float64Array(0);
+    const index = column === PREDICTION ? this.model.numeric.length : this.model.numeric.indexOf(column);
+    if (index < 0 || index >= this.sample.columns)
+      throw new RangeError(`no numeric column "${String(column)}" in this window`);
+    return this.sample.column(index);
+  }
+
+  /** Exact counts of a categorical column (or of a class prediction / class labels). */
+  categoryCounts(column: string): { values: ReadonlyMap<string, number>; missing: number } {
+    const counts = this.categorical.get(column);
+    if (counts === undefined) throw new RangeError(`no categorical column "${column}" in this window`);
+    return counts;
+  }
+
+  /** Whether every event of the window is in the sample (then its drift statistics are exact). */
+  get exact(): boolean {
+    return this.sample.seen === this.sample.size;
+  }
+
+  toJSON(): WindowStateJson {
+    const categorical: WindowStateJson["categorical"] = {};
+    for (const [column, counts] of this.categorical)
+      categorical[column] = { values: [...counts.values], missing: counts.missing };
+    return {
+      version: 1,
+      seed: this.seed,
+      events: this.events,
+      labels: this.labels,
+      latency: this.latency.toJSON(),
+      quality: this.quality.toJSON(),
+      sample: this.sample.toJSON(),
+      targetSample: this.targetSample?.toJSON() ?? null,
+      categorical,
+    };
+  }
+
+  /** Restores a stored window (its sampler continues from a fresh generator of the same seed). */
+  static fromJSON(json: WindowStateJson, model: WindowModel): WindowState {
+    const random = seededRandom(json.seed ^ 0x5bd1e995).uniform;
+    const quality =
+      model.task === "regression"
+        ? RegressionAccumulator.fromJSON(json.quality)
+        : model.task === "binary"
+          ? BinaryClassificationAccumulator.fromJSON(json.quality)
+          : MulticlassClassificationAccumulator.fromJSON(json.quality);
+    const categorical = new Map<string, Counts>();
+    for (const [column, counts] of Object.entries(json.categorical))
+      categorical.set(column, { values: new Map(counts.values), missing: counts.missing });
+    const state = new WindowState(
+      model,
+      json.seed,
+      DDSketch.fromJSON(json.latency),
+      quality,
+      Reservoir.fromJSON(json.sample, random),
+      json.targetSample === null
+        ? null
+        : Reservoir.fromJSON(json.targetSample, seededRandom(json.seed ^ 0x27d4eb2f).uniform),
+      categorical,
+    );
+    state.events = json.events;
+    state.labels = json.labels;
+    return state;
+  }
+}
+
+/** Column key of a classifier's predicted class in {@link WindowState.categoryCounts}. */
+export const PREDICTION = "(prediction)";
+/** Column key of the labels (target). */
+export const TARGET = "(target)";
+
+function newQuality(model: WindowModel): Quality {
+  if (model.task === "regression") return new RegressionAccumulator();
+  const classes = model.classes ?? [];
+  if (model.task === "binary") {
+    if (classes.length !== 2) throw new RangeError("a binary model declares exactly two classes");
+    return new BinaryClassificationAccumulator({ negative: classes[0]!, positive: classes[1]! });
+  }
+  return new MulticlassClassificationAccumulator(classes.length > 0 ? { classes } : {});
+}
+
+function count(counts: Counts, value: string | number | null | undefined): void {
+  if (value === null || value === undefined) counts.missing++;
+  else add(counts, String(value), 1);
+}
+
+function add(counts: Counts, value: string, n: number): void {
+  const key = counts.values.has(value) || counts.values.size < MAX_CATEGORIES ? value : OTHER;
+  counts.values.set(key, (counts.values.get(key) ?? 0) + n);
+}
