@@ -48,6 +48,11 @@ export const errorCodes = {
     expected: true,
     summary: "A record the operation needs does not exist (an unknown model or version).",
   },
+  CONFIG_INVALID: {
+    status: 400,
+    expected: true,
+    summary: "A configuration file or object is invalid; the message lists every problem with its path and line.",
+  },
   INTERNAL: {
     status: 500,
     expected: false,
