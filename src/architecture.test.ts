@@ -44,7 +44,9 @@ test("layers import only downward, and the pure core does no I/O", () => {
     if (parts.length === 1) continue; // src/index.ts re-exports the public surface
     const layer = parts[0]!;
     if (!(layer in layers)) {
-      problems.push(`${relative(src, file)}: folder "${layer}" is not a declared layer (add it to this test and docs/architecture.md)`);
+      problems.push(
+        `${relative(src, file)}: folder "${layer}" is not a declared layer (add it to this test and docs/architecture.md)`,
+      );
       continue;
     }
     const text = readFileSync(file, "utf8");

@@ -51,7 +51,8 @@ export const errorCodes = {
   CONFIG_INVALID: {
     status: 400,
     expected: true,
-    summary: "A configuration file or object is invalid; the message lists every problem with its path and line.",
+    summary:
+      "A configuration file or object is invalid; the message lists every problem with its path and line.",
   },
   INTERNAL: {
     status: 500,
