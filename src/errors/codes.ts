@@ -54,6 +54,31 @@ export const errorCodes = {
     summary:
       "A configuration file or object is invalid; the message lists every problem with its path and line.",
   },
+  REQUEST_INVALID: {
+    status: 400,
+    expected: true,
+    summary: "A request body or parameter is malformed or fails validation; the answer names the field.",
+  },
+  INGEST_INVALID: {
+    status: 400,
+    expected: true,
+    summary:
+      "An ingest batch has bad records; `problems` lists each with its line, field and code; nothing was stored.",
+  },
+  BODY_TOO_LARGE: { status: 413, expected: true, summary: "A request body is over the server's size limit." },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    expected: true,
+    summary: "A request body's Content-Type is not one the endpoint accepts.",
+  },
+  UNAUTHORIZED: { status: 401, expected: true, summary: "The request carries no valid bearer token." },
+  FORBIDDEN: { status: 403, expected: true, summary: "The token lacks the scope the endpoint needs." },
+  NOT_FOUND: { status: 404, expected: true, summary: "No such endpoint, model, version or window." },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    expected: true,
+    summary: "The endpoint does not accept this HTTP method.",
+  },
   INTERNAL: {
     status: 500,
     expected: false,

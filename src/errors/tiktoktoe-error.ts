@@ -17,6 +17,8 @@ export interface TikTokToeErrorOptions extends ErrorLocation {
   /** What the user can do about it. */
   readonly hint?: string;
   readonly cause?: unknown;
+  /** Every individual problem, when there are several (the records of a rejected batch). */
+  readonly problems?: readonly unknown[];
 }
 
 /**
@@ -38,15 +40,17 @@ export class TikTokToeError extends Error {
   readonly expected: boolean;
   readonly location: ErrorLocation;
   readonly hint: string | undefined;
+  readonly problems: readonly unknown[] | undefined;
 
   constructor(code: ErrorCode, message: string, options: TikTokToeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    const { hint, cause: _cause, ...location } = options;
+    const { hint, cause: _cause, problems, ...location } = options;
     this.code = code;
     this.status = errorCodes[code].status;
     this.expected = errorCodes[code].expected;
     this.location = location;
     this.hint = hint;
+    this.problems = problems;
   }
 
   /** One line for a terminal: `file:line: column "c": message (hint)`. */
@@ -61,12 +65,19 @@ export class TikTokToeError extends Error {
   }
 
   /** The JSON body an API answers with. */
-  toJSON(): { code: ErrorCode; message: string; location: ErrorLocation; hint?: string } {
+  toJSON(): {
+    code: ErrorCode;
+    message: string;
+    location: ErrorLocation;
+    hint?: string;
+    problems?: readonly unknown[];
+  } {
     return {
       code: this.code,
       message: this.message,
       location: this.location,
       ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(this.problems === undefined ? {} : { problems: this.problems }),
     };
   }
 }

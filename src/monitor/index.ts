@@ -6,6 +6,7 @@ export {
   parseLabelBatch,
 } from "./ingest-parse.js";
 export type { LabelRecord, PredictionEvent, RecordProblem, RecordProblemCode } from "./records.js";
+export { type WindowVerdict, windowVerdicts } from "./verdicts.js";
 export {
   buildReferenceProfile,
   type ReferenceColumn,

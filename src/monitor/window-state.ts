@@ -194,6 +194,11 @@ export class WindowState {
     };
   }
 
+  /** A latency quantile (q in [0, 1]) within 1% of the exact lower quantile; null without latencies. */
+  latencyQuantile(q: number): number | null {
+    return this.latency.count === 0 ? null : this.latency.quantile(q);
+  }
+
   /** The sampled values of a numeric column (NaN = missing), or of the numeric prediction / target. */
   numericColumn(column: string | typeof PREDICTION | typeof TARGET): Float64Array {
     if (column === TARGET) return this.targetSample?.column(0) ?? new Float64Array(0);

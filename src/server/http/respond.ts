@@ -1,0 +1,45 @@
+import type { ServerResponse } from "node:http";
+import { TikTokToeError } from "../../errors/index.js";
+
+/**
+ * Sends a JSON answer.
+ *
+ * @example
+ * ```ts
+ * sendJson(response, 200, { accepted: 1000, duplicates: 0 });
+ * ```
+ */
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  response.end(text);
+}
+
+/**
+ * Sends an error: an expected TikTokToeError as its status and body; anything else as a 500 whose
+ * body says nothing about internals (the log gets the stack).
+ *
+ * @example
+ * ```ts
+ * sendError(response, error, (e) => console.error(e));
+ * ```
+ */
+export function sendError(response: ServerResponse, error: unknown, log: (error: unknown) => void): void {
+  if (error instanceof TikTokToeError && error.expected) {
+    sendJson(response, error.status, error.toJSON());
+    return;
+  }
+  log(error);
+  const internal = new TikTokToeError("INTERNAL", "internal error; the server log has the details");
+  if (!response.headersSent) sendJson(response, 500, internal.toJSON());
+  else response.destroy();
+}

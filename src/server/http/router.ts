@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { TikTokToeError } from "../../errors/index.js";
+
+/** What a route handler receives. */
+export interface RouteContext {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  /** Path parameters (`{model}` → `params.model`), URL-decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+}
+
+/** A route's handler; it writes the response itself. */
+export type Handler = (context: RouteContext) => Promise<void> | void;
+
+interface Route {
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly names: readonly string[];
+  readonly handler: Handler;
+}
+
+/**
+ * A small router: exact methods, `{param}` path segments. Unknown paths are 404 and known paths with
+ * another method 405 with an `Allow` header — both as TikTokToeErrors.
+ *
+ * @example
+ * ```ts
+ * const router = new Router().add("GET", "/v1/models/{model}", ({ params }) => …);
+ * await router.handle(request, response);
+ * ```
+ */
+export class Router {
+  private readonly routes: Route[] = [];
+
+  add(method: string, path: string, handler: Handler): this {
+    const names: string[] = [];
+    const source = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return "([^/]+)";
+    });
+    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+    return this;
+  }
+
+  /** Dispatches a request; throws the handler's errors (and 404/405) to the caller. */
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const allowed: string[] = [];
+    for (const route of this.routes) {
+      const match = route.pattern.exec(url.pathname);
+      if (match === null) continue;
+      if (route.method !== request.method) {
+        allowed.push(route.method);
+        continue;
+      }
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(match[i + 1]!);
+      });
+      await route.handler({ request, response, params, query: url.searchParams });
+      return;
+    }
+    if (allowed.length > 0) {
+      response.setHeader("allow", allowed.join(", "));
+      throw new TikTokToeError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here`, {
+        path: url.pathname,
+        hint: `use ${allowed.join(" or ")}`,
+      });
+    }
+    throw new TikTokToeError("NOT_FOUND", "no such endpoint", {
+      path: url.pathname,
+      hint: "see GET /openapi.json",
+    });
+  }
+}
