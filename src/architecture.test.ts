@@ -20,7 +20,8 @@ const layers: Record<string, readonly string[]> = {
   store: ["errors"],
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
-  cli: ["drift", "data", "report", "parallel", "config", "store", "stats", "errors"],
+  server: ["monitor", "config", "store", "drift", "data", "metrics", "sketches", "stats", "errors"],
+  cli: ["server", "monitor", "drift", "data", "report", "parallel", "config", "store", "stats", "errors"],
   bench: ["drift", "data", "parallel", "stats", "sketches", "metrics", "testing", "errors"],
   testing: ["errors", "stats"],
 };
