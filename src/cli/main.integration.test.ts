@@ -6,7 +6,7 @@ import { runCli } from "../testing/cli.js";
 test("tiktoktoe --help lists the commands; each command's --help has examples", async () => {
   const help = await runCli(["--help"]);
   assert.equal(help.code, 0);
-  for (const command of ["drift", "demo"]) {
+  for (const command of ["drift", "serve", "demo"]) {
     assert.match(help.stdout, new RegExp(`^  ${command} `, "m"));
     const own = await runCli([command, "--help"]);
     assert.equal(own.code, 0);

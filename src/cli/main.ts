@@ -3,6 +3,7 @@ import { isTikTokToeError } from "../errors/index.js";
 import { demoHelp, runDemo } from "./demo-command.js";
 import { driftHelp, runDrift } from "./drift-command.js";
 import { type CliIo, exitCodes } from "./io.js";
+import { runServe, serveHelp } from "./serve-command.js";
 
 interface Command {
   readonly summary: string;
@@ -12,6 +13,11 @@ interface Command {
 
 const commands: Readonly<Record<string, Command>> = {
   drift: { summary: "compare two datasets and report drift per column", help: driftHelp, run: runDrift },
+  serve: {
+    summary: "run the monitoring server (HTTP API on the embedded SQLite store)",
+    help: serveHelp,
+    run: runServe,
+  },
   demo: {
     summary: "show a drift report on bundled real data (bike sharing 2011 vs 2012)",
     help: demoHelp,

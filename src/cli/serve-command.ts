@@ -1,0 +1,70 @@
+import { startServer } from "../server/index.js";
+import { choiceOption, numberOption, parseCommandArgs, required } from "./args.js";
+import { type CliIo, exitCodes } from "./io.js";
+
+/** `tiktoktoe serve --help`. */
+export const serveHelp = `Usage: tiktoktoe serve --data-dir DIR [--port P] [--host H] [--config FILE] [--tokens FILE]
+
+Runs the monitoring server on the embedded SQLite store in DIR (created if needed): register models,
+upload reference data, post prediction events and labels, read per-window quality, latency, drift
+and verdicts. The API is described at /openapi.json; Prometheus scrapes /metrics.
+
+Options:
+      --data-dir DIR    where the store lives (DIR/tiktoktoe.db)
+  -p, --port P          port to listen on (default 8080; 0 picks a free one)
+      --host H          address to listen on (default 127.0.0.1)
+      --config FILE     monitor configuration, YAML or JSON (docs/configuration.md)
+      --tokens FILE     bearer tokens, one "TOKEN SCOPE[,SCOPE]" per line (scopes: ingest, read,
+                        admin); required unless listening on loopback
+      --clock C         wall (live; default) or event (windows close by event time: replays)
+  -h, --help            this help
+
+Examples:
+  tiktoktoe serve --data-dir ./tiktoktoe-data
+  tiktoktoe serve --data-dir /var/lib/tiktoktoe --host 0.0.0.0 --port 8080 --tokens tokens.txt --config monitor.yaml
+`;
+
+/**
+ * Runs `tiktoktoe serve` until SIGINT or SIGTERM, then writes every window and exits 0.
+ *
+ * @example
+ * ```ts
+ * await runServe(["--data-dir", "./data"], io);
+ * ```
+ */
+export async function runServe(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(
+    args,
+    {
+      "data-dir": { type: "string" },
+      port: { type: "string", short: "p" },
+      host: { type: "string" },
+      config: { type: "string" },
+      tokens: { type: "string" },
+      clock: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    "serve",
+  );
+  if (values.help) {
+    io.stdout.write(serveHelp);
+    return exitCodes.ok;
+  }
+  const server = await startServer({
+    dataDir: required(values["data-dir"], "--data-dir", "serve"),
+    port: values.port === undefined ? 8080 : numberOption(values.port, "--port", { min: 0, max: 65535 }),
+    ...(values.host === undefined ? {} : { host: values.host }),
+    ...(values.config === undefined ? {} : { configFile: values.config }),
+    ...(values.tokens === undefined ? {} : { tokensFile: values.tokens }),
+    clock:
+      values.clock === undefined ? "wall" : choiceOption(values.clock, "--clock", ["wall", "event"] as const),
+  });
+  io.stdout.write(`tiktoktoe: listening on ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await server.close();
+  return exitCodes.ok;
+}

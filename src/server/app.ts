@@ -1,0 +1,235 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { TikTokToeError } from "../errors/index.js";
+import type { BatchFormat } from "../monitor/index.js";
+import type { Scope, TokenAuth } from "./auth.js";
+import { mediaType, readBody } from "./http/body.js";
+import { sendError, sendJson } from "./http/respond.js";
+import { type RouteContext, Router } from "./http/router.js";
+import type { MonitorService } from "./monitor-service.js";
+import { openapi } from "./openapi.js";
+import { type MetricFamily, processMetrics, renderExposition } from "./prometheus.js";
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  readonly service: MonitorService;
+  readonly auth: TokenAuth;
+  /** Largest accepted request body, in bytes. Default 32 MiB. */
+  readonly maxBodyBytes?: number;
+  readonly log?: (error: unknown) => void;
+}
+
+const DEFAULT_MAX_BODY = 32 * 2 ** 20;
+
+/**
+ * The HTTP API of `tiktoktoe serve` as a node:http server (not yet listening).
+ *
+ * @example
+ * ```ts
+ * const server = createApp({ service, auth: new TokenAuth(new Map()) });
+ * server.listen(8080, "127.0.0.1");
+ * ```
+ */
+export function createApp(options: AppOptions): Server {
+  const { service, auth } = options;
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const log = options.log ?? ((error: unknown) => console.error(error));
+  const started = Date.now() / 1000;
+  const requests = new Map<string, number>();
+  const guard =
+    (scope: Scope, handler: (context: RouteContext) => Promise<void> | void) => (context: RouteContext) => {
+      auth.check(context.request, scope);
+      return handler(context);
+    };
+  const jsonBody = async (request: IncomingMessage): Promise<unknown> => {
+    const type = mediaType(request);
+    if (type !== "application/json")
+      throw new TikTokToeError(
+        "UNSUPPORTED_MEDIA_TYPE",
+        `expected application/json, got "${type || "nothing"}"`,
+      );
+    const text = (await readBody(request, limit)).toString("utf8");
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new TikTokToeError("REQUEST_INVALID", `the body is not valid JSON: ${(error as Error).message}`, {
+        path: "",
+      });
+    }
+  };
+  const batchFormat = (request: IncomingMessage): BatchFormat => {
+    const type = mediaType(request);
+    if (type === "application/x-ndjson" || type === "application/ndjson" || type === "application/jsonl")
+      return "ndjson";
+    if (type === "application/json") return "json";
+    throw new TikTokToeError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      `expected application/x-ndjson or application/json, got "${type || "nothing"}"`,
+    );
+  };
+  const time = (value: string | null, fallback: number, name: string): number => {
+    if (value === null) return fallback;
+    const ms = /^-?\d+$/.test(value) ? Number(value) : Date.parse(value);
+    if (Number.isNaN(ms))
+      throw new TikTokToeError("REQUEST_INVALID", `${name} must be ISO 8601 or epoch milliseconds`, {
+        path: name,
+      });
+    return ms;
+  };
+
+  const router = new Router()
+    .add("GET", "/healthz", ({ response }) => sendJson(response, 200, { status: "ok" }))
+    .add("GET", "/readyz", ({ response }) => sendJson(response, 200, { status: "ready" }))
+    .add("GET", "/openapi.json", ({ response }) => sendJson(response, 200, openapi))
+    .add(
+      "GET",
+      "/metrics",
+      guard("read", ({ response }) => {
+        const text = renderExposition([...serviceMetrics(service, requests), ...processMetrics(started)]);
+        response.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+        response.end(text);
+      }),
+    )
+    .add(
+      "GET",
+      "/v1/models",
+      guard("read", ({ response }) => sendJson(response, 200, { models: service.listModels() })),
+    )
+    .add(
+      "POST",
+      "/v1/models",
+      guard("admin", async ({ request, response }) =>
+        sendJson(response, 201, await service.registerModel(await jsonBody(request))),
+      ),
+    )
+    .add(
+      "GET",
+      "/v1/models/{model}",
+      guard("read", ({ response, params }) => sendJson(response, 200, service.model(params.model!))),
+    )
+    .add(
+      "GET",
+      "/v1/models/{model}/versions",
+      guard("read", async ({ response, params }) =>
+        sendJson(response, 200, { versions: await service.listVersions(params.model!) }),
+      ),
+    )
+    .add(
+      "POST",
+      "/v1/models/{model}/versions",
+      guard("admin", async ({ request, response, params }) => {
+        const body = (await jsonBody(request)) as Record<string, unknown>;
+        const onnx =
+          typeof body?.onnx === "string" ? new Uint8Array(Buffer.from(body.onnx, "base64")) : undefined;
+        const { onnx: _onnx, ...rest } = body ?? {};
+        sendJson(response, 201, await service.registerVersion(params.model!, rest, onnx));
+      }),
+    )
+    .add(
+      "PUT",
+      "/v1/models/{model}/versions/{version}/reference",
+      guard("admin", async ({ request, response, params }) => {
+        const bytes = await readBody(request, limit);
+        sendJson(
+          response,
+          200,
+          await service.putReference(params.model!, params.version!, bytes, mediaType(request)),
+        );
+      }),
+    )
+    .add(
+      "POST",
+      "/v1/models/{model}/events",
+      guard("ingest", async ({ request, response, params }) => {
+        const format = batchFormat(request);
+        const body = (await readBody(request, limit)).toString("utf8");
+        sendJson(response, 200, await service.ingestEvents(params.model!, body, format));
+      }),
+    )
+    .add(
+      "POST",
+      "/v1/models/{model}/labels",
+      guard("ingest", async ({ request, response, params }) => {
+        const format = batchFormat(request);
+        const body = (await readBody(request, limit)).toString("utf8");
+        sendJson(response, 200, await service.ingestLabels(params.model!, body, format));
+      }),
+    )
+    .add(
+      "GET",
+      "/v1/models/{model}/windows",
+      guard("read", async ({ response, params, query }) => {
+        const from = time(query.get("from"), Number.NEGATIVE_INFINITY, "from");
+        const to = time(query.get("to"), Number.POSITIVE_INFINITY, "to");
+        const version = query.get("version") ?? undefined;
+        sendJson(response, 200, { windows: await service.windows(params.model!, from, to, version) });
+      }),
+    )
+    .add(
+      "GET",
+      "/v1/models/{model}/windows/{start}/drift",
+      guard("read", async ({ response, params, query }) => {
+        const version = query.get("version");
+        if (version === null)
+          throw new TikTokToeError("REQUEST_INVALID", "the version query parameter is required", {
+            path: "version",
+          });
+        const start = time(params.start!, Number.NaN, "start");
+        sendJson(response, 200, await service.windowDriftReport(params.model!, start, version));
+      }),
+    );
+
+  return createServer((request: IncomingMessage, response: ServerResponse) => {
+    const route = `${request.method} ${(request.url ?? "").split("?")[0]!.replace(/\/v1\/models\/[^/]+/, "/v1/models/{model}")}`;
+    response.on("finish", () => {
+      const labelKey = `${route}\u0000${response.statusCode}`;
+      requests.set(labelKey, (requests.get(labelKey) ?? 0) + 1);
+    });
+    router.handle(request, response).catch((error: unknown) => sendError(response, error, log));
+  });
+}
+
+function serviceMetrics(service: MonitorService, requests: ReadonlyMap<string, number>): MetricFamily[] {
+  const c = service.counters;
+  return [
+    {
+      name: "tiktoktoe_ingested_events_total",
+      help: "Prediction events accepted and stored.",
+      type: "counter",
+      samples: [{ value: c.events }],
+    },
+    {
+      name: "tiktoktoe_ingested_labels_total",
+      help: "Labels accepted and joined to their events.",
+      type: "counter",
+      samples: [{ value: c.labels }],
+    },
+    {
+      name: "tiktoktoe_duplicate_records_total",
+      help: "Events or labels ignored as duplicates of stored ones.",
+      type: "counter",
+      samples: [{ value: c.duplicates }],
+    },
+    {
+      name: "tiktoktoe_rejected_batches_total",
+      help: "Ingest batches rejected with INGEST_INVALID.",
+      type: "counter",
+      samples: [{ value: c.rejectedBatches }],
+    },
+    {
+      name: "tiktoktoe_unmatched_labels_total",
+      help: "Labels whose event was unknown.",
+      type: "counter",
+      samples: [{ value: c.unmatchedLabels }],
+    },
+    {
+      name: "tiktoktoe_http_requests_total",
+      help: "HTTP requests by route and status code.",
+      type: "counter",
+      samples: [...requests].map(([k, value]) => {
+        const [route, code] = k.split("\u0000");
+        return { labels: { route: route!, code: code! }, value };
+      }),
+    },
+    ...service.gauges(),
+  ];
+}

@@ -1,0 +1,78 @@
+import { TikTokToeError } from "../errors/index.js";
+import type { FeatureSpec, ModelRecord } from "../store/index.js";
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * Validates the body of `POST /v1/models`: `{ name, task, features: [{name, type, role?}], classes? }`.
+ * Every problem is reported at once, each with its JSON path.
+ *
+ * @example
+ * ```ts
+ * const model = parseModelDefinition(JSON.parse(body), Date.now());
+ * ```
+ */
+export function parseModelDefinition(value: unknown, createdMs: number): ModelRecord {
+  const problems: Array<{ path: string; message: string }> = [];
+  const fail = (path: string, message: string) => problems.push({ path, message });
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TikTokToeError("REQUEST_INVALID", "the body must be a JSON object", { path: "" });
+  }
+  const body = value as Record<string, unknown>;
+  for (const key of Object.keys(body))
+    if (!["name", "task", "features", "classes"].includes(key)) fail(key, "unknown field");
+  if (typeof body.name !== "string" || !NAME.test(body.name))
+    fail("name", "a name of 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+  if (body.task !== "binary" && body.task !== "multiclass" && body.task !== "regression")
+    fail("task", 'one of "binary", "multiclass", "regression"');
+  const features: FeatureSpec[] = [];
+  if (!Array.isArray(body.features) || body.features.length === 0)
+    fail("features", "a non-empty array of columns");
+  else
+    for (const [i, raw] of (body.features as unknown[]).entries()) {
+      const path = `features[${i}]`;
+      if (typeof raw !== "object" || raw === null) {
+        fail(path, "an object {name, type, role?}");
+        continue;
+      }
+      const f = raw as Record<string, unknown>;
+      for (const key of Object.keys(f))
+        if (!["name", "type", "role"].includes(key)) fail(`${path}.${key}`, "unknown field");
+      if (typeof f.name !== "string" || f.name === "") fail(`${path}.name`, "a non-empty string");
+      else if (features.some((g) => g.name === f.name)) fail(`${path}.name`, `duplicate column "${f.name}"`);
+      if (f.type !== "numeric" && f.type !== "categorical")
+        fail(`${path}.type`, 'one of "numeric", "categorical"');
+      if (f.role !== undefined && f.role !== "feature" && f.role !== "sensitive")
+        fail(`${path}.role`, 'one of "feature", "sensitive"');
+      if (typeof f.name === "string" && (f.type === "numeric" || f.type === "categorical"))
+        features.push({ name: f.name, type: f.type, role: f.role === "sensitive" ? "sensitive" : "feature" });
+    }
+  let classes: string[] | undefined;
+  if (body.classes !== undefined) {
+    if (
+      !Array.isArray(body.classes) ||
+      body.classes.some((c) => typeof c !== "string" && typeof c !== "number")
+    )
+      fail("classes", "an array of class labels");
+    else {
+      classes = body.classes.map(String);
+      if (new Set(classes).size !== classes.length) fail("classes", "class labels must be distinct");
+    }
+  }
+  if (body.task === "binary" && classes?.length !== 2)
+    fail("classes", "a binary model declares exactly two classes (negative, positive)");
+  if (body.task === "regression" && classes !== undefined)
+    fail("classes", "a regression model has no classes");
+  if (problems.length > 0)
+    throw new TikTokToeError("REQUEST_INVALID", problems.map((p) => `${p.path}: ${p.message}`).join("; "), {
+      path: problems[0]!.path,
+      problems,
+    });
+  return {
+    name: body.name as string,
+    task: body.task as ModelRecord["task"],
+    features,
+    ...(classes === undefined ? {} : { classes }),
+    createdMs,
+  };
+}

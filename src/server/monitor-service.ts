@@ -1,0 +1,702 @@
+import { type MonitorConfig, resolveModelConfig, type Settings, toDriftOptions } from "../config/index.js";
+import { type DriftReport, severityRank } from "../drift/index.js";
+import { TikTokToeError } from "../errors/index.js";
+import {
+  type BatchFormat,
+  EventTimeClock,
+  type IngestContext,
+  isWindowFinal,
+  type LabelRecord,
+  type MonitorClock,
+  oldestAcceptedMs,
+  type PredictionEvent,
+  parseEventBatch,
+  parseLabelBatch,
+  type ReferenceProfile,
+  WallClock,
+  type WindowModel,
+  WindowState,
+  type WindowStateJson,
+  windowDrift,
+  windowStart,
+  windowVerdicts,
+} from "../monitor/index.js";
+import type { LogBatch, ModelRecord, Store, WindowRecord } from "../store/index.js";
+import { parseModelDefinition } from "./model-definition.js";
+import type { MetricFamily } from "./prometheus.js";
+import { decodeReference, encodeReference, parseReference, windowModelOf } from "./reference.js";
+
+/** Options of {@link MonitorService.open}. */
+export interface MonitorServiceOptions {
+  readonly store: Store;
+  readonly config: MonitorConfig;
+  /** `wall`: windows close by the wall clock (live); `event`: by the newest event time (replays). */
+  readonly clock: "wall" | "event";
+  /** The wall clock (received times, the live window clock); injected so tests control it. */
+  readonly now: () => number;
+  /** How far ahead of the wall clock an event time may be (clock skew). Default 5 minutes. */
+  readonly futureSkewMs?: number;
+  /** Rows of each window's feature sample (exact below it). Default 10,000. */
+  readonly sampleCapacity?: number;
+}
+
+/** The answer to an ingest request. */
+export interface IngestResult {
+  readonly accepted: number;
+  readonly duplicates: number;
+  /** Labels whose event is unknown (not ingested, or older than the lateness). */
+  readonly unmatched?: number;
+}
+
+/** A window as listed by the API. */
+export interface WindowSummary {
+  readonly model: string;
+  readonly version: string;
+  readonly start: string;
+  readonly end: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly [key: string]: unknown;
+}
+
+interface SeenEvent {
+  readonly event: PredictionEvent;
+  readonly windowKey: string;
+  labelled: boolean;
+}
+
+interface OpenWindow {
+  readonly version: string;
+  readonly startMs: number;
+  readonly state: WindowState;
+  dirty: boolean;
+}
+
+interface ModelRuntime {
+  readonly record: ModelRecord;
+  readonly settings: Settings;
+  readonly window: WindowModel;
+  readonly versions: Set<string>;
+  readonly profiles: Map<string, ReferenceProfile | null>;
+  readonly clock: MonitorClock;
+  /** Accepted events by id, for idempotency and to join labels (see docs/design/monitoring-server.md). */
+  readonly seen: Map<string, SeenEvent>;
+  /** Ids of batches accepted but not yet committed: a concurrent duplicate sees them too. */
+  readonly reserved: Set<string>;
+  readonly windows: Map<string, OpenWindow>;
+}
+
+interface PendingBatch {
+  readonly batch: LogBatch;
+  readonly apply: (sequence: number) => Promise<void>;
+  readonly release: () => void;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const key = (version: string, startMs: number) => `${version}\u0000${startMs}`;
+
+/**
+ * The monitoring server's core, independent of HTTP: the model registry, the ingest pipeline (whole
+ * batch validated, deduplicated by id, appended to the log as one row per batch with group commit,
+ * then aggregated into event-time windows), window persistence, verdicts and drift.
+ *
+ * @example
+ * ```ts
+ * const service = await MonitorService.open({ store, config, clock: "wall", now: Date.now });
+ * await service.ingestEvents("bike", ndjson, "ndjson");
+ * ```
+ */
+export class MonitorService {
+  private readonly models = new Map<string, ModelRuntime>();
+  private pending: PendingBatch[] = [];
+  private committing: Promise<void> = Promise.resolve();
+  private scheduled = false;
+  private position = 0;
+  /** Counters for /metrics. */
+  readonly counters = { events: 0, labels: 0, duplicates: 0, rejectedBatches: 0, unmatchedLabels: 0 };
+
+  private constructor(private readonly options: MonitorServiceOptions) {}
+
+  /** Opens the service on a store: loads the registry and replays the log past the last checkpoint. */
+  static async open(options: MonitorServiceOptions): Promise<MonitorService> {
+    const service = new MonitorService(options);
+    for (const record of await options.store.listModels()) await service.load(record);
+    await service.replay();
+    return service;
+  }
+
+  // ---- registry -------------------------------------------------------------------------------
+
+  async registerModel(body: unknown): Promise<ModelRecord> {
+    const record = parseModelDefinition(body, this.options.now());
+    await this.options.store.createModel(record);
+    await this.load(record);
+    return record;
+  }
+
+  listModels(): ModelRecord[] {
+    return [...this.models.values()].map((m) => m.record).sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  model(name: string): ModelRecord {
+    return this.runtime(name).record;
+  }
+
+  async registerVersion(model: string, body: unknown, onnx?: Uint8Array): Promise<{ version: string }> {
+    const runtime = this.runtime(model);
+    const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+    if (typeof fields.version !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(fields.version))
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        "version must be a name of 1–64 letters, digits, '.', '_' or '-'",
+        {
+          path: "version",
+        },
+      );
+    const meta =
+      typeof fields.meta === "object" && fields.meta !== null ? (fields.meta as Record<string, unknown>) : {};
+    await this.options.store.createVersion({
+      model,
+      version: fields.version,
+      createdMs: this.options.now(),
+      meta,
+    });
+    if (onnx !== undefined) await this.options.store.putArtifact(model, fields.version, "onnx", onnx);
+    runtime.versions.add(fields.version);
+    return { version: fields.version };
+  }
+
+  async listVersions(model: string) {
+    this.runtime(model);
+    return this.options.store.listVersions(model);
+  }
+
+  /** Stores a version's reference data as its profile (computed once, reused by every window). */
+  async putReference(model: string, version: string, bytes: Uint8Array, mediaType: string) {
+    const runtime = this.runtime(model);
+    this.requireVersion(runtime, version);
+    const profile = parseReference(runtime.record, bytes, mediaType);
+    await this.options.store.putArtifact(model, version, "reference-profile", encodeReference(profile));
+    runtime.profiles.set(version, profile);
+    return {
+      columns: [...profile.columns.keys()],
+      prediction: profile.prediction !== null,
+      target: profile.target !== null,
+      ...(profile.prediction === null
+        ? { note: "no prediction column: prediction drift is skipped for this version" }
+        : {}),
+    };
+  }
+
+  // ---- ingest ---------------------------------------------------------------------------------
+
+  /** Validates, deduplicates, durably appends and aggregates a batch of events. */
+  async ingestEvents(model: string, body: string, format: BatchFormat): Promise<IngestResult> {
+    const runtime = this.runtime(model);
+    const parsed = parseEventBatch(body, format, this.context(runtime));
+    if (!parsed.ok) throw this.rejected(parsed.problems);
+    const fresh: PredictionEvent[] = [];
+    let duplicates = 0;
+    for (const event of parsed.records) {
+      if (runtime.seen.has(event.id) || runtime.reserved.has(event.id)) duplicates++;
+      else {
+        runtime.reserved.add(event.id);
+        fresh.push(event);
+      }
+    }
+    this.counters.duplicates += duplicates;
+    if (fresh.length > 0)
+      await this.append(
+        runtime,
+        "events",
+        fresh,
+        fresh.map((e) => e.timeMs),
+        () => this.applyEvents(runtime, fresh),
+        () => {
+          for (const e of fresh) runtime.reserved.delete(e.id);
+        },
+      );
+    return { accepted: fresh.length, duplicates };
+  }
+
+  /** Validates and appends labels, joining each to its event by id. */
+  async ingestLabels(model: string, body: string, format: BatchFormat): Promise<IngestResult> {
+    const runtime = this.runtime(model);
+    const parsed = parseLabelBatch(body, format, this.context(runtime));
+    if (!parsed.ok) throw this.rejected(parsed.problems);
+    let duplicates = 0;
+    let unmatched = 0;
+    const fresh: LabelRecord[] = [];
+    const inBatch = new Set<string>();
+    for (const label of parsed.records) {
+      const seen = runtime.seen.get(label.id);
+      if (seen === undefined) unmatched++;
+      else if (seen.labelled || inBatch.has(label.id)) duplicates++;
+      else {
+        inBatch.add(label.id);
+        fresh.push(label);
+      }
+    }
+    this.counters.duplicates += duplicates;
+    this.counters.unmatchedLabels += unmatched;
+    if (fresh.length > 0)
+      await this.append(
+        runtime,
+        "labels",
+        fresh,
+        fresh.map((l) => l.timeMs),
+        () => this.applyLabels(runtime, fresh),
+        () => {},
+      );
+    return { accepted: fresh.length, duplicates, unmatched };
+  }
+
+  private context(runtime: ModelRuntime): IngestContext {
+    const { window, lateness } = runtime.settings.monitor;
+    const now = runtime.clock.now();
+    return {
+      task: runtime.record.task,
+      columns: new Map(runtime.record.features.map((f) => [f.name, f.type])),
+      versions: runtime.versions,
+      ...(runtime.record.classes === undefined ? {} : { classes: runtime.record.classes }),
+      oldestAcceptedMs: oldestAcceptedMs(now, window, lateness),
+      newestAcceptedMs:
+        this.options.clock === "event"
+          ? Number.POSITIVE_INFINITY
+          : this.options.now() + (this.options.futureSkewMs ?? 300_000),
+      nowMs: this.options.clock === "event" && Number.isFinite(now) ? now : this.options.now(),
+    };
+  }
+
+  private rejected(
+    problems: readonly { line: number; field: string; code: string; message: string }[],
+  ): TikTokToeError {
+    this.counters.rejectedBatches++;
+    const lines = new Set(problems.map((p) => p.line)).size;
+    return new TikTokToeError("INGEST_INVALID", `${lines} record(s) are invalid; nothing was stored`, {
+      problems,
+      hint: "drop or fix the records listed in problems and resend the batch",
+    });
+  }
+
+  /** Queues a batch for the next group commit and resolves once it is durable and aggregated. */
+  private append<T>(
+    runtime: ModelRuntime,
+    kind: LogBatch["kind"],
+    records: readonly T[],
+    times: readonly number[],
+    apply: () => Promise<void>,
+    release: () => void,
+  ): Promise<void> {
+    const batch: LogBatch = {
+      model: runtime.record.name,
+      kind,
+      receivedMs: this.options.now(),
+      minEventMs: Math.min(...times),
+      maxEventMs: Math.max(...times),
+      count: records.length,
+      payload: Buffer.from(JSON.stringify(records)),
+    };
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ batch, apply: async () => apply(), release, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // Every batch that arrives before the next turn of the event loop shares one transaction.
+        setImmediate(() => {
+          this.committing = this.committing.then(() => this.commit());
+        });
+      }
+    });
+  }
+
+  private async commit(): Promise<void> {
+    this.scheduled = false;
+    const items = this.pending;
+    this.pending = [];
+    if (items.length === 0) return;
+    let sequences: number[];
+    try {
+      sequences = await this.options.store.appendBatches(items.map((i) => i.batch));
+    } catch (error) {
+      for (const item of items) {
+        item.release();
+        item.reject(error);
+      }
+      return;
+    }
+    for (const [i, item] of items.entries()) {
+      try {
+        await item.apply(sequences[i]!);
+        this.position = Math.max(this.position, sequences[i]!);
+        item.resolve();
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+  }
+
+  private async applyEvents(runtime: ModelRuntime, events: readonly PredictionEvent[]): Promise<void> {
+    const length = runtime.settings.monitor.window;
+    for (const event of events) {
+      runtime.clock.observe(event.timeMs);
+      const startMs = windowStart(event.timeMs, length);
+      const window = await this.openWindow(runtime, event.version, startMs);
+      window.state.addEvent(event);
+      window.dirty = true;
+      runtime.reserved.delete(event.id);
+      runtime.seen.set(event.id, { event, windowKey: key(event.version, startMs), labelled: false });
+      this.counters.events++;
+    }
+  }
+
+  private async applyLabels(runtime: ModelRuntime, labels: readonly LabelRecord[]): Promise<void> {
+    for (const label of labels) {
+      const seen = runtime.seen.get(label.id);
+      if (seen === undefined || seen.labelled) continue;
+      const length = runtime.settings.monitor.window;
+      const window = await this.openWindow(
+        runtime,
+        seen.event.version,
+        windowStart(seen.event.timeMs, length),
+      );
+      window.state.addLabel(seen.event, label);
+      window.dirty = true;
+      seen.labelled = true;
+      this.counters.labels++;
+    }
+  }
+
+  private async openWindow(runtime: ModelRuntime, version: string, startMs: number): Promise<OpenWindow> {
+    const k = key(version, startMs);
+    let window = runtime.windows.get(k);
+    if (window === undefined) {
+      const stored = await this.options.store.getWindows(runtime.record.name, startMs, startMs + 1, version);
+      const state =
+        stored.length > 0
+          ? WindowState.fromJSON(
+              JSON.parse(Buffer.from(stored[0]!.state).toString("utf8")) as WindowStateJson,
+              runtime.window,
+            )
+          : WindowState.create(runtime.window, seedOf(runtime.record.name, version, startMs));
+      window = { version, startMs, state, dirty: false };
+      runtime.windows.set(k, window);
+    }
+    return window;
+  }
+
+  // ---- persistence ----------------------------------------------------------------------------
+
+  /**
+   * Writes every changed window (state and summary) with the log position they include, in one
+   * transaction, then forgets windows that are final. Run on a timer and at shutdown.
+   */
+  async flush(): Promise<number> {
+    await this.committing;
+    const records: WindowRecord[] = [];
+    for (const runtime of this.models.values()) {
+      for (const [k, window] of runtime.windows) {
+        if (window.dirty) {
+          records.push(this.windowRecord(runtime, window));
+          window.dirty = false;
+        }
+        const { window: length, lateness } = runtime.settings.monitor;
+        if (isWindowFinal(window.startMs, length, lateness, runtime.clock.now())) runtime.windows.delete(k);
+      }
+    }
+    if (records.length > 0 || this.position > 0) await this.options.store.putWindows(records, this.position);
+    return records.length;
+  }
+
+  private windowRecord(runtime: ModelRuntime, window: OpenWindow): WindowRecord {
+    const length = runtime.settings.monitor.window;
+    return {
+      model: runtime.record.name,
+      version: window.version,
+      startMs: window.startMs,
+      endMs: window.startMs + length,
+      state: Buffer.from(JSON.stringify(window.state)),
+      summary: this.summarise(runtime, window),
+      updatedMs: this.options.now(),
+    };
+  }
+
+  private summarise(runtime: ModelRuntime, window: OpenWindow): Record<string, unknown> {
+    const summary = window.state.summary();
+    const drift = this.drift(runtime, window.version, window.state);
+    return {
+      ...summary,
+      exact: window.state.exact,
+      drift:
+        drift === null
+          ? null
+          : {
+              severity: drift.severity,
+              drifted_columns: drift.drifted_columns,
+              columns: drift.columns.map((c) => ({ column: c.column, severity: c.severity })),
+            },
+      verdicts: windowVerdicts(window.state, drift, runtime.settings),
+      final: isWindowFinal(
+        window.startMs,
+        runtime.settings.monitor.window,
+        runtime.settings.monitor.lateness,
+        runtime.clock.now(),
+      ),
+    };
+  }
+
+  private drift(runtime: ModelRuntime, version: string, state: WindowState): DriftReport | null {
+    const profile = runtime.profiles.get(version);
+    if (profile === undefined || profile === null || state.summary().events === 0) return null;
+    return windowDrift(state, profile, toDriftOptions(runtime.settings));
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  /** Windows starting in [fromMs, toMs), oldest first: stored ones, with open windows' live figures. */
+  async windows(model: string, fromMs: number, toMs: number, version?: string): Promise<WindowSummary[]> {
+    const runtime = this.runtime(model);
+    await this.committing;
+    const byKey = new Map<string, WindowSummary>();
+    for (const record of await this.options.store.getWindows(model, fromMs, toMs, version))
+      byKey.set(
+        key(record.version, record.startMs),
+        describe(model, record.version, record.startMs, record.endMs, record.summary),
+      );
+    for (const window of runtime.windows.values()) {
+      if (
+        window.startMs < fromMs ||
+        window.startMs >= toMs ||
+        (version !== undefined && window.version !== version)
+      )
+        continue;
+      const length = runtime.settings.monitor.window;
+      byKey.set(
+        key(window.version, window.startMs),
+        describe(
+          model,
+          window.version,
+          window.startMs,
+          window.startMs + length,
+          this.summarise(runtime, window),
+        ),
+      );
+    }
+    return [...byKey.values()].sort((a, b) => a.startMs - b.startMs || (a.version < b.version ? -1 : 1));
+  }
+
+  /** The full drift report of one window (the `tiktoktoe drift` JSON shape). */
+  async windowDriftReport(model: string, startMs: number, version: string): Promise<DriftReport> {
+    const runtime = this.runtime(model);
+    this.requireVersion(runtime, version);
+    await this.committing;
+    const open = runtime.windows.get(key(version, startMs));
+    let state = open?.state;
+    if (state === undefined) {
+      const stored = await this.options.store.getWindows(model, startMs, startMs + 1, version);
+      if (stored.length === 0)
+        throw new TikTokToeError(
+          "NOT_FOUND",
+          `no window of version "${version}" starts at ${new Date(startMs).toISOString()}`,
+        );
+      state = WindowState.fromJSON(
+        JSON.parse(Buffer.from(stored[0]!.state).toString("utf8")) as WindowStateJson,
+        runtime.window,
+      );
+    }
+    const report = this.drift(runtime, version, state);
+    if (report === null)
+      throw new TikTokToeError("NOT_FOUND", `version "${version}" has no reference data`, {
+        hint: `PUT /v1/models/${model}/versions/${version}/reference`,
+      });
+    return report;
+  }
+
+  /** Deletes windows and log batches older than the retention (by the model clocks). */
+  async retention(): Promise<{ batches: number; windows: number }> {
+    await this.committing;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const runtime of this.models.values()) {
+      const now = this.options.clock === "event" ? runtime.clock.now() : this.options.now();
+      if (Number.isFinite(now)) oldest = Math.min(oldest, now - runtime.settings.reporting.retention);
+    }
+    if (!Number.isFinite(oldest)) return { batches: 0, windows: 0 };
+    return this.options.store.deleteBefore(oldest);
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  /**
+   * Gauges of each model version's newest open window, named by Prometheus conventions (base units:
+   * seconds, ratios): quality, latency quantiles, events, label coverage, drift severity (0 ok … 3 emergency).
+   */
+  gauges(): MetricFamily[] {
+    const quality: MetricFamily["samples"][number][] = [];
+    const latency: MetricFamily["samples"][number][] = [];
+    const events: MetricFamily["samples"][number][] = [];
+    const coverage: MetricFamily["samples"][number][] = [];
+    const drift: MetricFamily["samples"][number][] = [];
+    for (const runtime of this.models.values()) {
+      const newest = new Map<string, OpenWindow>();
+      for (const w of runtime.windows.values())
+        if ((newest.get(w.version)?.startMs ?? -Infinity) < w.startMs) newest.set(w.version, w);
+      for (const [version, window] of newest) {
+        const labels = { model: runtime.record.name, version };
+        const summary = window.state.summary();
+        const metric = runtime.settings.metrics.quality.metric;
+        const value = windowVerdicts(window.state, null, runtime.settings)[0]!.value;
+        if (value !== null) quality.push({ labels: { ...labels, metric }, value });
+        for (const q of [0.5, 0.95, 0.99]) {
+          const v = window.state.latencyQuantile(q);
+          if (v !== null) latency.push({ labels: { ...labels, quantile: String(q) }, value: v / 1000 });
+        }
+        events.push({ labels, value: summary.events });
+        coverage.push({ labels, value: summary.events === 0 ? 0 : summary.labels / summary.events });
+        const report = this.drift(runtime, version, window.state);
+        if (report !== null) drift.push({ labels, value: severityRank(report.severity) });
+      }
+    }
+    return [
+      {
+        name: "tiktoktoe_model_quality",
+        help: "The configured quality metric of the newest window.",
+        type: "gauge",
+        samples: quality,
+      },
+      {
+        name: "tiktoktoe_model_latency_seconds",
+        help: "Prediction latency quantiles of the newest window (DDSketch, 1% relative error).",
+        type: "gauge",
+        samples: latency,
+      },
+      {
+        name: "tiktoktoe_model_window_events",
+        help: "Events in the newest window.",
+        type: "gauge",
+        samples: events,
+      },
+      {
+        name: "tiktoktoe_model_label_coverage_ratio",
+        help: "Share of the newest window's events that have a label.",
+        type: "gauge",
+        samples: coverage,
+      },
+      {
+        name: "tiktoktoe_model_drift_severity",
+        help: "Drift severity of the newest window: 0 ok, 1 warning, 2 critical, 3 emergency.",
+        type: "gauge",
+        samples: drift,
+      },
+    ];
+  }
+
+  // ---- start-up -------------------------------------------------------------------------------
+
+  private async load(record: ModelRecord): Promise<void> {
+    const settings = resolveModelConfig(this.options.config, record.name);
+    const versions = new Set((await this.options.store.listVersions(record.name)).map((v) => v.version));
+    const profiles = new Map<string, ReferenceProfile | null>();
+    for (const version of versions) {
+      const bytes = await this.options.store.getArtifact(record.name, version, "reference-profile");
+      profiles.set(version, bytes === undefined ? null : decodeReference(bytes));
+    }
+    this.models.set(record.name, {
+      record,
+      settings,
+      window: windowModelOf(record, this.options.sampleCapacity),
+      versions,
+      profiles,
+      clock: this.options.clock === "event" ? new EventTimeClock() : new WallClock(this.options.now),
+      seen: new Map(),
+      reserved: new Set(),
+      windows: new Map(),
+    });
+  }
+
+  /**
+   * Rebuilds memory from the log: every batch restores the id index (idempotency, label joins);
+   * batches after the saved position are also aggregated again into their windows.
+   */
+  private async replay(): Promise<void> {
+    const saved = await this.options.store.getLogPosition();
+    let after = 0;
+    for (;;) {
+      const batches = await this.options.store.readBatches(after, 500);
+      if (batches.length === 0) break;
+      for (const batch of batches) {
+        after = batch.sequence!;
+        const runtime = this.models.get(batch.model);
+        if (runtime === undefined) continue;
+        const records = JSON.parse(Buffer.from(batch.payload).toString("utf8")) as unknown[];
+        if (batch.kind === "events") {
+          const events = records as PredictionEvent[];
+          if (after > saved) await this.applyEvents(runtime, events);
+          else
+            for (const event of events) {
+              runtime.clock.observe(event.timeMs);
+              const startMs = windowStart(event.timeMs, runtime.settings.monitor.window);
+              runtime.seen.set(event.id, { event, windowKey: key(event.version, startMs), labelled: false });
+            }
+        } else {
+          const labels = records as LabelRecord[];
+          if (after > saved) await this.applyLabels(runtime, labels);
+          else
+            for (const label of labels) {
+              const seen = runtime.seen.get(label.id);
+              if (seen !== undefined) seen.labelled = true;
+            }
+        }
+      }
+    }
+    this.position = Math.max(saved, after);
+  }
+
+  private runtime(name: string): ModelRuntime {
+    const runtime = this.models.get(name);
+    if (runtime === undefined)
+      throw new TikTokToeError("NOT_FOUND", `unknown model "${name}"`, {
+        path: name,
+        hint: "register it with POST /v1/models",
+      });
+    return runtime;
+  }
+
+  private requireVersion(runtime: ModelRuntime, version: string): void {
+    if (!runtime.versions.has(version))
+      throw new TikTokToeError(
+        "NOT_FOUND",
+        `unknown version "${version}" of model "${runtime.record.name}"`,
+        {
+          path: version,
+          hint: `register it with POST /v1/models/${runtime.record.name}/versions`,
+        },
+      );
+  }
+}
+
+function describe(
+  model: string,
+  version: string,
+  startMs: number,
+  endMs: number,
+  summary: Readonly<Record<string, unknown>>,
+): WindowSummary {
+  return {
+    model,
+    version,
+    start: new Date(startMs).toISOString(),
+    end: new Date(endMs).toISOString(),
+    startMs,
+    endMs,
+    ...summary,
+  };
+}
+
+/** A stable seed per window, so a window's sample does not depend on when the server started. */
+function seedOf(model: string, version: string, startMs: number): number {
+  let h = 2166136261;
+  for (const c of `${model}/${version}/${startMs}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return h >>> 0;
+}

@@ -1,0 +1,125 @@
+/**
+ * The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`. Kept beside the routes
+ * (app.ts); a test checks that every route is described.
+ */
+export const openapi = {
+  openapi: "3.1.0",
+  info: { title: "TikTokToe monitoring API", version: "1" },
+  components: {
+    securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+    schemas: {
+      Error: {
+        type: "object",
+        required: ["code", "message"],
+        properties: {
+          code: { type: "string", description: "stable code, see docs/errors.md" },
+          message: { type: "string" },
+          location: { type: "object" },
+          hint: { type: "string" },
+          problems: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                line: { type: "integer" },
+                field: { type: "string" },
+                code: { type: "string" },
+                message: { type: "string" },
+              },
+            },
+          },
+        },
+      },
+      IngestResult: {
+        type: "object",
+        properties: {
+          accepted: { type: "integer" },
+          duplicates: { type: "integer" },
+          unmatched: { type: "integer" },
+        },
+      },
+    },
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "alive" } } } },
+    "/readyz": {
+      get: {
+        summary: "Readiness (store open, log replayed)",
+        responses: { "200": { description: "ready" } },
+      },
+    },
+    "/metrics": {
+      get: {
+        summary: "Prometheus exposition (scope read)",
+        responses: { "200": { description: "text/plain; version=0.0.4" } },
+      },
+    },
+    "/openapi.json": {
+      get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } },
+    },
+    "/v1/models": {
+      get: { summary: "List models (scope read)", responses: { "200": { description: "models" } } },
+      post: {
+        summary: "Register a model (scope admin): {name, task, features: [{name, type, role}], classes}",
+        responses: {
+          "201": { description: "created" },
+          "400": { description: "REQUEST_INVALID" },
+          "409": { description: "STORE_CONFLICT" },
+        },
+      },
+    },
+    "/v1/models/{model}": {
+      get: {
+        summary: "A model (scope read)",
+        responses: { "200": { description: "model" }, "404": { description: "NOT_FOUND" } },
+      },
+    },
+    "/v1/models/{model}/versions": {
+      get: { summary: "Versions (scope read)", responses: { "200": { description: "versions" } } },
+      post: {
+        summary: "Register a version (scope admin): {version, meta, onnx (base64)}",
+        responses: { "201": { description: "created" } },
+      },
+    },
+    "/v1/models/{model}/versions/{version}/reference": {
+      put: {
+        summary:
+          "Upload the reference data (scope admin): text/csv or application/x-ndjson with the schema's columns, optional prediction and target",
+        responses: {
+          "200": { description: "profile stored" },
+          "415": { description: "UNSUPPORTED_MEDIA_TYPE" },
+        },
+      },
+    },
+    "/v1/models/{model}/events": {
+      post: {
+        summary:
+          "Ingest prediction events (scope ingest): NDJSON or a JSON array; the whole batch is validated first",
+        responses: {
+          "200": { description: "IngestResult" },
+          "400": { description: "INGEST_INVALID with problems" },
+          "413": { description: "BODY_TOO_LARGE" },
+        },
+      },
+    },
+    "/v1/models/{model}/labels": {
+      post: {
+        summary: "Ingest labels (scope ingest): {id, value, time?}",
+        responses: { "200": { description: "IngestResult" } },
+      },
+    },
+    "/v1/models/{model}/windows": {
+      get: {
+        summary: "Windows in [from, to) (ISO or epoch ms), optionally of one version (scope read)",
+        responses: { "200": { description: "windows" } },
+      },
+    },
+    "/v1/models/{model}/windows/{start}/drift": {
+      get: {
+        summary: "A window's drift report, the `tiktoktoe drift` JSON shape (scope read)",
+        responses: { "200": { description: "DriftReport" } },
+      },
+    },
+  },
+} as const;

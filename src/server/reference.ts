@@ -1,0 +1,173 @@
+import { parseTable } from "../data/index.js";
+import type { CategoricalSample, ColumnProfile, InputColumn } from "../drift/index.js";
+import { numericProfile, numericSample } from "../drift/index.js";
+import { TikTokToeError } from "../errors/index.js";
+import {
+  buildReferenceProfile,
+  type ReferenceColumn,
+  type ReferenceProfile,
+  type WindowModel,
+} from "../monitor/index.js";
+import type { ModelRecord } from "../store/index.js";
+
+/** The column of a reference upload holding the model's predictions, and the one holding the truth. */
+export const REFERENCE_PREDICTION = "prediction";
+export const REFERENCE_TARGET = "target";
+
+/**
+ * The window model of a registered model: which columns are sampled, which counted.
+ *
+ * @example
+ * ```ts
+ * windowModelOf(record, 10_000);
+ * ```
+ */
+export function windowModelOf(model: ModelRecord, sampleCapacity?: number): WindowModel {
+  return {
+    task: model.task,
+    ...(model.classes === undefined ? {} : { classes: model.classes }),
+    numeric: model.features.filter((f) => f.type === "numeric" && f.role === "feature").map((f) => f.name),
+    categorical: model.features
+      .filter((f) => f.type === "categorical" && f.role === "feature")
+      .map((f) => f.name),
+    ...(sampleCapacity === undefined ? {} : { sampleCapacity }),
+  };
+}
+
+/**
+ * Parses a reference upload (CSV or NDJSON, typed by the model's schema) into its profile. Every
+ * schema feature must be present; `prediction` and `target` columns are used when present.
+ *
+ * @example
+ * ```ts
+ * const profile = parseReference(model, bytes, "text/csv");
+ * ```
+ */
+export function parseReference(model: ModelRecord, bytes: Uint8Array, mediaType: string): ReferenceProfile {
+  const format =
+    mediaType === "text/csv" ? "csv" : mediaType === "application/x-ndjson" ? "ndjson" : undefined;
+  if (format === undefined)
+    throw new TikTokToeError("UNSUPPORTED_MEDIA_TYPE", `a reference is CSV or NDJSON, not "${mediaType}"`, {
+      hint: "send Content-Type: text/csv or application/x-ndjson",
+    });
+  const window = windowModelOf(model);
+  const categorical = new Set(window.categorical);
+  const isClassifier = model.task !== "regression";
+  if (isClassifier) {
+    categorical.add(REFERENCE_PREDICTION);
+    categorical.add(REFERENCE_TARGET);
+  }
+  const table = parseTable(bytes, { name: `reference.${format}`, format, text: categorical });
+  const missing = [...window.numeric, ...window.categorical].filter((c) => !table.columns.has(c));
+  if (missing.length > 0)
+    throw new TikTokToeError("REQUEST_INVALID", `the reference lacks schema columns: ${missing.join(", ")}`, {
+      path: missing[0]!,
+      hint: "upload a reference with every feature of the model's schema",
+    });
+  const raw = (name: string): ReferenceColumn | null => {
+    const column = table.columns.get(name);
+    if (column === undefined) return null;
+    return column.kind === "numeric" ? column.values : textColumn(column);
+  };
+  const columns: Record<string, ReferenceColumn> = {};
+  for (const name of [...window.numeric, ...window.categorical]) {
+    const values = raw(name);
+    if (values !== null) columns[name] = values;
+  }
+  for (const name of window.numeric)
+    if (!(columns[name] instanceof Float64Array))
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        `column "${name}" is numeric in the schema but holds text`,
+        { path: name },
+      );
+  const numericOrText = (name: string) => {
+    const values = raw(name);
+    if (values === null) return null;
+    if (isClassifier)
+      return values instanceof Float64Array
+        ? Array.from(values, (v) => (Number.isNaN(v) ? null : String(v)))
+        : values;
+    if (!(values instanceof Float64Array))
+      throw new TikTokToeError("REQUEST_INVALID", `column "${name}" of a regression model must be numeric`, {
+        path: name,
+      });
+    return values;
+  };
+  return buildReferenceProfile(
+    window,
+    columns,
+    numericOrText(REFERENCE_PREDICTION),
+    numericOrText(REFERENCE_TARGET),
+  );
+}
+
+function textColumn(column: Extract<InputColumn, { kind: "text" }>): Array<string | null> {
+  return Array.from(column.codes, (code) => (code < 0 ? null : column.categories[code]!));
+}
+
+type StoredColumn =
+  | { readonly type: "numeric"; readonly sorted: string; readonly missing: number }
+  | { readonly type: "categorical"; readonly counts: Array<[string, number]>; readonly missing: number };
+
+/**
+ * A reference profile as bytes for the store (sorted values as base64 float64; counts as pairs).
+ *
+ * @example
+ * ```ts
+ * await store.putArtifact(model, version, "reference-profile", encodeReference(profile));
+ * ```
+ */
+export function encodeReference(profile: ReferenceProfile): Uint8Array {
+  const column = (p: ColumnProfile): StoredColumn =>
+    p.type === "numeric"
+      ? {
+          type: "numeric",
+          sorted: Buffer.from(p.sorted.buffer, p.sorted.byteOffset, p.sorted.byteLength).toString("base64"),
+          missing: p.missing,
+        }
+      : { type: "categorical", counts: [...p.counts], missing: p.missing };
+  return Buffer.from(
+    JSON.stringify({
+      version: 1,
+      columns: Object.fromEntries([...profile.columns].map(([name, p]) => [name, column(p)])),
+      prediction: profile.prediction === null ? null : column(profile.prediction),
+      target: profile.target === null ? null : column(profile.target),
+    }),
+  );
+}
+
+/**
+ * The inverse of {@link encodeReference}; statistics (std, deciles) are recomputed from the sorted values.
+ *
+ * @example
+ * ```ts
+ * const profile = decodeReference(await store.getArtifact(model, version, "reference-profile"));
+ * ```
+ */
+export function decodeReference(bytes: Uint8Array): ReferenceProfile {
+  const json = JSON.parse(Buffer.from(bytes).toString("utf8")) as {
+    columns: Record<string, StoredColumn>;
+    prediction: StoredColumn | null;
+    target: StoredColumn | null;
+  };
+  const column = (c: StoredColumn): ColumnProfile => {
+    if (c.type === "numeric") {
+      const buffer = Buffer.from(c.sorted, "base64");
+      const sorted = new Float64Array(
+        buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength),
+      );
+      return numericProfile({ ...numericSample(sorted, 0), missing: c.missing });
+    }
+    const counts = new Map(c.counts);
+    let total = 0;
+    for (const n of counts.values()) total += n;
+    const sample: CategoricalSample = { type: "categorical", counts, total, missing: c.missing };
+    return sample;
+  };
+  return {
+    columns: new Map(Object.entries(json.columns).map(([name, c]) => [name, column(c)])),
+    prediction: json.prediction === null ? null : column(json.prediction),
+    target: json.target === null ? null : column(json.target),
+  };
+}

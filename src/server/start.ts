@@ -1,0 +1,107 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { loadConfig, type MonitorConfig, validateConfig } from "../config/index.js";
+import { TikTokToeError } from "../errors/index.js";
+import { openSqliteStore, type Store } from "../store/index.js";
+import { createApp } from "./app.js";
+import { parseTokens, TokenAuth } from "./auth.js";
+import { MonitorService } from "./monitor-service.js";
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  readonly port: number;
+  readonly host?: string;
+  readonly dataDir: string;
+  readonly configFile?: string;
+  readonly tokensFile?: string;
+  readonly clock?: "wall" | "event";
+  /** How often changed windows are written (ms). Default 2,000. */
+  readonly flushIntervalMs?: number;
+  /** How often retention runs (ms). Default one hour. */
+  readonly retentionIntervalMs?: number;
+  readonly now?: () => number;
+  readonly maxBodyBytes?: number;
+}
+
+/** A started server. */
+export interface RunningServer {
+  readonly url: string;
+  readonly service: MonitorService;
+  readonly store: Store;
+  /** Stops accepting requests, writes every window, closes the store. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+/**
+ * Starts `tiktoktoe serve` on the embedded SQLite store in `dataDir`: opens and migrates the store,
+ * replays the log, listens, and writes windows on a timer. Tokens are required on any address but
+ * loopback.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ port: 8080, dataDir: "./data" });
+ * console.log(server.url);
+ * ```
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const tokens =
+    options.tokensFile === undefined
+      ? new Map()
+      : parseTokens(readFileSync(options.tokensFile, "utf8"), options.tokensFile);
+  if (tokens.size === 0 && !LOOPBACK.has(host))
+    throw new TikTokToeError(
+      "USAGE",
+      `listening on ${host} needs --tokens: without tokens anyone could write and read`,
+      {
+        path: "--tokens",
+        hint: 'give a file of "TOKEN SCOPE[,SCOPE]" lines, or listen on 127.0.0.1',
+      },
+    );
+  const config: MonitorConfig =
+    options.configFile === undefined ? defaultConfig() : await loadConfig(options.configFile);
+  mkdirSync(options.dataDir, { recursive: true });
+  const store = await openSqliteStore({ file: join(options.dataDir, "tiktoktoe.db") });
+  const now = options.now ?? (() => Date.now());
+  const service = await MonitorService.open({ store, config, clock: options.clock ?? "wall", now });
+  const server = createApp({
+    service,
+    auth: new TokenAuth(tokens),
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const flusher = setInterval(() => {
+    service.flush().catch((error: unknown) => console.error("tiktoktoe: writing windows failed:", error));
+  }, options.flushIntervalMs ?? 2000);
+  const retention = setInterval(() => {
+    service.retention().catch((error: unknown) => console.error("tiktoktoe: retention failed:", error));
+  }, options.retentionIntervalMs ?? 3_600_000);
+  flusher.unref();
+  retention.unref();
+  const address = server.address() as AddressInfo;
+  const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shown}:${address.port}`,
+    service,
+    store,
+    async close() {
+      clearInterval(flusher);
+      clearInterval(retention);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await service.close();
+      await store.close();
+    },
+  };
+}
+
+function defaultConfig(): MonitorConfig {
+  const result = validateConfig({});
+  if (!result.ok) throw new Error("the default configuration must be valid");
+  return result.config;
+}
