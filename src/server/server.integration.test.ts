@@ -152,6 +152,7 @@ describe("tiktoktoe serve, end to end over HTTP", () => {
 
   test("windows: MAE equals an independent computation, p99 within the sketch's 1%, drift equals the drift engine", async () => {
     const { body } = await call("GET", "/v1/models/bike/windows");
+    // biome-ignore lint/suspicious/noExplicitAny: window summaries are read as loose JSON here
     const windows = body.windows as Array<Record<string, any>>;
     const starts = [...new Set(rows.map((r) => Math.floor(r.time / WEEK) * WEEK))];
     assert.deepEqual(
