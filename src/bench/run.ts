@@ -3,8 +3,9 @@
  * Benchmarks print figures; they never assert (tests do that).
  */
 import { runDriftBench } from "./drift-bench.js";
+import { runIngestBench } from "./ingest-bench.js";
 
-const benches: Record<string, () => Promise<void>> = { drift: runDriftBench };
+const benches: Record<string, () => Promise<void>> = { drift: runDriftBench, ingest: runIngestBench };
 const wanted = process.argv.slice(2);
 for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
   const bench = benches[name];

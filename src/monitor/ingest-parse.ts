@@ -21,7 +21,12 @@ export type BatchFormat = "ndjson" | "json";
 
 /** A parsed batch: every record valid, or every problem found. */
 export type BatchResult<T> =
-  | { readonly ok: true; readonly records: T[] }
+  | {
+      readonly ok: true;
+      readonly records: T[];
+      /** Each record's JSON text (its NDJSON line as sent), for an append-only log without re-encoding. */
+      readonly sources: string[];
+    }
   | { readonly ok: false; readonly problems: RecordProblem[] };
 
 const EVENT_FIELDS = new Set(["id", "time", "version", "features", "prediction", "scores", "latency_ms"]);
@@ -70,13 +75,17 @@ type Convert<T> = (record: Record<string, unknown>, line: number, problems: Reco
 function parseBatch<T>(body: string, format: BatchFormat, convert: Convert<T>): BatchResult<T> {
   const problems: RecordProblem[] = [];
   const records: T[] = [];
-  const accept = (value: unknown, line: number) => {
+  const sources: string[] = [];
+  const accept = (value: unknown, line: number, source: string | undefined) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       problems.push({ line, field: "", code: "not_an_object", message: "each record must be a JSON object" });
       return;
     }
     const record = convert(value as Record<string, unknown>, line, problems);
-    if (record !== undefined) records.push(record);
+    if (record !== undefined && problems.length === 0) {
+      records.push(record);
+      sources.push(source ?? JSON.stringify(value));
+    }
   };
   if (format === "json") {
     let parsed: unknown;
@@ -95,7 +104,7 @@ function parseBatch<T>(body: string, format: BatchFormat, convert: Convert<T>): 
       });
       return { ok: false, problems };
     }
-    for (const [index, value] of parsed.entries()) accept(value, index + 1);
+    for (const [index, value] of parsed.entries()) accept(value, index + 1, undefined);
   } else {
     const lines = body.split("\n");
     for (let i = 0; i < lines.length; i++) {
@@ -108,10 +117,10 @@ function parseBatch<T>(body: string, format: BatchFormat, convert: Convert<T>): 
         problems.push(syntaxProblem(text, i + 1, error));
         continue;
       }
-      accept(value, i + 1);
+      accept(value, i + 1, text);
     }
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, records };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, records, sources };
 }
 
 function syntaxProblem(text: string, line: number, error: unknown): RecordProblem {
@@ -285,24 +294,30 @@ function readFeatures(
     report("features", "wrong_type", "features must be an object");
     return undefined;
   }
-  const out: Record<string, number | string | null> = {};
-  for (const [name, raw] of Object.entries(value as Record<string, unknown>)) {
+  // Validated in place (the parsed object becomes the record's features): a batch of 1,000 events
+  // with 20 features would otherwise allocate 20,000 strings and 1,000 objects it does not need.
+  const features = value as Record<string, number | string | null>;
+  for (const name in features) {
+    const raw: unknown = features[name];
     const type = context.columns.get(name);
-    const field = `features.${name}`;
     if (type === undefined) {
-      report(field, "unknown_feature", "not a column of the model's schema");
+      report(`features.${name}`, "unknown_feature", "not a column of the model's schema");
       continue;
     }
-    if (raw === null) out[name] = null;
-    else if (type === "numeric") {
+    if (raw === null) continue;
+    if (type === "numeric") {
       if (typeof raw !== "number")
-        report(field, "wrong_type", "a numeric column needs a number (or null when missing)");
-      else if (!Number.isFinite(raw)) report(field, "not_finite", "must be finite");
-      else out[name] = raw;
-    } else if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean")
-      out[name] = String(raw);
-    else report(field, "wrong_type", "a categorical column needs a string, number or boolean (or null)");
+        report(`features.${name}`, "wrong_type", "a numeric column needs a number (or null when missing)");
+      else if (!Number.isFinite(raw)) report(`features.${name}`, "not_finite", "must be finite");
+    } else if (typeof raw === "number" || typeof raw === "boolean") features[name] = String(raw);
+    else if (typeof raw !== "string")
+      report(
+        `features.${name}`,
+        "wrong_type",
+        "a categorical column needs a string, number or boolean (or null)",
+      );
   }
+  const out = features;
   return out;
 }
 

@@ -143,7 +143,7 @@ export class WindowState {
   }
 
   /** Adds the label of an event of this window (the caller joins them by id). */
-  addLabel(event: PredictionEvent, label: LabelRecord): void {
+  addLabel(event: Pick<PredictionEvent, "prediction" | "scores">, label: LabelRecord): void {
     this.labels++;
     if (this.quality instanceof RegressionAccumulator) {
       if (typeof label.value === "number" && typeof event.prediction === "number")

@@ -59,8 +59,9 @@ export interface WindowSummary {
   readonly [key: string]: unknown;
 }
 
+/** What is kept of an accepted event to join its label: not its features (memory per event matters). */
 interface SeenEvent {
-  readonly event: PredictionEvent;
+  readonly event: Pick<PredictionEvent, "version" | "timeMs" | "prediction" | "scores">;
   readonly windowKey: string;
   labelled: boolean;
 }
@@ -197,12 +198,14 @@ export class MonitorService {
     const parsed = parseEventBatch(body, format, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems);
     const fresh: PredictionEvent[] = [];
+    const sources: string[] = [];
     let duplicates = 0;
-    for (const event of parsed.records) {
+    for (const [i, event] of parsed.records.entries()) {
       if (runtime.seen.has(event.id) || runtime.reserved.has(event.id)) duplicates++;
       else {
         runtime.reserved.add(event.id);
         fresh.push(event);
+        sources.push(parsed.sources[i]!);
       }
     }
     this.counters.duplicates += duplicates;
@@ -210,7 +213,7 @@ export class MonitorService {
       await this.append(
         runtime,
         "events",
-        fresh,
+        sources,
         fresh.map((e) => e.timeMs),
         () => this.applyEvents(runtime, fresh),
         () => {
@@ -225,9 +228,12 @@ export class MonitorService {
     const runtime = this.runtime(model);
     const parsed = parseLabelBatch(body, format, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems);
+    // Events acknowledged before this request may still be aggregating: join against all of them.
+    await this.committing;
     let duplicates = 0;
     let unmatched = 0;
     const fresh: LabelRecord[] = [];
+    const sources: string[] = [];
     const inBatch = new Set<string>();
     for (const label of parsed.records) {
       const seen = runtime.seen.get(label.id);
@@ -236,6 +242,8 @@ export class MonitorService {
       else {
         inBatch.add(label.id);
         fresh.push(label);
+        // The label's time is resolved now (it may default to the clock), so store the resolved record.
+        sources.push(JSON.stringify({ id: label.id, value: label.value, time: label.timeMs }));
       }
     }
     this.counters.duplicates += duplicates;
@@ -244,7 +252,7 @@ export class MonitorService {
       await this.append(
         runtime,
         "labels",
-        fresh,
+        sources,
         fresh.map((l) => l.timeMs),
         () => this.applyLabels(runtime, fresh),
         () => {},
@@ -280,23 +288,33 @@ export class MonitorService {
     });
   }
 
-  /** Queues a batch for the next group commit and resolves once it is durable and aggregated. */
-  private append<T>(
+  /**
+   * Queues a batch for the next group commit; resolves once it is durable (the answer does not wait
+   * for aggregation, which follows in the same chain, so reads and flushes still see it).
+   */
+  private append(
     runtime: ModelRuntime,
     kind: LogBatch["kind"],
-    records: readonly T[],
+    sources: readonly string[],
     times: readonly number[],
     apply: () => Promise<void>,
     release: () => void,
   ): Promise<void> {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const t of times) {
+      if (t < min) min = t;
+      if (t > max) max = t;
+    }
     const batch: LogBatch = {
       model: runtime.record.name,
       kind,
       receivedMs: this.options.now(),
-      minEventMs: Math.min(...times),
-      maxEventMs: Math.max(...times),
-      count: records.length,
-      payload: Buffer.from(JSON.stringify(records)),
+      minEventMs: min,
+      maxEventMs: max,
+      count: sources.length,
+      // The records' own JSON lines: the log is NDJSON, re-validated on replay.
+      payload: Buffer.from(sources.join("\n")),
     };
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ batch, apply: async () => apply(), release, resolve, reject });
@@ -325,13 +343,15 @@ export class MonitorService {
       }
       return;
     }
+    // Durable now: answer first, then aggregate (later reads and flushes wait for this chain).
+    for (const item of items) item.resolve();
     for (const [i, item] of items.entries()) {
       try {
         await item.apply(sequences[i]!);
         this.position = Math.max(this.position, sequences[i]!);
-        item.resolve();
       } catch (error) {
-        item.reject(error);
+        // A bug, not the client's: the batch is stored and will be aggregated again at the next start.
+        console.error("tiktoktoe: aggregating a stored batch failed:", error);
       }
     }
   }
@@ -345,7 +365,16 @@ export class MonitorService {
       window.state.addEvent(event);
       window.dirty = true;
       runtime.reserved.delete(event.id);
-      runtime.seen.set(event.id, { event, windowKey: key(event.version, startMs), labelled: false });
+      runtime.seen.set(event.id, {
+        event: {
+          version: event.version,
+          timeMs: event.timeMs,
+          prediction: event.prediction,
+          scores: event.scores,
+        },
+        windowKey: key(event.version, startMs),
+        labelled: false,
+      });
       this.counters.events++;
     }
   }
@@ -629,18 +658,43 @@ export class MonitorService {
         after = batch.sequence!;
         const runtime = this.models.get(batch.model);
         if (runtime === undefined) continue;
-        const records = JSON.parse(Buffer.from(batch.payload).toString("utf8")) as unknown[];
+        const text = Buffer.from(batch.payload).toString("utf8");
+        const context = {
+          ...this.context(runtime),
+          oldestAcceptedMs: Number.NEGATIVE_INFINITY,
+          newestAcceptedMs: Number.POSITIVE_INFINITY,
+          nowMs: batch.receivedMs,
+        };
         if (batch.kind === "events") {
-          const events = records as PredictionEvent[];
+          const parsed = parseEventBatch(text, "ndjson", context);
+          if (!parsed.ok)
+            throw new Error(
+              `log batch ${batch.sequence} does not parse: ${JSON.stringify(parsed.problems[0])}`,
+            );
+          const events = parsed.records;
           if (after > saved) await this.applyEvents(runtime, events);
           else
             for (const event of events) {
               runtime.clock.observe(event.timeMs);
               const startMs = windowStart(event.timeMs, runtime.settings.monitor.window);
-              runtime.seen.set(event.id, { event, windowKey: key(event.version, startMs), labelled: false });
+              runtime.seen.set(event.id, {
+                event: {
+                  version: event.version,
+                  timeMs: event.timeMs,
+                  prediction: event.prediction,
+                  scores: event.scores,
+                },
+                windowKey: key(event.version, startMs),
+                labelled: false,
+              });
             }
         } else {
-          const labels = records as LabelRecord[];
+          const parsed = parseLabelBatch(text, "ndjson", context);
+          if (!parsed.ok)
+            throw new Error(
+              `log batch ${batch.sequence} does not parse: ${JSON.stringify(parsed.problems[0])}`,
+            );
+          const labels = parsed.records;
           if (after > saved) await this.applyLabels(runtime, labels);
           else
             for (const label of labels) {
