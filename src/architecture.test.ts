@@ -21,9 +21,24 @@ const layers: Record<string, readonly string[]> = {
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
   server: ["monitor", "config", "store", "drift", "data", "metrics", "sketches", "stats", "errors"],
-  cli: ["server", "monitor", "drift", "data", "report", "parallel", "config", "store", "stats", "errors"],
-  bench: ["drift", "data", "parallel", "stats", "sketches", "metrics", "testing", "errors"],
+  demo: ["server", "client", "data", "drift", "errors"],
+  cli: [
+    "demo",
+    "server",
+    "monitor",
+    "drift",
+    "data",
+    "report",
+    "parallel",
+    "config",
+    "store",
+    "stats",
+    "errors",
+  ],
+  bench: ["drift", "data", "parallel", "stats", "sketches", "metrics", "store", "testing", "errors"],
   testing: ["errors", "stats"],
+  // The client SDK ships alone (`tiktoktoe/client`): it imports nothing from the rest of the project.
+  client: [],
 };
 const pureLayers = new Set(["stats", "sketches", "metrics", "drift", "monitor"]);
 

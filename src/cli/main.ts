@@ -19,7 +19,7 @@ const commands: Readonly<Record<string, Command>> = {
     run: runServe,
   },
   demo: {
-    summary: "show a drift report on bundled real data (bike sharing 2011 vs 2012)",
+    summary: "replay a year of bike rentals through the server: weekly quality, latency and drift",
     help: demoHelp,
     run: runDemo,
   },

@@ -487,10 +487,15 @@ export class MonitorService {
     const runtime = this.runtime(model);
     await this.committing;
     const byKey = new Map<string, WindowSummary>();
+    const { window: length, lateness } = runtime.settings.monitor;
     for (const record of await this.options.store.getWindows(model, fromMs, toMs, version))
       byKey.set(
         key(record.version, record.startMs),
-        describe(model, record.version, record.startMs, record.endMs, record.summary),
+        // Whether a stored window is final depends on the clock now, not on when it was written.
+        describe(model, record.version, record.startMs, record.endMs, {
+          ...record.summary,
+          final: isWindowFinal(record.startMs, length, lateness, runtime.clock.now()),
+        }),
       );
     for (const window of runtime.windows.values()) {
       if (
@@ -499,7 +504,6 @@ export class MonitorService {
         (version !== undefined && window.version !== version)
       )
         continue;
-      const length = runtime.settings.monitor.window;
       byKey.set(
         key(window.version, window.startMs),
         describe(
