@@ -3,6 +3,7 @@ import { type DriftReport, severityRank } from "../drift/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import {
   type BatchFormat,
+  buildReferenceProfile,
   EventTimeClock,
   type IngestContext,
   isWindowFinal,
@@ -23,8 +24,9 @@ import {
 } from "../monitor/index.js";
 import type { LogBatch, ModelRecord, Store, WindowRecord } from "../store/index.js";
 import { parseModelDefinition } from "./model-definition.js";
+import { predictWithOnnx } from "./onnx-predict.js";
 import type { MetricFamily } from "./prometheus.js";
-import { decodeReference, encodeReference, parseReference, windowModelOf } from "./reference.js";
+import { decodeReference, encodeReference, parseReferenceColumns, windowModelOf } from "./reference.js";
 
 /** Options of {@link MonitorService.open}. */
 export interface MonitorServiceOptions {
@@ -177,15 +179,26 @@ export class MonitorService {
   async putReference(model: string, version: string, bytes: Uint8Array, mediaType: string) {
     const runtime = this.runtime(model);
     this.requireVersion(runtime, version);
-    const profile = parseReference(runtime.record, bytes, mediaType);
+    const parsed = parseReferenceColumns(runtime.record, bytes, mediaType);
+    let prediction = parsed.prediction;
+    let predictedBy: "upload" | "onnx" | null = prediction === null ? null : "upload";
+    if (prediction === null) {
+      const onnx = await this.options.store.getArtifact(model, version, "onnx");
+      if (onnx !== undefined) {
+        prediction = await predictWithOnnx(runtime.record, onnx, parsed.columns, parsed.rows);
+        predictedBy = "onnx";
+      }
+    }
+    const profile = buildReferenceProfile(runtime.window, parsed.columns, prediction, parsed.target);
     await this.options.store.putArtifact(model, version, "reference-profile", encodeReference(profile));
     runtime.profiles.set(version, profile);
     return {
+      rows: parsed.rows,
       columns: [...profile.columns.keys()],
-      prediction: profile.prediction !== null,
+      prediction: predictedBy,
       target: profile.target !== null,
-      ...(profile.prediction === null
-        ? { note: "no prediction column: prediction drift is skipped for this version" }
+      ...(predictedBy === null
+        ? { note: "no prediction column and no ONNX artifact: prediction drift is skipped for this version" }
         : {}),
     };
   }

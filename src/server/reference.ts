@@ -44,6 +44,32 @@ export function windowModelOf(model: ModelRecord, sampleCapacity?: number): Wind
  * ```
  */
 export function parseReference(model: ModelRecord, bytes: Uint8Array, mediaType: string): ReferenceProfile {
+  const { columns, prediction, target } = parseReferenceColumns(model, bytes, mediaType);
+  return buildReferenceProfile(windowModelOf(model), columns, prediction, target);
+}
+
+/** The columns of a reference upload, typed by the model's schema (see {@link parseReference}). */
+export interface ReferenceColumns {
+  readonly columns: Record<string, ReferenceColumn>;
+  readonly prediction: ReferenceColumn | null;
+  readonly target: ReferenceColumn | null;
+  readonly rows: number;
+}
+
+/**
+ * Parses a reference upload into typed columns, before any profile is built — so the caller can
+ * fill in missing predictions (from the version's ONNX model) first.
+ *
+ * @example
+ * ```ts
+ * const { columns, prediction } = parseReferenceColumns(model, bytes, "text/csv");
+ * ```
+ */
+export function parseReferenceColumns(
+  model: ModelRecord,
+  bytes: Uint8Array,
+  mediaType: string,
+): ReferenceColumns {
   const format =
     mediaType === "text/csv" ? "csv" : mediaType === "application/x-ndjson" ? "ndjson" : undefined;
   if (format === undefined)
@@ -94,12 +120,12 @@ export function parseReference(model: ModelRecord, bytes: Uint8Array, mediaType:
       });
     return values;
   };
-  return buildReferenceProfile(
-    window,
+  return {
     columns,
-    numericOrText(REFERENCE_PREDICTION),
-    numericOrText(REFERENCE_TARGET),
-  );
+    prediction: numericOrText(REFERENCE_PREDICTION),
+    target: numericOrText(REFERENCE_TARGET),
+    rows: table.rowCount,
+  };
 }
 
 function textColumn(column: Extract<InputColumn, { kind: "text" }>): Array<string | null> {

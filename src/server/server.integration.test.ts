@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { readTable } from "../data/index.js";
 import { analyzeDrift, type DriftReport, type InputColumn, type InputTable } from "../drift/index.js";
+import { runCli } from "../testing/cli.js";
 import { closeTo } from "../testing/golden.js";
 import { repoPath } from "../testing/paths.js";
 import { seededRandom } from "../testing/random.js";
@@ -211,6 +212,54 @@ describe("tiktoktoe serve, end to end over HTTP", () => {
         .map((c) => [c.column, c.statistic, c.p_value, c.severity])
         .sort();
     assert.deepEqual(simple(drift), simple(engine));
+    // And literally: `tiktoktoe drift` on CSV files of the same rows gives the same report.
+    const columnsOut = [...numeric, ...categorical, "cnt"];
+    const toCsv = (table: InputTable, indices: readonly number[]) =>
+      [
+        [...numeric, ...categorical, "target"].join(","),
+        ...indices.map((i) =>
+          columnsOut
+            .map((c) => {
+              const col = table.columns.get(c)!;
+              return col.kind === "numeric" ? String(col.values[i]) : col.categories[col.codes[i]!]!;
+            })
+            .join(","),
+        ),
+      ].join("\n");
+    writeFileSync(
+      join(dir, "window-ref.csv"),
+      toCsv(
+        reference,
+        Array.from({ length: reference.rowCount }, (_, i) => i),
+      ),
+    );
+    writeFileSync(join(dir, "window-cur.csv"), toCsv(current, inside));
+    const cli = await runCli([
+      "drift",
+      "-r",
+      join(dir, "window-ref.csv"),
+      "-c",
+      join(dir, "window-cur.csv"),
+      "--numeric",
+      numeric.join(","),
+      "--categorical",
+      categorical.join(","),
+      "--target",
+      "target",
+      "--format",
+      "json",
+      "--fail-on",
+      "never",
+    ]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const fromCli = JSON.parse(cli.stdout) as DriftReport;
+    const all = (r: DriftReport) =>
+      r.columns
+        .filter((c) => c.column !== "prediction")
+        .map((c) => [c.column, c.statistic, c.p_value, c.effect_size, c.severity])
+        .sort();
+    assert.deepEqual(all(drift), all(fromCli));
+    assert.equal(drift.severity, fromCli.severity);
     assert.equal(
       drift.columns.find((c) => c.column === "target")?.statistic,
       engine.columns.find((c) => c.column === "target")?.statistic,
@@ -346,4 +395,56 @@ describe("tiktoktoe serve, end to end over HTTP", () => {
     );
     assert.deepEqual(repeat.body, { accepted: 0, duplicates: 10 }, "idempotency survives the restart");
   });
+});
+
+test("a version with an ONNX artifact gets its reference predictions from the model at upload", async () => {
+  const features = [
+    "season",
+    "mnth",
+    "hr",
+    "holiday",
+    "weekday",
+    "workingday",
+    "weathersit",
+    "temp",
+    "atemp",
+    "hum",
+    "windspeed",
+  ];
+  const ok = await call(
+    "POST",
+    "/v1/models",
+    JSON.stringify({
+      name: "bike-onnx",
+      task: "regression",
+      features: features.map((name) => ({ name, type: "numeric" })),
+    }),
+  );
+  assert.equal(ok.status, 201);
+  const onnx = readFileSync(repoPath("models", "bike_mlp.onnx")).toString("base64");
+  assert.equal(
+    (await call("POST", "/v1/models/bike-onnx/versions", JSON.stringify({ version: "1", onnx }))).status,
+    201,
+  );
+  const lines = readFileSync(repoPath("data", "bike", "bike_2011.csv"), "utf8")
+    .trim()
+    .split("\n");
+  const header = lines[0]!.split(",");
+  const keep = features.map((f) => header.indexOf(f));
+  const csv = [
+    features.join(","),
+    ...lines.slice(1).map((l) => keep.map((k) => l.split(",")[k]).join(",")),
+  ].join("\n");
+  const uploaded = await call("PUT", "/v1/models/bike-onnx/versions/1/reference", csv, "text/csv");
+  assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
+  assert.equal(uploaded.body.prediction, "onnx");
+  assert.equal(uploaded.body.rows, 8645);
+  // Without ONNX and without a prediction column, the answer says prediction drift is skipped.
+  assert.equal(
+    (await call("POST", "/v1/models/bike-onnx/versions", JSON.stringify({ version: "2" }))).status,
+    201,
+  );
+  const plain = await call("PUT", "/v1/models/bike-onnx/versions/2/reference", csv, "text/csv");
+  assert.equal(plain.body.prediction, null);
+  assert.match(plain.body.note, /prediction drift is skipped/);
 });

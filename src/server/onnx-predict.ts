@@ -1,0 +1,96 @@
+import { TikTokToeError } from "../errors/index.js";
+import type { ReferenceColumn } from "../monitor/index.js";
+import type { ModelRecord } from "../store/index.js";
+
+/**
+ * Runs a version's ONNX model over reference rows, for the reference's predictions when the upload
+ * has no `prediction` column. The convention (docs/configuration.md): the model has one input taking
+ * float32 [rows, k] — the schema's feature columns (role `feature`) in schema order, categorical
+ * values as numeric codes — and its first output is the prediction: [rows] or [rows, 1] for a
+ * regression, [rows, classes] scores for a classifier (the predicted class is the highest score).
+ *
+ * @example
+ * ```ts
+ * const predictions = await predictWithOnnx(model, onnxBytes, columns, rows);
+ * ```
+ */
+export async function predictWithOnnx(
+  model: ModelRecord,
+  onnx: Uint8Array,
+  columns: Readonly<Record<string, ReferenceColumn>>,
+  rows: number,
+): Promise<ReferenceColumn> {
+  const ort = await import("onnxruntime-node");
+  const features = model.features.filter((f) => f.role === "feature");
+  const input = new Float32Array(rows * features.length);
+  features.forEach((feature, k) => {
+    const values = columns[feature.name];
+    if (values === undefined)
+      throw new TikTokToeError("REQUEST_INVALID", `the reference lacks "${feature.name}"`, {
+        path: feature.name,
+      });
+    for (let i = 0; i < rows; i++) {
+      const v = values instanceof Float64Array ? values[i]! : Number(values[i] ?? Number.NaN);
+      if (Number.isNaN(v) && !(values instanceof Float64Array) && values[i] !== null)
+        throw new TikTokToeError(
+          "REQUEST_INVALID",
+          `column "${feature.name}" must hold numeric codes to feed the ONNX model`,
+          {
+            path: feature.name,
+            hint: "add a prediction column to the reference, or encode the categories as numbers",
+          },
+        );
+      input[i * features.length + k] = v;
+    }
+  });
+  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  try {
+    session = await ort.InferenceSession.create(onnx);
+  } catch (error) {
+    throw new TikTokToeError(
+      "REQUEST_INVALID",
+      `the version's ONNX artifact does not load: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  try {
+    const inputName = session.inputNames[0]!;
+    const outputs = await session.run({
+      [inputName]: new ort.Tensor("float32", input, [rows, features.length]),
+    });
+    const output = outputs[session.outputNames[0]!]!;
+    const data = output.data as Float32Array;
+    const width = data.length / rows;
+    if (model.task === "regression") {
+      if (width !== 1)
+        throw new TikTokToeError(
+          "REQUEST_INVALID",
+          `a regression model's first output must have one value per row, not ${width}`,
+        );
+      return Float64Array.from(data);
+    }
+    const classes = model.classes;
+    if (classes === undefined || width !== classes.length)
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        `a classifier's first output must have one score per declared class (${classes?.length ?? 0}), not ${width}`,
+      );
+    return Array.from({ length: rows }, (_, i) => {
+      let best = 0;
+      for (let c = 1; c < width; c++) if (data[i * width + c]! > data[i * width + best]!) best = c;
+      return classes[best]!;
+    });
+  } catch (error) {
+    if (error instanceof TikTokToeError) throw error;
+    throw new TikTokToeError(
+      "REQUEST_INVALID",
+      `the ONNX model does not run on the reference: ${(error as Error).message}`,
+      {
+        cause: error,
+        hint: "the model must take float32 [rows, features] in schema order",
+      },
+    );
+  } finally {
+    await session.release();
+  }
+}
