@@ -134,7 +134,7 @@ export async function runBikeDemo(
     ...of2011.map((r) => [...r.raw, r.cnt].join(",")),
   ].join("\n");
   const input = new Float32Array(of2011.length * BIKE_FEATURES.length);
-  of2011.forEach((r, i) => input.set(r.features, i * BIKE_FEATURES.length));
+  for (const [i, r] of of2011.entries()) input.set(r.features, i * BIKE_FEATURES.length);
   const referencePredictions = (
     await session.run({ features: new ort.Tensor("float32", input, [of2011.length, BIKE_FEATURES.length]) })
   ).cnt!.data as Float32Array;
@@ -203,8 +203,8 @@ async function closedWeeks(
   print: (line: string) => void,
   all = false,
 ): Promise<DemoWeek[]> {
-  // biome-ignore lint/suspicious/noExplicitAny: the window summaries are printed from loose JSON
   const { windows } = (await (await fetch(`${url}/v1/models/bike/windows`)).json()) as {
+    // biome-ignore lint/suspicious/noExplicitAny: the window summaries are printed from loose JSON
     windows: Array<Record<string, any>>;
   };
   const out: DemoWeek[] = [];
