@@ -567,6 +567,10 @@ export class MonitorService {
       if (Number.isFinite(now)) oldest = Math.min(oldest, now - runtime.settings.reporting.retention);
     }
     if (!Number.isFinite(oldest)) return { batches: 0, windows: 0 };
+    // The id index shrinks with the log: an event past retention can neither be deduplicated against
+    // (its time is long beyond the lateness) nor receive a label any more.
+    for (const runtime of this.models.values())
+      for (const [id, seen] of runtime.seen) if (seen.event.timeMs < oldest) runtime.seen.delete(id);
     return this.options.store.deleteBefore(oldest);
   }
 
