@@ -185,6 +185,91 @@ export function storeConformance(factory: StoreFactory): void {
         );
       }));
 
+    test("alerting: state and enqueued notifications commit together; due items, updates, listing", () =>
+      withStore(async (store) => {
+        assert.equal(await store.getAlertingState(), undefined);
+        const item = (channel: string, at: number) => ({
+          createdMs: at,
+          channel,
+          groupKey: '{}:{model="bike"}',
+          payload: JSON.stringify({ status: "firing" }),
+          state: "pending" as const,
+          attempts: 0,
+          nextAttemptMs: at,
+          lastError: null,
+          sentMs: null,
+        });
+        const ids = await store.commitAlerting('{"v":1}', [item("slack", 100), item("pager", 200)]);
+        assert.equal(ids.length, 2);
+        assert.ok(ids[1]! > ids[0]!);
+        assert.equal(await store.getAlertingState(), '{"v":1}');
+        assert.deepEqual(
+          (await store.dueNotifications(150, 10)).map((n) => n.channel),
+          ["slack"],
+        );
+        await store.updateNotification(ids[0]!, {
+          state: "pending",
+          attempts: 1,
+          nextAttemptMs: 500,
+          lastError: "HTTP 500",
+          sentMs: null,
+        });
+        assert.deepEqual(
+          (await store.dueNotifications(300, 10)).map((n) => n.channel),
+          ["pager"],
+        );
+        await store.updateNotification(ids[1]!, {
+          state: "sent",
+          attempts: 1,
+          nextAttemptMs: 300,
+          lastError: null,
+          sentMs: 300,
+        });
+        assert.deepEqual(
+          (await store.dueNotifications(1000, 10)).map((n) => [n.channel, n.attempts, n.lastError]),
+          [["slack", 1, "HTTP 500"]],
+        );
+        const all = await store.listNotifications(10);
+        assert.deepEqual(
+          all.map((n) => [n.id, n.state, n.sentMs]),
+          [
+            [ids[1], "sent", 300],
+            [ids[0], "pending", null],
+          ],
+        );
+        assert.equal(all[1]!.payload, JSON.stringify({ status: "firing" }));
+        await store.commitAlerting('{"v":2}', []);
+        assert.equal(await store.getAlertingState(), '{"v":2}');
+      }));
+
+    test("silences: put (and update by id), list, expire", () =>
+      withStore(async (store) => {
+        const silence = {
+          id: "s1",
+          matchers: [{ name: "model", value: "bike", isRegex: false, isEqual: true }],
+          startsMs: 100,
+          endsMs: 10_000,
+          createdBy: "ana",
+          comment: "maintenance",
+          createdMs: 50,
+        };
+        await store.putSilence(silence);
+        await store.putSilence({ ...silence, id: "s2", comment: "other", createdMs: 60 });
+        await store.putSilence({ ...silence, comment: "maintenance window" });
+        assert.deepEqual(
+          (await store.listSilences()).map((s) => [s.id, s.comment]),
+          [
+            ["s1", "maintenance window"],
+            ["s2", "other"],
+          ],
+        );
+        assert.deepEqual((await store.listSilences())[0]!.matchers, silence.matchers);
+        assert.equal(await store.expireSilence("s1", 500), true);
+        assert.equal((await store.listSilences())[0]!.endsMs, 500);
+        assert.equal(await store.expireSilence("s1", 600), false, "already ended");
+        assert.equal(await store.expireSilence("nope", 600), false);
+      }));
+
     test("what was committed is there after closing and reopening", async () => {
       const location = factory.newLocation();
       const store = await factory.open(location);

@@ -5,6 +5,8 @@ export type {
   LogBatch,
   ModelRecord,
   ModelTask,
+  OutboxItem,
+  SilenceRecord,
   VersionRecord,
   WindowRecord,
 } from "./records.js";

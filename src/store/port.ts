@@ -1,4 +1,12 @@
-import type { ArtifactKind, LogBatch, ModelRecord, VersionRecord, WindowRecord } from "./records.js";
+import type {
+  ArtifactKind,
+  LogBatch,
+  ModelRecord,
+  OutboxItem,
+  SilenceRecord,
+  VersionRecord,
+  WindowRecord,
+} from "./records.js";
 
 /**
  * The storage port: everything the monitoring server keeps. Adapters (`sqlite/`, later `postgres/`)
@@ -39,6 +47,29 @@ export interface Store {
   getWindows(model: string, fromMs: number, toMs: number, version?: string): Promise<WindowRecord[]>;
   /** The log position saved with the last `putWindows` (0 before any). */
   getLogPosition(): Promise<number>;
+
+  /**
+   * Saves the alerting state (the caller's serialised alerts and notification log) and enqueues the
+   * notifications it decided, in one transaction: a decided notification is never lost, and never
+   * enqueued twice by a replayed decision. Returns the new items' ids.
+   */
+  commitAlerting(state: string, enqueue: readonly OutboxItem[]): Promise<number[]>;
+  /** The alerting state saved by the last `commitAlerting`, if any. */
+  getAlertingState(): Promise<string | undefined>;
+  /** Pending outbox items due at `nowMs`, oldest first. */
+  dueNotifications(nowMs: number, limit: number): Promise<OutboxItem[]>;
+  /** Records the outcome of a delivery attempt (state, attempts, next attempt, error, sent time). */
+  updateNotification(
+    id: number,
+    update: Pick<OutboxItem, "state" | "attempts" | "nextAttemptMs" | "lastError" | "sentMs">,
+  ): Promise<void>;
+  /** Outbox items, newest first (for the API and tests). */
+  listNotifications(limit: number): Promise<OutboxItem[]>;
+
+  putSilence(silence: SilenceRecord): Promise<void>;
+  listSilences(): Promise<SilenceRecord[]>;
+  /** Ends a silence now (Alertmanager's "expire"); false when there is no such silence. */
+  expireSilence(id: string, nowMs: number): Promise<boolean>;
 
   /** Deletes log batches whose newest event is before `cutoffMs` and windows ending before it. */
   deleteBefore(cutoffMs: number): Promise<{ batches: number; windows: number }>;

@@ -58,3 +58,37 @@ export interface WindowRecord {
   readonly summary: Readonly<Record<string, unknown>>;
   readonly updatedMs: number;
 }
+
+/** A notification waiting in (or done with) the durable outbox: one per receiver channel. */
+export interface OutboxItem {
+  /** Assigned by the store. */
+  readonly id?: number;
+  readonly createdMs: number;
+  /** The configured channel that delivers it. */
+  readonly channel: string;
+  readonly groupKey: string;
+  /** The notification, encoded by the caller (JSON). */
+  readonly payload: string;
+  readonly state: "pending" | "sent" | "failed";
+  readonly attempts: number;
+  /** When the next attempt is due (pending items). */
+  readonly nextAttemptMs: number;
+  readonly lastError: string | null;
+  readonly sentMs: number | null;
+}
+
+/** A silence: matchers and a time range (Alertmanager's shape). */
+export interface SilenceRecord {
+  readonly id: string;
+  readonly matchers: ReadonlyArray<{
+    readonly name: string;
+    readonly value: string;
+    readonly isRegex: boolean;
+    readonly isEqual: boolean;
+  }>;
+  readonly startsMs: number;
+  readonly endsMs: number;
+  readonly createdBy: string;
+  readonly comment: string;
+  readonly createdMs: number;
+}

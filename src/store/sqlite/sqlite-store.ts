@@ -1,6 +1,14 @@
 import { TikTokToeError } from "../../errors/index.js";
 import type { Store } from "../port.js";
-import type { ArtifactKind, LogBatch, ModelRecord, VersionRecord, WindowRecord } from "../records.js";
+import type {
+  ArtifactKind,
+  LogBatch,
+  ModelRecord,
+  OutboxItem,
+  SilenceRecord,
+  VersionRecord,
+  WindowRecord,
+} from "../records.js";
 import { openSqlite, type SqliteDatabase } from "./driver.js";
 import { migrate } from "./migrations.js";
 
@@ -44,6 +52,44 @@ interface WindowRow {
 }
 
 const LOG_POSITION = "aggregator";
+const ALERTING_STATE = "alerting";
+
+interface OutboxRow {
+  id: number;
+  created_ms: number;
+  channel: string;
+  group_key: string;
+  payload: string;
+  state: OutboxItem["state"];
+  attempts: number;
+  next_attempt_ms: number;
+  last_error: string | null;
+  sent_ms: number | null;
+}
+interface SilenceRow {
+  id: string;
+  matchers: string;
+  starts_ms: number;
+  ends_ms: number;
+  created_by: string;
+  comment: string;
+  created_ms: number;
+}
+
+function toOutbox(row: OutboxRow): OutboxItem {
+  return {
+    id: row.id,
+    createdMs: row.created_ms,
+    channel: row.channel,
+    groupKey: row.group_key,
+    payload: row.payload,
+    state: row.state,
+    attempts: row.attempts,
+    nextAttemptMs: row.next_attempt_ms,
+    lastError: row.last_error,
+    sentMs: row.sent_ms,
+  };
+}
 
 /**
  * Opens (creating and migrating as needed) the embedded SQLite store.
@@ -188,6 +234,81 @@ class SqliteStore implements Store {
     return row?.position ?? 0;
   }
 
+  async commitAlerting(state: string, enqueue: readonly OutboxItem[]): Promise<number[]> {
+    return this.db.transaction(() => {
+      this.statements.putKv.run(ALERTING_STATE, state);
+      return enqueue.map((item) =>
+        Number(
+          this.statements.enqueue.run(
+            item.createdMs,
+            item.channel,
+            item.groupKey,
+            item.payload,
+            item.state,
+            item.attempts,
+            item.nextAttemptMs,
+            item.lastError,
+            item.sentMs,
+          ).lastInsertRowid,
+        ),
+      );
+    })();
+  }
+
+  async getAlertingState(): Promise<string | undefined> {
+    return (this.statements.getKv.get(ALERTING_STATE) as { value: string } | undefined)?.value;
+  }
+
+  async dueNotifications(nowMs: number, limit: number): Promise<OutboxItem[]> {
+    return (this.statements.due.all(nowMs, limit) as OutboxRow[]).map(toOutbox);
+  }
+
+  async updateNotification(
+    id: number,
+    update: Pick<OutboxItem, "state" | "attempts" | "nextAttemptMs" | "lastError" | "sentMs">,
+  ): Promise<void> {
+    this.statements.updateOutbox.run(
+      update.state,
+      update.attempts,
+      update.nextAttemptMs,
+      update.lastError,
+      update.sentMs,
+      id,
+    );
+  }
+
+  async listNotifications(limit: number): Promise<OutboxItem[]> {
+    return (this.statements.listOutbox.all(limit) as OutboxRow[]).map(toOutbox);
+  }
+
+  async putSilence(silence: SilenceRecord): Promise<void> {
+    this.statements.putSilence.run(
+      silence.id,
+      JSON.stringify(silence.matchers),
+      silence.startsMs,
+      silence.endsMs,
+      silence.createdBy,
+      silence.comment,
+      silence.createdMs,
+    );
+  }
+
+  async listSilences(): Promise<SilenceRecord[]> {
+    return (this.statements.listSilences.all() as SilenceRow[]).map((row) => ({
+      id: row.id,
+      matchers: JSON.parse(row.matchers) as SilenceRecord["matchers"],
+      startsMs: row.starts_ms,
+      endsMs: row.ends_ms,
+      createdBy: row.created_by,
+      comment: row.comment,
+      createdMs: row.created_ms,
+    }));
+  }
+
+  async expireSilence(id: string, nowMs: number): Promise<boolean> {
+    return this.statements.expireSilence.run(nowMs, id, nowMs).changes > 0;
+  }
+
   async deleteBefore(cutoffMs: number): Promise<{ batches: number; windows: number }> {
     return this.db.transaction(() => ({
       batches: this.statements.deleteBatches.run(cutoffMs).changes,
@@ -239,6 +360,27 @@ function prepare(db: SqliteDatabase) {
       "INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position",
     ),
     getPosition: db.prepare("SELECT position FROM checkpoints WHERE name = ?"),
+    putKv: db.prepare(
+      "INSERT INTO kv (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    ),
+    getKv: db.prepare("SELECT value FROM kv WHERE name = ?"),
+    enqueue: db.prepare(
+      "INSERT INTO outbox (created_ms, channel, group_key, payload, state, attempts, next_attempt_ms, last_error, sent_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    due: db.prepare(
+      "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_ms <= ? ORDER BY id LIMIT ?",
+    ),
+    updateOutbox: db.prepare(
+      "UPDATE outbox SET state = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, sent_ms = ? WHERE id = ?",
+    ),
+    listOutbox: db.prepare("SELECT * FROM outbox ORDER BY id DESC LIMIT ?"),
+    putSilence: db.prepare(
+      `INSERT INTO silences (id, matchers, starts_ms, ends_ms, created_by, comment, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET matchers = excluded.matchers, starts_ms = excluded.starts_ms, ends_ms = excluded.ends_ms,
+       created_by = excluded.created_by, comment = excluded.comment`,
+    ),
+    listSilences: db.prepare("SELECT * FROM silences ORDER BY created_ms, id"),
+    expireSilence: db.prepare("UPDATE silences SET ends_ms = ? WHERE id = ? AND ends_ms > ?"),
     deleteBatches: db.prepare("DELETE FROM ingest_log WHERE max_event_ms < ?"),
     deleteWindows: db.prepare("DELETE FROM windows WHERE end_ms < ?"),
   };
