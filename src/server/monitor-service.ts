@@ -64,8 +64,13 @@ export interface WindowSummary {
 /** What is kept of an accepted event to join its label: not its features (memory per event matters). */
 interface SeenEvent {
   readonly event: Pick<PredictionEvent, "version" | "timeMs" | "prediction" | "scores">;
-  readonly windowKey: string;
   labelled: boolean;
+}
+
+/** Indexes an accepted event by id: for idempotency, and for its label to find it. */
+function remember(runtime: ModelRuntime, event: PredictionEvent): void {
+  const { version, timeMs, prediction, scores } = event;
+  runtime.seen.set(event.id, { event: { version, timeMs, prediction, scores }, labelled: false });
 }
 
 interface OpenWindow {
@@ -378,16 +383,7 @@ export class MonitorService {
       window.state.addEvent(event);
       window.dirty = true;
       runtime.reserved.delete(event.id);
-      runtime.seen.set(event.id, {
-        event: {
-          version: event.version,
-          timeMs: event.timeMs,
-          prediction: event.prediction,
-          scores: event.scores,
-        },
-        windowKey: key(event.version, startMs),
-        labelled: false,
-      });
+      remember(runtime, event);
       this.counters.events++;
     }
   }
@@ -697,17 +693,7 @@ export class MonitorService {
           else
             for (const event of events) {
               runtime.clock.observe(event.timeMs);
-              const startMs = windowStart(event.timeMs, runtime.settings.monitor.window);
-              runtime.seen.set(event.id, {
-                event: {
-                  version: event.version,
-                  timeMs: event.timeMs,
-                  prediction: event.prediction,
-                  scores: event.scores,
-                },
-                windowKey: key(event.version, startMs),
-                labelled: false,
-              });
+              remember(runtime, event);
             }
         } else {
           const parsed = parseLabelBatch(text, "ndjson", context);
