@@ -18,6 +18,8 @@ const layers: Record<string, readonly string[]> = {
   data: ["errors"],
   config: ["drift", "stats", "errors"],
   store: ["errors"],
+  notify: ["errors"],
+  alerts: ["monitor", "config", "drift", "errors"],
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
   server: ["monitor", "config", "store", "drift", "data", "metrics", "sketches", "stats", "errors"],
@@ -40,7 +42,7 @@ const layers: Record<string, readonly string[]> = {
   // The client SDK ships alone (`tiktoktoe/client`): it imports nothing from the rest of the project.
   client: [],
 };
-const pureLayers = new Set(["stats", "sketches", "metrics", "drift", "monitor"]);
+const pureLayers = new Set(["stats", "sketches", "metrics", "drift", "monitor", "alerts"]);
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
