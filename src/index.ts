@@ -3,12 +3,14 @@
  * the monitor core, the configuration, the data readers, the storage port, the report renderers and
  * the parallel runner. See README.md and docs/.
  */
+export * as alerts from "./alerts/index.js";
 export * from "./config/index.js";
 export * from "./data/index.js";
 export * from "./drift/index.js";
 export * from "./errors/index.js";
 export * from "./metrics/index.js";
 export * from "./monitor/index.js";
+export * as notify from "./notify/index.js";
 export * from "./parallel/index.js";
 export * from "./report/index.js";
 export * from "./sketches/index.js";
