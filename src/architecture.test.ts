@@ -22,7 +22,7 @@ const layers: Record<string, readonly string[]> = {
   alerts: ["monitor", "config", "drift", "errors"],
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
-  server: ["monitor", "config", "store", "drift", "data", "metrics", "sketches", "stats", "errors"],
+  server: ["alerts", "notify", "monitor", "config", "store", "drift", "data", "metrics", "sketches", "stats", "errors"],
   demo: ["server", "client", "data", "drift", "errors"],
   cli: [
     "demo",

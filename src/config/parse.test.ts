@@ -230,8 +230,8 @@ describe("problems", () => {
   });
 
   it("an unknown section is an error, naming the sections there are", () => {
-    const list = problems(parseConfig("alerting:\n  channels: [slack]\n"));
-    const problem = problemAt(list, "alerting", { kind: "unknown_key", line: 1, column: 1 });
+    const list = problems(parseConfig("alerts:\n  channels: [slack]\n"));
+    const problem = problemAt(list, "alerts", { kind: "unknown_key", line: 1, column: 1 });
     assert.match(problem.hint, /monitor, metrics, reporting, models/);
   });
 
@@ -454,5 +454,19 @@ models:
         ["metrics.drift.alpha", "unknown_key", undefined],
       ],
     );
+  });
+});
+
+describe("the alerting section", () => {
+  it("is kept as written for the server to validate (global only)", () => {
+    const result = parseConfig(
+      "alerting:\n  channels: { hook: { type: webhook, url: 'http://127.0.0.1:9/x' } }\n",
+    );
+    assert.ok(result.ok);
+    assert.deepEqual(result.config.alerting, {
+      channels: { hook: { type: "webhook", url: "http://127.0.0.1:9/x" } },
+    });
+    const inModel = problems(parseConfig("models:\n  bike:\n    alerting: {}\n"));
+    problemAt(inModel, "models.bike.alerting", { kind: "unknown_key", line: 3 });
   });
 });

@@ -101,7 +101,7 @@ function check(value: unknown, locate: Locate, earlier: readonly ConfigProblem[]
     for (const issue of parsed.error.issues) problems.push(...fromIssue(issue, value, locate));
     return { ok: false, problems: sorted(problems) };
   }
-  const { models = {}, ...global } = parsed.data;
+  const { models = {}, alerting, ...global } = parsed.data;
   const top = resolveLayers([global]);
   for (const issue of top.issues)
     problems.push(conflict([], issue.path, issue.message, issue.hint, value, locate));
@@ -117,6 +117,7 @@ function check(value: unknown, locate: Locate, earlier: readonly ConfigProblem[]
     settings: top.settings,
     global,
     models: models as Record<string, SettingsOverride>,
+    ...(alerting === undefined ? {} : { alerting }),
   };
   return { ok: true, config };
 }

@@ -24,6 +24,8 @@ export interface MonitorConfig {
   readonly global: SettingsOverride;
   /** Each model's override as written, by model name. */
   readonly models: Readonly<Record<string, SettingsOverride>>;
+  /** The `alerting` section as written (validated by the server at start-up), if any. */
+  readonly alerting?: unknown;
 }
 
 /**

@@ -313,8 +313,13 @@ export const configFileSchema = z
         "give a mapping from model name to that model's overrides, e.g. bike: { monitor: { window: 1w } }",
       )
       .optional(),
+    // Global only; its own schema lives with the alerting code (server/alerting-config.ts), which
+    // validates it at start-up with every problem under `alerting.…`.
+    alerting: z.unknown().describe("see docs/design/alerting.md for the alerting section").optional(),
   })
-  .describe("the configuration is a mapping with the sections monitor, metrics, reporting and models");
+  .describe(
+    "the configuration is a mapping with the sections monitor, metrics, reporting, models and alerting",
+  );
 
 /**
  * One set of settings as written (see {@link settingsOverrideSchema}).

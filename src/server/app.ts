@@ -166,6 +166,50 @@ export function createApp(options: AppOptions): Server {
     )
     .add(
       "GET",
+      "/v1/alerts",
+      guard("read", ({ response, query }) => {
+        const state = query.get("state");
+        const severity = query.get("severity");
+        const model = query.get("model");
+        const alerts = alertingOf(service)
+          .alerts(service.alertingNow())
+          .filter(
+            (a) =>
+              (state === null || a.state === state) &&
+              (severity === null || a.labels.severity === severity) &&
+              (model === null || a.labels.model === model),
+          );
+        sendJson(response, 200, { alerts });
+      }),
+    )
+    .add(
+      "GET",
+      "/v1/silences",
+      guard("read", ({ response }) =>
+        sendJson(response, 200, { silences: alertingOf(service).listSilences(service.alertingNow()) }),
+      ),
+    )
+    .add(
+      "POST",
+      "/v1/silences",
+      guard("admin", async ({ request, response }) =>
+        sendJson(
+          response,
+          201,
+          await alertingOf(service).silence(await jsonBody(request), service.alertingNow()),
+        ),
+      ),
+    )
+    .add(
+      "DELETE",
+      "/v1/silences/{id}",
+      guard("admin", async ({ response, params }) => {
+        await alertingOf(service).expireSilence(params.id!, service.alertingNow());
+        sendJson(response, 200, { expired: params.id });
+      }),
+    )
+    .add(
+      "GET",
       "/v1/models/{model}/windows/{start}/drift",
       guard("read", async ({ response, params, query }) => {
         const version = query.get("version");
@@ -186,6 +230,14 @@ export function createApp(options: AppOptions): Server {
     });
     router.handle(request, response).catch((error: unknown) => sendError(response, error, log));
   });
+}
+
+function alertingOf(service: MonitorService) {
+  if (service.alerting === undefined)
+    throw new TikTokToeError("NOT_FOUND", "alerting is not configured", {
+      hint: "add an alerting section to the configuration",
+    });
+  return service.alerting;
 }
 
 function serviceMetrics(service: MonitorService, requests: ReadonlyMap<string, number>): MetricFamily[] {
@@ -231,5 +283,16 @@ function serviceMetrics(service: MonitorService, requests: ReadonlyMap<string, n
       }),
     },
     ...service.gauges(),
+    {
+      name: "tiktoktoe_notifications_total",
+      help: "Notification delivery attempts by channel and result (sent, or the failure reason).",
+      type: "counter",
+      samples: [...(service.alerting?.counters ?? new Map<string, number>())]
+        .filter(([k]) => !k.startsWith("latency\u0000"))
+        .map(([k, value]) => {
+          const [channel, result] = k.split("\u0000");
+          return { labels: { channel: channel!, result: result! }, value };
+        }),
+    },
   ];
 }

@@ -23,6 +23,7 @@ import {
   windowVerdicts,
 } from "../monitor/index.js";
 import type { LogBatch, ModelRecord, Store, WindowRecord } from "../store/index.js";
+import type { Alerting } from "./alerting.js";
 import { parseModelDefinition } from "./model-definition.js";
 import { predictWithOnnx } from "./onnx-predict.js";
 import type { MetricFamily } from "./prometheus.js";
@@ -121,6 +122,8 @@ export class MonitorService {
   private committing: Promise<void> = Promise.resolve();
   private scheduled = false;
   private position = 0;
+  /** Alerting, when configured (attached after start-up, see start.ts). */
+  alerting: Alerting | undefined;
   /** Counters for /metrics. */
   readonly counters = { events: 0, labels: 0, duplicates: 0, rejectedBatches: 0, unmatchedLabels: 0 };
 
@@ -439,11 +442,48 @@ export class MonitorService {
           window.dirty = false;
         }
         const { window: length, lateness } = runtime.settings.monitor;
-        if (isWindowFinal(window.startMs, length, lateness, runtime.clock.now())) runtime.windows.delete(k);
+        if (isWindowFinal(window.startMs, length, lateness, runtime.clock.now())) {
+          runtime.windows.delete(k);
+          await this.alertOn(runtime, window);
+        }
       }
     }
     if (records.length > 0 || this.position > 0) await this.options.store.putWindows(records, this.position);
+    await this.alerting?.tick(this.alertClock());
     return records.length;
+  }
+
+  /** Rules run once per window, when it becomes final (on the monitor's clock: event time in replays). */
+  private async alertOn(runtime: ModelRuntime, window: OpenWindow): Promise<void> {
+    if (this.alerting === undefined) return;
+    const drift = this.drift(runtime, window.version, window.state);
+    const length = runtime.settings.monitor.window;
+    await this.alerting.onWindowFinal(
+      {
+        window: {
+          model: runtime.record.name,
+          version: window.version,
+          start: window.startMs,
+          end: window.startMs + length,
+        },
+        verdicts: windowVerdicts(window.state, drift, runtime.settings),
+        ...(drift === null ? {} : { driftColumns: drift.columns }),
+      },
+      this.alertClock(),
+    );
+  }
+
+  /** The alerting clock, for the API (silences start, alert states). */
+  alertingNow(): number {
+    return this.alertClock();
+  }
+
+  /** The clock of alert timers: the newest event time in replays, the wall clock live. */
+  private alertClock(): number {
+    if (this.options.clock !== "event") return this.options.now();
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const runtime of this.models.values()) latest = Math.max(latest, runtime.clock.now());
+    return Number.isFinite(latest) ? latest : this.options.now();
   }
 
   private windowRecord(runtime: ModelRuntime, window: OpenWindow): WindowRecord {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { loadConfig, type MonitorConfig, validateConfig } from "../config/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import { openSqliteStore, type Store } from "../store/index.js";
+import { Alerting, loadAlerting } from "./alerting.js";
 import { createApp } from "./app.js";
 import { parseTokens, TokenAuth } from "./auth.js";
 import { MonitorService } from "./monitor-service.js";
@@ -18,6 +19,8 @@ export interface StartServerOptions {
   readonly clock?: "wall" | "event";
   /** How often changed windows are written (ms). Default 2,000. */
   readonly flushIntervalMs?: number;
+  /** How often due notifications are delivered (ms). Default 1,000. */
+  readonly deliveryIntervalMs?: number;
   /** How often retention runs (ms). Default one hour. */
   readonly retentionIntervalMs?: number;
   readonly now?: () => number;
@@ -76,6 +79,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     server.once("error", reject);
     server.listen(options.port, host, () => resolve());
   });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${shown}:${address.port}`;
+  if (config.alerting !== undefined) {
+    try {
+      service.alerting = await Alerting.open(store, await loadAlerting(config.alerting, url), now);
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      throw error;
+    }
+  }
+  const delivery = setInterval(() => {
+    service.alerting
+      ?.deliverDue()
+      .catch((error: unknown) => console.error("tiktoktoe: delivering notifications failed:", error));
+  }, options.deliveryIntervalMs ?? 1000);
+  delivery.unref();
   const flusher = setInterval(() => {
     service.flush().catch((error: unknown) => console.error("tiktoktoe: writing windows failed:", error));
   }, options.flushIntervalMs ?? 2000);
@@ -84,17 +105,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }, options.retentionIntervalMs ?? 3_600_000);
   flusher.unref();
   retention.unref();
-  const address = server.address() as AddressInfo;
-  const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    url: `http://${shown}:${address.port}`,
+    url,
     service,
     store,
     async close() {
       clearInterval(flusher);
       clearInterval(retention);
+      clearInterval(delivery);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await service.close();
+      await service.alerting?.deliverDue();
+      await service.alerting?.close();
       await store.close();
     },
   };

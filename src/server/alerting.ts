@@ -1,0 +1,388 @@
+import { randomUUID } from "node:crypto";
+import {
+  type Notification as AlertNotification,
+  AlertStateMachine,
+  buildInhibitRules,
+  buildRoute,
+  Dispatcher,
+  defaultInhibitRules,
+  type InhibitRule,
+  type InhibitRuleConfig,
+  notifiable,
+  type Route,
+  type RouteConfig,
+  type RuleOptions,
+  type Silence,
+  silenceFromJson,
+  silenceToJson,
+  type WindowRuleInput,
+  windowAlertConditions,
+} from "../alerts/index.js";
+import { parseDuration } from "../config/index.js";
+import { TikTokToeError } from "../errors/index.js";
+import { backoffDelay, loadNotifiers, type Notification, type Notifier, zeroTime } from "../notify/index.js";
+import type { OutboxItem, Store } from "../store/index.js";
+
+/** A receiver: the channels a routed notification goes to. */
+interface Receiver {
+  readonly channels: readonly string[];
+  readonly sendResolved: boolean;
+}
+
+/** The parsed `alerting` section. */
+export interface AlertingSetup {
+  readonly externalUrl: string;
+  readonly route: Route;
+  readonly receivers: ReadonlyMap<string, Receiver>;
+  readonly notifiers: ReadonlyMap<string, Notifier>;
+  readonly inhibitRules: readonly InhibitRule[];
+  readonly rules: RuleOptions;
+}
+
+const DURATION_KEYS = ["group_wait", "group_interval", "repeat_interval"] as const;
+const MAX_ATTEMPTS = 12;
+
+/**
+ * Validates the configuration's `alerting` section and builds its notifiers, reporting every problem
+ * with its `alerting.…` path in one CONFIG_INVALID error (bad configuration is refused at start-up).
+ *
+ * @example
+ * ```ts
+ * const setup = await loadAlerting(config.alerting, "http://127.0.0.1:8080");
+ * ```
+ */
+export async function loadAlerting(raw: unknown, defaultUrl: string): Promise<AlertingSetup> {
+  const problems: string[] = [];
+  const section = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  for (const key of Object.keys(section))
+    if (!["external_url", "channels", "receivers", "route", "inhibit_rules", "rules"].includes(key))
+      problems.push(
+        `alerting.${key}: unknown key (expected external_url, channels, receivers, route, inhibit_rules, rules)`,
+      );
+  let notifiers = new Map<string, Notifier>();
+  try {
+    notifiers = await loadNotifiers(section.channels ?? {}, undefined, { path: "alerting.channels" });
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const receivers = new Map<string, Receiver>();
+  for (const [name, value] of Object.entries((section.receivers ?? {}) as Record<string, unknown>)) {
+    const r = (value ?? {}) as { channels?: unknown; send_resolved?: unknown };
+    const channels = Array.isArray(r.channels)
+      ? (r.channels as unknown[]).filter((c): c is string => typeof c === "string")
+      : [];
+    if (channels.length === 0)
+      problems.push(`alerting.receivers.${name}.channels: a list of channel names is required`);
+    for (const c of channels)
+      if (!notifiers.has(c) && problems.length === 0)
+        problems.push(`alerting.receivers.${name}.channels: unknown channel "${c}"`);
+    receivers.set(name, { channels, sendResolved: r.send_resolved !== false });
+  }
+  const route = toRouteConfig(
+    section.route ?? { receiver: [...receivers.keys()][0] },
+    "alerting.route",
+    problems,
+  );
+  const built = buildRoute(route, { path: "alerting.route", receivers: [...receivers.keys()] });
+  if (!built.ok) for (const p of built.problems) problems.push(`${p.path}: ${p.message}`);
+  let inhibitRules: readonly InhibitRule[] = defaultInhibitRules;
+  if (section.inhibit_rules !== undefined && section.inhibit_rules !== "default") {
+    const rules = buildInhibitRules(section.inhibit_rules as InhibitRuleConfig[], "alerting.inhibit_rules");
+    if (rules.ok) inhibitRules = rules.rules;
+    else for (const p of rules.problems) problems.push(`${p.path}: ${p.message}`);
+  }
+  if (problems.length > 0 || !built.ok)
+    throw new TikTokToeError(
+      "CONFIG_INVALID",
+      `the alerting configuration has ${problems.length} problem(s): ${problems.join("; ")}`,
+      {
+        path: "alerting",
+        problems,
+        hint: "see docs/design/alerting.md",
+      },
+    );
+  const externalUrl = typeof section.external_url === "string" ? section.external_url : defaultUrl;
+  return {
+    externalUrl,
+    route: built.route,
+    receivers,
+    notifiers,
+    inhibitRules,
+    rules: { ...((section.rules ?? {}) as RuleOptions), dashboardUrl: externalUrl },
+  };
+}
+
+function toRouteConfig(value: unknown, path: string, problems: string[]): RouteConfig {
+  const raw = (value ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...raw };
+  for (const key of DURATION_KEYS) {
+    if (raw[key] === undefined) continue;
+    const parsed = parseDuration(raw[key]);
+    if (parsed.ok) out[key] = parsed.ms;
+    else problems.push(`${path}.${key}: ${parsed.message}`);
+  }
+  if (Array.isArray(raw.routes))
+    out.routes = raw.routes.map((r, i) => toRouteConfig(r, `${path}.routes[${i}]`, problems));
+  return out as RouteConfig;
+}
+
+/**
+ * The server's alerting: rules evaluated when a window becomes final, the pending/firing/resolved
+ * state machine, Alertmanager-style routing, grouping and dedup, silences and inhibition — and the
+ * durable outbox: a decided notification is committed with the alerting state in one transaction,
+ * then delivered (and retried with backoff, honouring Retry-After) until it succeeds or gives up.
+ * Time for rules and group timers is the monitor's clock (event time in replays).
+ *
+ * @example
+ * ```ts
+ * const alerting = await Alerting.open(store, setup, () => Date.now());
+ * await alerting.onWindowFinal(input, windowEnd);
+ * await alerting.deliverDue();
+ * ```
+ */
+export class Alerting {
+  readonly counters = new Map<string, number>();
+  private delivering = false;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly setup: AlertingSetup,
+    private readonly machine: AlertStateMachine,
+    private readonly dispatcher: Dispatcher,
+    private silences: Silence[],
+    private readonly wallClock: () => number,
+  ) {}
+
+  static async open(store: Store, setup: AlertingSetup, wallClock: () => number): Promise<Alerting> {
+    const saved = await store.getAlertingState();
+    const state = saved === undefined ? undefined : (JSON.parse(saved) as { machine: unknown; log: unknown });
+    const silences = (await store.listSilences()).flatMap((s) => {
+      const parsed = silenceFromJson({
+        id: s.id,
+        matchers: s.matchers,
+        startsAt: s.startsMs,
+        endsAt: s.endsMs,
+        createdBy: s.createdBy,
+        comment: s.comment,
+      });
+      return parsed.ok ? [parsed.silence] : [];
+    });
+    const machine =
+      state === undefined
+        ? new AlertStateMachine()
+        : AlertStateMachine.fromSnapshot(
+            state.machine as Parameters<typeof AlertStateMachine.fromSnapshot>[0],
+          );
+    const dispatcher = new Dispatcher({
+      route: setup.route,
+      receivers: Object.fromEntries(
+        [...setup.receivers].map(([name, r]) => [name, { sendResolved: r.sendResolved }]),
+      ),
+      inhibitRules: setup.inhibitRules,
+      silences,
+      ...(state === undefined
+        ? {}
+        : { log: state.log as ConstructorParameters<typeof Dispatcher>[0]["log"] & object }),
+    });
+    return new Alerting(store, setup, machine, dispatcher, silences, wallClock);
+  }
+
+  /** Evaluates a window that became final, and enqueues what the dispatcher decides. */
+  async onWindowFinal(input: WindowRuleInput, now: number): Promise<void> {
+    const outcome = windowAlertConditions(input, this.setup.rules);
+    const result = this.machine.evaluate({
+      at: input.window.end,
+      scope: { model: input.window.model, version: input.window.version },
+      conditions: outcome.conditions,
+      unknown: outcome.unknown,
+    });
+    await this.commit(this.dispatcher.update(notifiable(result.alerts), now));
+  }
+
+  /** Group timers (group_interval, repeat_interval) on the monitor's clock. */
+  async tick(now: number): Promise<void> {
+    await this.commit(this.dispatcher.tick(now));
+  }
+
+  private async commit(notifications: readonly AlertNotification[]): Promise<void> {
+    const items: OutboxItem[] = [];
+    const created = this.wallClock();
+    for (const n of notifications) {
+      for (const channel of this.setup.receivers.get(n.receiver)?.channels ?? [])
+        items.push({
+          createdMs: created,
+          channel,
+          groupKey: n.groupKey,
+          payload: JSON.stringify(this.toChannelNotification(n)),
+          state: "pending",
+          attempts: 0,
+          nextAttemptMs: created,
+          lastError: null,
+          sentMs: null,
+        });
+      // From here the outbox owns delivery: the decision is logged as made.
+      this.dispatcher.recordSent(n, n.at);
+    }
+    await this.store.commitAlerting(
+      JSON.stringify({ machine: this.machine.snapshot(), log: this.dispatcher.logSnapshot() }),
+      items,
+    );
+  }
+
+  private toChannelNotification(n: AlertNotification): Notification {
+    return {
+      groupKey: n.groupKey,
+      receiver: n.receiver,
+      status: n.status,
+      alerts: n.alerts.map((a) => ({
+        status: a.status,
+        labels: a.labels,
+        annotations: a.annotations,
+        startsAt: new Date(a.startsAt).toISOString(),
+        endsAt: a.endsAt === null ? zeroTime : new Date(a.endsAt).toISOString(),
+        fingerprint: a.fingerprint,
+      })),
+      groupLabels: n.groupLabels,
+      commonLabels: n.commonLabels,
+      commonAnnotations: n.commonAnnotations,
+      externalURL: this.setup.externalUrl,
+    };
+  }
+
+  /**
+   * One delivery pass over the outbox (wall clock): one attempt per due item. A group's
+   * notifications reach each channel in the order they were decided: while an older one waits for
+   * its retry, the newer ones of the same group and channel wait behind it (so a receiver never sees
+   * "resolved" before the "firing" it resolves).
+   */
+  async deliverDue(): Promise<number> {
+    if (this.delivering) return 0;
+    this.delivering = true;
+    let sent = 0;
+    try {
+      const blocked = new Set<string>();
+      for (const item of await this.store.dueNotifications(Number.POSITIVE_INFINITY, 1000)) {
+        const lane = `${item.channel}\u0000${item.groupKey}`;
+        if (blocked.has(lane)) continue;
+        if (item.nextAttemptMs > this.wallClock()) {
+          blocked.add(lane);
+          continue;
+        }
+        if (await this.attempt(item)) sent++;
+        else blocked.add(lane);
+      }
+    } finally {
+      this.delivering = false;
+    }
+    return sent;
+  }
+
+  /** One attempt at one outbox item; true when it was delivered. */
+  private async attempt(item: OutboxItem): Promise<boolean> {
+    const notifier = this.setup.notifiers.get(item.channel);
+    const attempts = item.attempts + 1;
+    if (notifier === undefined) {
+      await this.store.updateNotification(item.id!, {
+        state: "failed",
+        attempts,
+        nextAttemptMs: item.nextAttemptMs,
+        lastError: "unknown channel",
+        sentMs: null,
+      });
+      return false;
+    }
+    const started = this.wallClock();
+    const outcome = await notifier.send(
+      JSON.parse(item.payload) as Notification,
+      AbortSignal.timeout(10_000),
+    );
+    const now = this.wallClock();
+    this.count(`${item.channel}\u0000${outcome.ok ? "sent" : outcome.reason}`);
+    this.count(`latency\u0000${item.channel}`, now - started);
+    if (outcome.ok) {
+      await this.store.updateNotification(item.id!, {
+        state: "sent",
+        attempts,
+        nextAttemptMs: now,
+        lastError: null,
+        sentMs: now,
+      });
+      return true;
+    }
+    if (outcome.retry && attempts < MAX_ATTEMPTS) {
+      const delay = backoffDelay(attempts, outcome.retryAfterMs);
+      await this.store.updateNotification(item.id!, {
+        state: "pending",
+        attempts,
+        nextAttemptMs: now + delay,
+        lastError: outcome.reason,
+        sentMs: null,
+      });
+    } else
+      await this.store.updateNotification(item.id!, {
+        state: "failed",
+        attempts,
+        nextAttemptMs: now,
+        lastError: outcome.reason,
+        sentMs: null,
+      });
+    return false;
+  }
+
+  private count(key: string, by = 1): void {
+    this.counters.set(key, (this.counters.get(key) ?? 0) + by);
+  }
+
+  /** Alerts with their state (active / suppressed, silencedBy, inhibitedBy), worst first. */
+  alerts(now: number) {
+    return this.dispatcher.alerts(now);
+  }
+
+  /** Creates (or updates, with an id) a silence; every problem is reported. */
+  async silence(body: unknown, now: number) {
+    const json = {
+      id: randomUUID(),
+      startsAt: now,
+      ...(typeof body === "object" && body !== null ? body : {}),
+    } as Parameters<typeof silenceFromJson>[0];
+    const parsed = silenceFromJson(json);
+    if (!parsed.ok)
+      throw new TikTokToeError("REQUEST_INVALID", parsed.problems.join("; "), {
+        problems: parsed.problems,
+        path: "silence",
+      });
+    const s = parsed.silence;
+    await this.store.putSilence({
+      id: s.id,
+      matchers: silenceToJson(s, now).matchers.map((m) => ({
+        name: m.name,
+        value: m.value,
+        isRegex: m.isRegex,
+        isEqual: m.isEqual ?? true,
+      })),
+      startsMs: s.startsAt,
+      endsMs: s.endsAt,
+      createdBy: s.createdBy,
+      comment: s.comment,
+      createdMs: now,
+    });
+    this.silences = [...this.silences.filter((x) => x.id !== s.id), s];
+    this.dispatcher.setSilences(this.silences);
+    return { silenceID: s.id };
+  }
+
+  listSilences(now: number) {
+    return this.silences.map((s) => silenceToJson(s, now));
+  }
+
+  async expireSilence(id: string, now: number): Promise<void> {
+    if (!(await this.store.expireSilence(id, now)))
+      throw new TikTokToeError("NOT_FOUND", `no active silence "${id}"`);
+    this.silences = this.silences.map((s) => (s.id === id ? { ...s, endsAt: now } : s));
+    this.dispatcher.setSilences(this.silences);
+  }
+
+  async close(): Promise<void> {
+    for (const notifier of this.setup.notifiers.values()) await notifier.close?.();
+  }
+}
