@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { repoPath } from "../testing/paths.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-alert-crash-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const H = 3_600_000;
+const T0 = Date.parse("2026-03-02T00:00:00Z");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function serve(config: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [repoPath("dist", "cli", "bin.js"), "serve", "--data-dir", join(dir, "data"), "--port", "0", "--clock", "event", "--config", config],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+}
+const exited = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", resolve));
+
+test("kill -9 after an alert is decided and before it is delivered: delivered exactly once after the restart", async () => {
+  // Reserve a port for the receiver, but keep it closed while the alert is decided (connection refused).
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const config = join(dir, "monitor.yaml");
+  writeFileSync(
+    config,
+    [
+      "monitor: { window: 1h, lateness: 1h, min_samples: 5 }",
+      "metrics:",
+      "  quality: { metric: mae, threshold: 10 }",
+      "alerting:",
+      `  channels: { hook: { type: webhook, url: "http://127.0.0.1:${port}/hook" } }`,
+      "  receivers: { default: { channels: [hook] } }",
+      "  route: { receiver: default, group_by: [model, alertname], group_wait: 0s, repeat_interval: 1d }",
+      "",
+    ].join("\n"),
+  );
+  let { child, url } = await serve(config);
+  const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  await fetch(`${url}/v1/models`, json({ name: "m", task: "regression", features: [{ name: "x", type: "numeric" }] }));
+  await fetch(`${url}/v1/models/m/versions`, json({ version: "1" }));
+  for (let hour = 0; hour < 6; hour++) {
+    const events = Array.from({ length: 10 }, (_, i) => ({ id: `h${hour}-${i}`, time: T0 + hour * H + i * 60_000, version: "1", features: { x: i }, prediction: 150 }));
+    await fetch(`${url}/v1/models/m/events`, { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: events.map((e) => JSON.stringify(e)).join("\n") });
+    await fetch(`${url}/v1/models/m/labels`, json(events.map((e) => ({ id: e.id, value: 100 }))));
+    await sleep(2200); // the default flush interval (2 s) closes windows and evaluates the rules
+  }
+  // The alert is firing and its notification is in the outbox, undeliverable: the receiver is down.
+  const alerts = (await (await fetch(`${url}/v1/alerts`)).json()) as { alerts: Array<{ labels: Record<string, string> }> };
+  assert.ok(alerts.alerts.some((a) => a.labels.alertname === "ModelQualityLow"), JSON.stringify(alerts));
+  child.kill("SIGKILL");
+  await exited(child);
+
+  // The receiver comes up; the server restarts and delivers the decided notification, once.
+  const received: string[] = [];
+  const receiver: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on("end", () => {
+      received.push(body);
+      response.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(port, "127.0.0.1", resolve));
+  ({ child, url } = await serve(config));
+  try {
+    for (let i = 0; i < 200 && received.length === 0; i++) await sleep(50);
+    await sleep(3000); // long enough for a wrongly repeated delivery to show up
+    const firing = received.map((b) => JSON.parse(b) as { status: string; alerts: Array<{ labels: Record<string, string> }> });
+    assert.equal(firing.length, 1, `deliveries: ${received.length}`);
+    assert.equal(firing[0]!.status, "firing");
+    assert.equal(firing[0]!.alerts[0]!.labels.alertname, "ModelQualityLow");
+  } finally {
+    child.kill("SIGTERM");
+    await exited(child);
+    receiver.close();
+  }
+});
