@@ -17,7 +17,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function serve(config: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    [repoPath("dist", "cli", "bin.js"), "serve", "--data-dir", join(dir, "data"), "--port", "0", "--clock", "event", "--config", config],
+    [
+      repoPath("dist", "cli", "bin.js"),
+      "serve",
+      "--data-dir",
+      join(dir, "data"),
+      "--port",
+      "0",
+      "--clock",
+      "event",
+      "--config",
+      config,
+    ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   return new Promise((resolve, reject) => {
@@ -31,7 +42,9 @@ function serve(config: string): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 const exited = (child: ChildProcess) =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", resolve));
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once("exit", resolve));
 
 test("kill -9 after an alert is decided and before it is delivered: delivered exactly once after the restart", async () => {
   // Reserve a port for the receiver, but keep it closed while the alert is decided (connection refused).
@@ -54,18 +67,40 @@ test("kill -9 after an alert is decided and before it is delivered: delivered ex
     ].join("\n"),
   );
   let { child, url } = await serve(config);
-  const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  await fetch(`${url}/v1/models`, json({ name: "m", task: "regression", features: [{ name: "x", type: "numeric" }] }));
+  const json = (body: unknown) => ({
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  await fetch(
+    `${url}/v1/models`,
+    json({ name: "m", task: "regression", features: [{ name: "x", type: "numeric" }] }),
+  );
   await fetch(`${url}/v1/models/m/versions`, json({ version: "1" }));
   for (let hour = 0; hour < 6; hour++) {
-    const events = Array.from({ length: 10 }, (_, i) => ({ id: `h${hour}-${i}`, time: T0 + hour * H + i * 60_000, version: "1", features: { x: i }, prediction: 150 }));
-    await fetch(`${url}/v1/models/m/events`, { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: events.map((e) => JSON.stringify(e)).join("\n") });
+    const events = Array.from({ length: 10 }, (_, i) => ({
+      id: `h${hour}-${i}`,
+      time: T0 + hour * H + i * 60_000,
+      version: "1",
+      features: { x: i },
+      prediction: 150,
+    }));
+    await fetch(`${url}/v1/models/m/events`, {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: events.map((e) => JSON.stringify(e)).join("\n"),
+    });
     await fetch(`${url}/v1/models/m/labels`, json(events.map((e) => ({ id: e.id, value: 100 }))));
     await sleep(2200); // the default flush interval (2 s) closes windows and evaluates the rules
   }
   // The alert is firing and its notification is in the outbox, undeliverable: the receiver is down.
-  const alerts = (await (await fetch(`${url}/v1/alerts`)).json()) as { alerts: Array<{ labels: Record<string, string> }> };
-  assert.ok(alerts.alerts.some((a) => a.labels.alertname === "ModelQualityLow"), JSON.stringify(alerts));
+  const alerts = (await (await fetch(`${url}/v1/alerts`)).json()) as {
+    alerts: Array<{ labels: Record<string, string> }>;
+  };
+  assert.ok(
+    alerts.alerts.some((a) => a.labels.alertname === "ModelQualityLow"),
+    JSON.stringify(alerts),
+  );
   child.kill("SIGKILL");
   await exited(child);
 
@@ -86,7 +121,9 @@ test("kill -9 after an alert is decided and before it is delivered: delivered ex
   try {
     for (let i = 0; i < 200 && received.length === 0; i++) await sleep(50);
     await sleep(3000); // long enough for a wrongly repeated delivery to show up
-    const firing = received.map((b) => JSON.parse(b) as { status: string; alerts: Array<{ labels: Record<string, string> }> });
+    const firing = received.map(
+      (b) => JSON.parse(b) as { status: string; alerts: Array<{ labels: Record<string, string> }> },
+    );
     assert.equal(firing.length, 1, `deliveries: ${received.length}`);
     assert.equal(firing[0]!.status, "firing");
     assert.equal(firing[0]!.alerts[0]!.labels.alertname, "ModelQualityLow");

@@ -207,3 +207,98 @@ test("silences through the API; bad alerting configuration is refused at start-u
     await server.close();
   }
 });
+
+test("Slack outage (refused, then 500, then 429 with Retry-After): the alert arrives once after recovery", async () => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  writeFileSync(
+    join(dir, "slack.yaml"),
+    [
+      "monitor: { window: 1h, lateness: 1h, min_samples: 5 }",
+      "metrics:",
+      "  quality: { metric: mae, threshold: 10 }",
+      "alerting:",
+      `  channels: { oncall: { type: slack, url: "http://127.0.0.1:${port}/services/T000/B000/XXXX" } }`,
+      "  receivers: { default: { channels: [oncall] } }",
+      "  route: { receiver: default, group_by: [model, alertname], group_wait: 0s, repeat_interval: 1d }",
+      "",
+    ].join("\n"),
+  );
+  const server = await startServer({
+    port: 0,
+    dataDir: join(dir, "slack"),
+    configFile: join(dir, "slack.yaml"),
+    clock: "event",
+    flushIntervalMs: 20,
+    deliveryIntervalMs: 20,
+  });
+  const json = (body: unknown) => ({
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const messages: Array<{ text: string; blocks: unknown[] }> = [];
+  const answers: number[] = [];
+  const slack: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on("end", () => {
+      const n = answers.length;
+      if (n === 0) {
+        answers.push(500);
+        response.writeHead(500).end("internal_error");
+      } else if (n === 1) {
+        answers.push(429);
+        response.writeHead(429, { "retry-after": "1" }).end("rate_limited");
+      } else {
+        answers.push(200);
+        messages.push(JSON.parse(body) as { text: string; blocks: unknown[] });
+        response.writeHead(200).end("ok");
+      }
+    });
+  });
+  try {
+    await fetch(
+      `${server.url}/v1/models`,
+      json({ name: "m", task: "regression", features: [{ name: "x", type: "numeric" }] }),
+    );
+    await fetch(`${server.url}/v1/models/m/versions`, json({ version: "1" }));
+    for (let hour = 0; hour < 5; hour++) {
+      const events = Array.from({ length: 10 }, (_, i) => ({
+        id: `h${hour}-${i}`,
+        time: T0 + hour * H + i * 60_000,
+        version: "1",
+        features: { x: i },
+        prediction: 150,
+      }));
+      await fetch(`${server.url}/v1/models/m/events`, {
+        method: "POST",
+        headers: { "content-type": "application/x-ndjson" },
+        body: events.map((e) => JSON.stringify(e)).join("\n"),
+      });
+      await fetch(`${server.url}/v1/models/m/labels`, json(events.map((e) => ({ id: e.id, value: 100 }))));
+      await sleep(60);
+    }
+    // The alert is decided while Slack refuses connections; then Slack comes back, flaky at first.
+    for (let i = 0; i < 100 && (await server.store.listNotifications(5)).every((n) => n.attempts === 0); i++)
+      await sleep(50);
+    const before = await server.store.listNotifications(5);
+    assert.equal(before[0]!.lastError, "network", "the first attempt met a refused connection");
+    await new Promise<void>((resolve) => slack.listen(port, "127.0.0.1", resolve));
+    for (let i = 0; i < 400 && messages.length === 0; i++) await sleep(50);
+    await sleep(300);
+    assert.deepEqual(answers, [500, 429, 200], "retried through 500 and 429, then delivered");
+    assert.equal(messages.length, 1, "delivered once");
+    assert.match(messages[0]!.text, /ModelQualityLow|quality/i);
+    assert.ok(Array.isArray(messages[0]!.blocks) && messages[0]!.blocks.length > 0);
+    const [item] = await server.store.listNotifications(1);
+    assert.equal(item!.state, "sent");
+  } finally {
+    await server.close();
+    slack.close();
+  }
+});
