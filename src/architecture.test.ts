@@ -38,6 +38,7 @@ const layers: Record<string, readonly string[]> = {
   demo: ["server", "client", "data", "drift", "errors"],
   cli: [
     "demo",
+    "notify",
     "server",
     "monitor",
     "drift",

@@ -6,7 +6,7 @@ import { runCli } from "../testing/cli.js";
 test("tiktoktoe --help lists the commands; each command's --help has examples", async () => {
   const help = await runCli(["--help"]);
   assert.equal(help.code, 0);
-  for (const command of ["drift", "serve", "demo"]) {
+  for (const command of ["drift", "serve", "alerts", "demo"]) {
     assert.match(help.stdout, new RegExp(`^  ${command} `, "m"));
     const own = await runCli([command, "--help"]);
     assert.equal(own.code, 0);
@@ -53,4 +53,53 @@ test("the demo replays 2012 through the server: weekly windows, MAE rising from 
       `drift on ${column}`,
     );
   assert.match(run.stdout, /Sent 17468 predictions and labels through the SDK \(0 duplicates/);
+});
+
+test("alerts test sends through a configured channel and reports the answer; alerts list reads a server", async () => {
+  const { createServer } = await import("node:http");
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const bodies: string[] = [];
+  let fail = false;
+  const receiver = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on("end", () => {
+      bodies.push(body);
+      response.writeHead(fail ? 400 : 200).end(fail ? "bad" : "ok");
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const port = (receiver.address() as { port: number }).port;
+  const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-alerts-cli-"));
+  try {
+    const config = join(dir, "monitor.yaml");
+    writeFileSync(
+      config,
+      `alerting:\n  channels: { hook: { type: webhook, url: "http://127.0.0.1:${port}/hook" } }\n  receivers: { default: { channels: [hook] } }\n  route: { receiver: default }\n`,
+    );
+    const ok = await runCli(["alerts", "test", "--config", config, "--channel", "hook"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /sent a test notification to "hook" \(webhook\) \(HTTP 200\)/);
+    assert.equal(
+      (JSON.parse(bodies[0]!) as { alerts: Array<{ labels: { alertname: string } }> }).alerts[0]!.labels
+        .alertname,
+      "TikTokToeTest",
+    );
+    fail = true;
+    const refused = await runCli(["alerts", "test", "--config", config, "--channel", "hook"]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /could not deliver to "hook".*client_error.*HTTP 400/);
+    const unknown = await runCli(["alerts", "test", "--config", config, "--channel", "nope"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no channel "nope"/);
+    const down = await runCli(["alerts", "list", "--url", "http://127.0.0.1:9"]);
+    assert.equal(down.code, 2);
+  } finally {
+    receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

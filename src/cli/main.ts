@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { isTikTokToeError } from "../errors/index.js";
+import { alertsHelp, runAlerts } from "./alerts-command.js";
 import { demoHelp, runDemo } from "./demo-command.js";
 import { driftHelp, runDrift } from "./drift-command.js";
 import { type CliIo, exitCodes } from "./io.js";
@@ -17,6 +18,11 @@ const commands: Readonly<Record<string, Command>> = {
     summary: "run the monitoring server (HTTP API on the embedded SQLite store)",
     help: serveHelp,
     run: runServe,
+  },
+  alerts: {
+    summary: "send a test notification through a channel, or list a server's alerts",
+    help: alertsHelp,
+    run: runAlerts,
   },
   demo: {
     summary: "replay a year of bike rentals through the server: weekly quality, latency and drift",

@@ -95,12 +95,18 @@ test("kill -9 after an alert is decided and before it is delivered: delivered ex
   }
   // The alert is firing and its notification is in the outbox, undeliverable: the receiver is down.
   const alerts = (await (await fetch(`${url}/v1/alerts`)).json()) as {
-    alerts: Array<{ labels: Record<string, string> }>;
+    alerts: Array<{ fingerprint: string; labels: Record<string, string> }>;
   };
-  assert.ok(
-    alerts.alerts.some((a) => a.labels.alertname === "ModelQualityLow"),
-    JSON.stringify(alerts),
+  const alert = alerts.alerts.find((a) => a.labels.alertname === "ModelQualityLow");
+  assert.ok(alert, JSON.stringify(alerts));
+  // Someone takes it: the acknowledgement is kept with the alerting state.
+  assert.equal(
+    (await fetch(`${url}/v1/alerts/${alert.fingerprint}/ack`, json({ by: "ana", comment: "looking" })))
+      .status,
+    200,
   );
+  assert.equal((await fetch(`${url}/v1/alerts/0000000000000000/ack`, json({ by: "ana" }))).status, 404);
+  assert.equal((await fetch(`${url}/v1/alerts/${alert.fingerprint}/ack`, json({}))).status, 400);
   child.kill("SIGKILL");
   await exited(child);
 
@@ -127,6 +133,14 @@ test("kill -9 after an alert is decided and before it is delivered: delivered ex
     assert.equal(firing.length, 1, `deliveries: ${received.length}`);
     assert.equal(firing[0]!.status, "firing");
     assert.equal(firing[0]!.alerts[0]!.labels.alertname, "ModelQualityLow");
+    const listed = (await (await fetch(`${url}/v1/alerts`)).json()) as {
+      alerts: Array<{ ack: { by: string } | null }>;
+    };
+    assert.equal(
+      listed.alerts[0]?.ack?.by,
+      "ana",
+      `the acknowledgement survived the crash: ${JSON.stringify(listed)}`,
+    );
   } finally {
     child.kill("SIGTERM");
     await exited(child);

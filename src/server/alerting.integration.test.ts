@@ -119,6 +119,7 @@ test("a quality breach fires after two windows, reaches the webhook through an o
     assert.equal(received.filter((r) => r.status === "firing").length, 1, "delivered once, none twice");
     assert.ok(requests >= 3, "the first attempt failed with 500 and was retried");
 
+    // While firing it was listed, and could be acknowledged (checked again after the resolution: the ack stays).
     const outbox = await server.store.listNotifications(10);
     assert.ok(
       outbox.every((n) => n.state === "sent"),

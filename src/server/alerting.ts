@@ -143,6 +143,8 @@ function toRouteConfig(value: unknown, path: string, problems: string[]): RouteC
 export class Alerting {
   readonly counters = new Map<string, number>();
   private delivering = false;
+  /** Acknowledgements by fingerprint: who took the alert, when; kept with the alerting state. */
+  private acks = new Map<string, { by: string; comment: string; at: number }>();
 
   private constructor(
     private readonly store: Store,
@@ -155,7 +157,14 @@ export class Alerting {
 
   static async open(store: Store, setup: AlertingSetup, wallClock: () => number): Promise<Alerting> {
     const saved = await store.getAlertingState();
-    const state = saved === undefined ? undefined : (JSON.parse(saved) as { machine: unknown; log: unknown });
+    const state =
+      saved === undefined
+        ? undefined
+        : (JSON.parse(saved) as {
+            machine: unknown;
+            log: unknown;
+            acks?: Array<[string, { by: string; comment: string; at: number }]>;
+          });
     const silences = (await store.listSilences()).flatMap((s) => {
       const parsed = silenceFromJson({
         id: s.id,
@@ -184,7 +193,16 @@ export class Alerting {
         ? {}
         : { log: state.log as ConstructorParameters<typeof Dispatcher>[0]["log"] & object }),
     });
-    return new Alerting(store, setup, machine, dispatcher, silences, wallClock);
+    const alerting = new Alerting(store, setup, machine, dispatcher, silences, wallClock);
+    alerting.acks = new Map(state?.acks ?? []);
+    // The dispatcher's groups are not saved (its log is): rebuild them from the restored alerts, at
+    // the time of their last evaluation, so the API lists them and the log suppresses resends.
+    const restored = machine.alerts();
+    if (restored.length > 0) {
+      const at = Math.max(...restored.map((a) => a.updatedAt));
+      await alerting.commit(dispatcher.update(notifiable(restored), at));
+    }
+    return alerting;
   }
 
   /** Evaluates a window that became final, and enqueues what the dispatcher decides. */
@@ -223,10 +241,16 @@ export class Alerting {
       // From here the outbox owns delivery: the decision is logged as made.
       this.dispatcher.recordSent(n, n.at);
     }
-    await this.store.commitAlerting(
-      JSON.stringify({ machine: this.machine.snapshot(), log: this.dispatcher.logSnapshot() }),
-      items,
-    );
+    await this.store.commitAlerting(this.stateJson(), items);
+  }
+
+  /** The state saved with every decision: alert states, the notification log, acknowledgements. */
+  private stateJson(): string {
+    return JSON.stringify({
+      machine: this.machine.snapshot(),
+      log: this.dispatcher.logSnapshot(),
+      acks: [...this.acks],
+    });
   }
 
   private toChannelNotification(n: AlertNotification): Notification {
@@ -333,9 +357,29 @@ export class Alerting {
     this.counters.set(key, (this.counters.get(key) ?? 0) + by);
   }
 
-  /** Alerts with their state (active / suppressed, silencedBy, inhibitedBy), worst first. */
+  /** Alerts with their state (active / suppressed, silencedBy, inhibitedBy) and acknowledgement, worst first. */
   alerts(now: number) {
-    return this.dispatcher.alerts(now);
+    return this.dispatcher.alerts(now).map((a) => ({ ...a, ack: this.acks.get(a.fingerprint) ?? null }));
+  }
+
+  /** Records that someone took an alert (shown in the API and the dashboard; it still notifies). */
+  async ack(fingerprint: string, body: unknown, now: number) {
+    if (!this.dispatcher.alerts(now).some((a) => a.fingerprint === fingerprint))
+      throw new TikTokToeError("NOT_FOUND", `no alert with fingerprint "${fingerprint}"`, {
+        path: fingerprint,
+      });
+    const fields = (typeof body === "object" && body !== null ? body : {}) as {
+      by?: unknown;
+      comment?: unknown;
+    };
+    if (typeof fields.by !== "string" || fields.by === "")
+      throw new TikTokToeError("REQUEST_INVALID", "by: who acknowledges the alert is required", {
+        path: "by",
+      });
+    const ack = { by: fields.by, comment: typeof fields.comment === "string" ? fields.comment : "", at: now };
+    this.acks.set(fingerprint, ack);
+    await this.store.commitAlerting(this.stateJson(), []);
+    return { fingerprint, ...ack };
   }
 
   /** Creates (or updates, with an id) a silence; every problem is reported. */

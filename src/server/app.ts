@@ -183,6 +183,17 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
+      "POST",
+      "/v1/alerts/{fingerprint}/ack",
+      guard("admin", async ({ request, response, params }) =>
+        sendJson(
+          response,
+          200,
+          await alertingOf(service).ack(params.fingerprint!, await jsonBody(request), service.alertingNow()),
+        ),
+      ),
+    )
+    .add(
       "GET",
       "/v1/silences",
       guard("read", ({ response }) =>

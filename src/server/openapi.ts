@@ -115,6 +115,32 @@ export const openapi = {
         responses: { "200": { description: "windows" } },
       },
     },
+    "/v1/alerts": {
+      get: {
+        summary:
+          "Alerts with state, silencedBy, inhibitedBy, ack; filters state, severity, model (scope read)",
+        responses: { "200": { description: "alerts" } },
+      },
+    },
+    "/v1/alerts/{fingerprint}/ack": {
+      post: {
+        summary: "Acknowledge an alert: {by, comment} (scope admin)",
+        responses: { "200": { description: "acknowledged" } },
+      },
+    },
+    "/v1/silences": {
+      get: {
+        summary: "Silences with their state (scope read)",
+        responses: { "200": { description: "silences" } },
+      },
+      post: {
+        summary: "Create a silence: {matchers, startsAt, endsAt, createdBy, comment} (scope admin)",
+        responses: { "201": { description: "{silenceID}" } },
+      },
+    },
+    "/v1/silences/{id}": {
+      delete: { summary: "Expire a silence (scope admin)", responses: { "200": { description: "expired" } } },
+    },
     "/v1/models/{model}/windows/{start}/drift": {
       get: {
         summary: "A window's drift report, the `tiktoktoe drift` JSON shape (scope read)",
