@@ -53,6 +53,59 @@ test("the demo replays 2012 through the server: weekly windows, MAE rising from 
       `drift on ${column}`,
     );
   assert.match(run.stdout, /Sent 17468 predictions and labels through the SDK \(0 duplicates/);
+
+  // Alerts, replayed in event time: which fire, group, repeat and resolve, and when. The expected
+  // transitions are computed here from the weekly MAE column alone: ModelQualityLow (MAE > 60) fires
+  // on the second bad week in a row and resolves on the first good week; while it fires, it repeats
+  // every 4 weeks (repeat_interval 4w, on the event-time clock).
+  const mae = weeks.map((line) => ({ start: line.slice(0, 10), mae: Number(line.split(/ +/)[2]) }));
+  const expected: string[] = [];
+  let bad = 0;
+  let firing = false;
+  for (const week of mae) {
+    if (Number.isNaN(week.mae)) continue;
+    if (week.mae > 60) {
+      bad++;
+      if (!firing && bad >= 2) {
+        firing = true;
+        expected.push(`firing ${week.start}`);
+      }
+    } else {
+      bad = 0;
+      if (firing) expected.push("resolved");
+      firing = false;
+    }
+  }
+  const quality = run.stdout
+    .split("\n")
+    .filter((line) => line.includes("ModelQualityLow"))
+    .map((line) => ({ firing: line.includes("FIRING"), start: /window of (\S+)\)/.exec(line)?.[1] ?? "" }));
+  // Drop the repeats (a firing notification while already firing) and compare the transitions.
+  const transitions: string[] = [];
+  const repeats: Array<[string, string]> = [];
+  let open: string | null = null;
+  for (const n of quality) {
+    if (n.firing && open === null) {
+      transitions.push(`firing ${n.start}`);
+      open = n.start;
+    } else if (n.firing && open !== null) {
+      repeats.push([open, n.start]);
+      open = n.start;
+    } else if (!n.firing) {
+      transitions.push("resolved");
+      open = null;
+    }
+  }
+  assert.deepEqual(transitions, expected);
+  assert.ok(repeats.length >= 5, `${repeats.length} repeats while firing`);
+  // A repeat is due 4 weeks of event time after the last notification; the window it names is the
+  // newest final one, which trails the event-time clock by up to a window plus the lateness (9 days).
+  for (const [previous, next] of repeats) {
+    const days = (Date.parse(next) - Date.parse(previous)) / 86_400_000;
+    assert.ok(days >= 28 - 9 && days <= 28 + 9 + 7, `repeat after ${days} days (${previous} → ${next})`);
+  }
+  // Grouped by model and alertname: drift alerts are their own notifications, also repeating.
+  assert.ok(run.stdout.split("\n").filter((line) => /FIRING.*ModelDriftDetected/.test(line)).length >= 5);
 });
 
 test("alerts test sends through a configured channel and reports the answer; alerts list reads a server", async () => {

@@ -1,4 +1,6 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +26,8 @@ export const BIKE_FEATURES = [
 const CATEGORICAL = new Set(["season", "holiday", "workingday", "weathersit"]);
 const CALENDAR = new Set(["season", "mnth", "hr", "holiday", "weekday", "workingday"]);
 const HOUR = 3_600_000;
-const WEEK = 7 * 24 * HOUR;
+const DAY = 24 * HOUR;
+const WEEK = 7 * DAY;
 
 /** Options of {@link runBikeDemo}. */
 export interface BikeDemoOptions {
@@ -35,6 +38,16 @@ export interface BikeDemoOptions {
   readonly weeksPerSecond?: number;
   /** Receives the demo's lines. */
   readonly print: (line: string) => void;
+}
+
+/** An alert as the demo's terminal channel received it. */
+export interface DemoNotification {
+  readonly status: "firing" | "resolved";
+  readonly alertname: string;
+  readonly severity: string;
+  /** The window that triggered it (RFC 3339). */
+  readonly windowStart: string;
+  readonly summary: string;
 }
 
 /** What the demo saw: one line per closed week. */
@@ -65,9 +78,50 @@ const bundled = (...segments: string[]) =>
  */
 export async function runBikeDemo(
   options: BikeDemoOptions,
-): Promise<{ server: RunningServer; weeks: DemoWeek[] }> {
+): Promise<{ server: RunningServer; weeks: DemoWeek[]; notifications: DemoNotification[] }> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tiktoktoe-demo-"));
   const configFile = join(dataDir, "demo-monitor.yaml");
+  const { print } = options;
+  // The demo's own alert channel: a webhook into this process that prints each notification, so the
+  // terminal shows what Slack, email or PagerDuty would receive (configure those in the same file).
+  const notifications: DemoNotification[] = [];
+  const terminal = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on("end", () => {
+      response.writeHead(200).end("ok");
+      try {
+        const n = JSON.parse(body) as {
+          status: string;
+          alerts: Array<{
+            status: string;
+            labels: Record<string, string>;
+            annotations: Record<string, string>;
+          }>;
+        };
+        for (const a of n.alerts) {
+          const note: DemoNotification = {
+            status: a.status as "firing" | "resolved",
+            alertname: a.labels.alertname ?? "",
+            severity: a.labels.severity ?? "",
+            windowStart: a.annotations.window_start ?? "",
+            summary: a.annotations.summary ?? "",
+          };
+          notifications.push(note);
+          print(
+            `  ${note.status === "firing" ? "▲ FIRING  " : "▼ RESOLVED"} [${note.severity}] ${note.alertname}: ${note.summary} (window of ${note.windowStart.slice(0, 10)})`,
+          );
+        }
+      } catch {
+        // Not a notification: ignore (the demo's receiver only prints).
+      }
+    });
+  });
+  await new Promise<void>((resolve) => terminal.listen(0, "127.0.0.1", resolve));
+  terminal.unref();
+  const hook = `http://127.0.0.1:${(terminal.address() as AddressInfo).port}/alerts`;
   writeFileSync(
     configFile,
     [
@@ -76,6 +130,13 @@ export async function runBikeDemo(
       "metrics:",
       "  quality: { metric: mae, threshold: 60 }",
       "  latency: { threshold: 100ms, percentile: 99 }",
+      "alerting:",
+      `  channels: { terminal: { type: webhook, url: "${hook}" } }`,
+      "  receivers: { default: { channels: [terminal] } }",
+      "  # Event time drives the group timers too: repeat a firing alert every four weeks of 2012.",
+      "  route: { receiver: default, group_by: [model, alertname], group_wait: 0s, group_interval: 1h, repeat_interval: 4w }",
+      "  # The calendar makes every week an emergency for drift against a whole year; keep quality visible.",
+      "  inhibit_rules: []",
       "",
     ].join("\n"),
   );
@@ -84,9 +145,9 @@ export async function runBikeDemo(
     dataDir,
     configFile,
     clock: "event",
-    flushIntervalMs: 500,
+    flushIntervalMs: 200,
+    deliveryIntervalMs: 100,
   });
-  const { print } = options;
   print(`TikTokToe is serving at ${server.url} (store: ${join(dataDir, "tiktoktoe.db")})`);
 
   const ort = await import("onnxruntime-node");
@@ -165,6 +226,7 @@ export async function runBikeDemo(
   const pending: Array<{ id: string; value: number; due: number }> = [];
   const pause = 1000 / (options.weeksPerSecond ?? 2);
   let nextPause = current.timeMs + WEEK;
+  let nextDay = current.timeMs + DAY;
   for (const row of of2012) {
     current = row;
     await monitored.run({
@@ -174,6 +236,12 @@ export async function runBikeDemo(
     while (pending.length > 0 && pending[0]!.due <= row.timeMs) {
       const label = pending.shift()!;
       client.logLabel({ id: label.id, value: label.value, time: label.due });
+    }
+    if (row.timeMs >= nextDay) {
+      // Every label due so far reaches the server before any event two days later can close its
+      // window (the lateness is 2 days): the replay stays deterministic however fast it runs.
+      nextDay += DAY;
+      await client.flush();
     }
     if (row.timeMs >= nextPause) {
       nextPause += WEEK;
@@ -194,7 +262,23 @@ export async function runBikeDemo(
     `Sent ${stats.accepted} predictions and labels through the SDK (${stats.duplicates} duplicates, ${stats.retries} retries).`,
   );
   if (process.env.TIKTOKTOE_DEMO_DEBUG) print(JSON.stringify(stats));
-  return { server, weeks };
+  // Let the last windows close and their notifications arrive before reporting.
+  await fetch(`${server.url}/v1/models/bike/events`, {
+    method: "POST",
+    headers: { "content-type": "application/x-ndjson" },
+    body: JSON.stringify({
+      id: "demo-end",
+      time: Date.UTC(2013, 0, 14),
+      version: "2011",
+      features: of2012.at(-1)!.featureRecord,
+      prediction: 0,
+    }),
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  print(
+    `${notifications.filter((n) => n.status === "firing").length} alert notification(s) fired and ${notifications.filter((n) => n.status === "resolved").length} resolved; see ${server.url}/v1/alerts`,
+  );
+  return { server, weeks, notifications };
 }
 
 async function closedWeeks(

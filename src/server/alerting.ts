@@ -41,6 +41,7 @@ export interface AlertingSetup {
 
 const DURATION_KEYS = ["group_wait", "group_interval", "repeat_interval"] as const;
 const MAX_ATTEMPTS = 12;
+const LOG_RETENTION_MS = 90 * 24 * 3_600_000;
 
 /**
  * Validates the configuration's `alerting` section and builds its notifiers, reporting every problem
@@ -189,6 +190,10 @@ export class Alerting {
       ),
       inhibitRules: setup.inhibitRules,
       silences,
+      // The log must outlive the longest repeat interval, or a firing group would be re-announced
+      // whenever its entry expires (Alertmanager's 120 h default is shorter than a 4-week repeat,
+      // which event-time replays reach in seconds).
+      logRetentionMs: LOG_RETENTION_MS,
       ...(state === undefined
         ? {}
         : { log: state.log as ConstructorParameters<typeof Dispatcher>[0]["log"] & object }),
