@@ -129,6 +129,7 @@ test("a quality breach fires after two windows, reaches the webhook through an o
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /tiktoktoe_notifications_total\{channel="hook",result="sent"\} 2/);
     assert.match(metrics, /tiktoktoe_notifications_total\{channel="hook",result="server_error"\} 1/);
+    assert.match(metrics, /tiktoktoe_notification_latency_seconds_sum\{channel="hook"\} \d/);
   } finally {
     await server.close();
     receiver.close();

@@ -305,5 +305,13 @@ function serviceMetrics(service: MonitorService, requests: ReadonlyMap<string, n
           return { labels: { channel: channel!, result: result! }, value };
         }),
     },
+    {
+      name: "tiktoktoe_notification_latency_seconds_sum",
+      help: "Total time spent in delivery attempts, by channel (divide by the attempts for the mean).",
+      type: "counter",
+      samples: [...(service.alerting?.counters ?? new Map<string, number>())]
+        .filter(([k]) => k.startsWith("latency\u0000"))
+        .map(([k, value]) => ({ labels: { channel: k.split("\u0000")[1]! }, value: value / 1000 })),
+    },
   ];
 }
