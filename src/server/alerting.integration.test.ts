@@ -304,3 +304,86 @@ test("Slack outage (refused, then 500, then 429 with Retry-After): the alert arr
     slack.close();
   }
 });
+
+test("no data: three closed windows without events fire ModelNoData (wall clock), and data resolves it", async () => {
+  const received: Received[] = [];
+  const receiver: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on("end", () => {
+      received.push(JSON.parse(body) as Received);
+      response.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  writeFileSync(
+    join(dir, "nodata.yaml"),
+    [
+      "monitor: { window: 1h, lateness: 1h, min_samples: 5 }",
+      "alerting:",
+      `  channels: { hook: { type: webhook, url: "${hook}" } }`,
+      "  receivers: { default: { channels: [hook] } }",
+      "  route: { receiver: default, group_by: [model, alertname], group_wait: 0s, group_interval: 1m }",
+      "",
+    ].join("\n"),
+  );
+  let now = Date.parse("2026-05-01T00:00:00Z");
+  const server = await startServer({
+    port: 0,
+    dataDir: join(dir, "nodata"),
+    configFile: join(dir, "nodata.yaml"),
+    now: () => now,
+    flushIntervalMs: 20,
+    deliveryIntervalMs: 20,
+  });
+  const json = (body: unknown) => ({
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const send = (from: number, at: number) =>
+    fetch(`${server.url}/v1/models/m/events`, {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: Array.from({ length: 5 }, (_, i) =>
+        JSON.stringify({
+          id: `e${from + i}`,
+          time: at + i * 1000,
+          version: "1",
+          features: { x: i },
+          prediction: 1,
+        }),
+      ).join("\n"),
+    });
+  try {
+    await fetch(
+      `${server.url}/v1/models`,
+      json({ name: "m", task: "regression", features: [{ name: "x", type: "numeric" }] }),
+    );
+    await fetch(`${server.url}/v1/models/m/versions`, json({ version: "1" }));
+    assert.equal((await send(0, now + 60_000)).status, 200);
+    now += 2 * H;
+    await sleep(150);
+    assert.equal(received.length, 0, "two hours of silence are not yet three closed empty windows");
+    now += 4 * H; // hours 1..4 closed and empty
+    for (let i = 0; i < 100 && received.length === 0; i++) await sleep(20);
+    assert.equal(received[0]?.status, "firing");
+    assert.equal(received[0]?.alerts[0]?.labels.alertname, "ModelNoData");
+    assert.equal(received[0]?.alerts[0]?.labels.severity, "warning");
+    // Data again: once its window is among the last three closed ones, the alert resolves.
+    assert.equal((await send(100, now + 60_000)).status, 200);
+    now += 3 * H;
+    await sleep(100);
+    now += 2 * 60_000; // the group's next group_interval tick (1 minute) announces the resolution
+    for (let i = 0; i < 100 && !received.some((r) => r.status === "resolved"); i++) await sleep(20);
+    assert.ok(
+      received.some((r) => r.status === "resolved" && r.alerts[0]?.labels.alertname === "ModelNoData"),
+    );
+  } finally {
+    await server.close();
+    receiver.close();
+  }
+});

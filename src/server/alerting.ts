@@ -2,12 +2,15 @@ import { randomUUID } from "node:crypto";
 import {
   type Notification as AlertNotification,
   AlertStateMachine,
+  alertNames,
   buildInhibitRules,
   buildRoute,
   Dispatcher,
   defaultInhibitRules,
   type InhibitRule,
   type InhibitRuleConfig,
+  type NoDataInput,
+  noDataConditions,
   notifiable,
   type Route,
   type RouteConfig,
@@ -17,6 +20,7 @@ import {
   silenceToJson,
   type WindowRuleInput,
   windowAlertConditions,
+  worstFirst,
 } from "../alerts/index.js";
 import { parseDuration } from "../config/index.js";
 import { TikTokToeError } from "../errors/index.js";
@@ -213,12 +217,39 @@ export class Alerting {
   /** Evaluates a window that became final, and enqueues what the dispatcher decides. */
   async onWindowFinal(input: WindowRuleInput, now: number): Promise<void> {
     const outcome = windowAlertConditions(input, this.setup.rules);
+    const { model, version } = input.window;
+    // The no-data rule is judged on its own clock (noData below): leave its alert as it is here.
+    const noData = this.machine
+      .alerts()
+      .filter(
+        (a) =>
+          a.labels.alertname === alertNames.noData &&
+          a.labels.model === model &&
+          a.labels.version === version,
+      )
+      .map((a) => a.labels);
     const result = this.machine.evaluate({
       at: input.window.end,
-      scope: { model: input.window.model, version: input.window.version },
+      scope: { model, version },
+      conditions: outcome.conditions,
+      unknown: [...outcome.unknown, ...noData],
+    });
+    await this.commit(this.dispatcher.update(notifiable(result.alerts), now));
+  }
+
+  /**
+   * The "no data" rule for one model version: judged on every flush, since windows without events
+   * never close with verdicts. Its alerts have their own evaluation scope.
+   */
+  async noData(input: NoDataInput, now: number): Promise<void> {
+    const outcome = noDataConditions(input, this.setup.rules);
+    const result = this.machine.evaluate({
+      at: input.closedUntil,
+      scope: { alertname: alertNames.noData, model: input.model, version: input.version },
       conditions: outcome.conditions,
       unknown: outcome.unknown,
     });
+    if (result.ignored) return;
     await this.commit(this.dispatcher.update(notifiable(result.alerts), now));
   }
 
@@ -364,7 +395,10 @@ export class Alerting {
 
   /** Alerts with their state (active / suppressed, silencedBy, inhibitedBy) and acknowledgement, worst first. */
   alerts(now: number) {
-    return this.dispatcher.alerts(now).map((a) => ({ ...a, ack: this.acks.get(a.fingerprint) ?? null }));
+    return worstFirst(this.dispatcher.alerts(now)).map((a) => ({
+      ...a,
+      ack: this.acks.get(a.fingerprint) ?? null,
+    }));
   }
 
   /** Records that someone took an alert (shown in the API and the dashboard; it still notifies). */

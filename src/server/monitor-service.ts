@@ -449,7 +449,10 @@ export class MonitorService {
       }
     }
     if (records.length > 0 || this.position > 0) await this.options.store.putWindows(records, this.position);
-    await this.alerting?.tick(this.alertClock());
+    if (this.alerting !== undefined) {
+      for (const runtime of this.models.values()) await this.judgeNoData(runtime);
+      await this.alerting.tick(this.alertClock());
+    }
     return records.length;
   }
 
@@ -471,6 +474,34 @@ export class MonitorService {
       },
       this.alertClock(),
     );
+  }
+
+  /** Feeds the no-data rule the last closed windows of each version (events counted, empty ones absent). */
+  private async judgeNoData(runtime: ModelRuntime): Promise<void> {
+    const now = this.options.clock === "event" ? runtime.clock.now() : this.options.now();
+    if (!Number.isFinite(now) || this.alerting === undefined) return;
+    const { window: length, lateness } = runtime.settings.monitor;
+    const closedUntil = oldestAcceptedMs(now, length, lateness);
+    const lookback = closedUntil - 10 * length;
+    for (const record of await this.options.store.listVersions(runtime.record.name)) {
+      const windows = (
+        await this.options.store.getWindows(runtime.record.name, lookback, closedUntil, record.version)
+      ).map((w) => ({
+        start: w.startMs,
+        events: Number(w.summary.events ?? 0),
+      }));
+      await this.alerting.noData(
+        {
+          model: runtime.record.name,
+          version: record.version,
+          windowMs: length,
+          closedUntil,
+          since: record.createdMs,
+          windows,
+        },
+        this.alertClock(),
+      );
+    }
   }
 
   /** The alerting clock, for the API (silences start, alert states). */
