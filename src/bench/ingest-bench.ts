@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqlite } from "../store/sqlite/driver.js";
-import { repoPath } from "../testing/paths.js";
 import { seededRandom } from "../testing/random.js";
+import { spawnServe } from "../testing/serve-process.js";
 import { machineLine } from "./machine.js";
 import { writeBenchSection } from "./report-file.js";
 
@@ -13,24 +12,8 @@ const BATCH = 1000;
 const BATCHES = 300;
 const CONCURRENCY = Number(process.env.TIKTOKTOE_BENCH_CONCURRENCY ?? 2);
 
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [repoPath("dist", "cli", "bin.js"), "serve", "--data-dir", dataDir, "--port", "0", "--clock", "event"],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-}
+const startServer = (dataDir: string) =>
+  spawnServe(["--data-dir", dataDir, "--port", "0", "--clock", "event"]);
 
 function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!;

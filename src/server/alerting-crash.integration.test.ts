@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { repoPath } from "../testing/paths.js";
+import { exited, spawnServe } from "../testing/serve-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-alert-crash-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,37 +13,8 @@ const H = 3_600_000;
 const T0 = Date.parse("2026-03-02T00:00:00Z");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function serve(config: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      repoPath("dist", "cli", "bin.js"),
-      "serve",
-      "--data-dir",
-      join(dir, "data"),
-      "--port",
-      "0",
-      "--clock",
-      "event",
-      "--config",
-      config,
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-}
-const exited = (child: ChildProcess) =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once("exit", resolve));
+const serve = (config: string) =>
+  spawnServe(["--data-dir", join(dir, "data"), "--port", "0", "--clock", "event", "--config", config]);
 
 test("kill -9 after an alert is decided and before it is delivered: delivered exactly once after the restart", async () => {
   // Reserve a port for the receiver, but keep it closed while the alert is decided (connection refused).

@@ -1,37 +1,14 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { repoPath } from "../testing/paths.js";
+import { exited, spawnServe } from "../testing/serve-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-crash-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function serve(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [repoPath("dist", "cli", "bin.js"), "serve", "--data-dir", dir, "--port", "0", "--clock", "event"],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code} before listening`)));
-  });
-}
-
-const exited = (child: ChildProcess) =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once("exit", resolve));
+const serve = () => spawnServe(["--data-dir", dir, "--port", "0", "--clock", "event"]);
 
 const post = (url: string, path: string, body: string, type = "application/json") =>
   fetch(`${url}${path}`, { method: "POST", headers: { "content-type": type }, body });
