@@ -2,7 +2,7 @@
 
 Run with Debian's scikit-learn (python3-sklearn 1.2.1, numpy 1.24):
     /usr/bin/python3 tools/make_metrics_golden.py 5 golden/metrics_sklearn.json.gz \
-        /work/shared/datasets/adult_predictions.csv
+        data/adult/adult_predictions.csv
 
 The third argument is optional: without it the real-data case (the adult prediction log) is left out.
 
