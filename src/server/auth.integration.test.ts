@@ -89,3 +89,16 @@ test("unknown paths are 404 and wrong methods 405 with Allow; every route is in 
     await server.close();
   }
 });
+
+test("a port in use is a usage error naming --port, and the store is closed again", async () => {
+  const first = await startServer({ port: 0, dataDir: join(dir, "port-a") });
+  try {
+    const port = Number(new URL(first.url).port);
+    await assert.rejects(startServer({ port, dataDir: join(dir, "port-b") }), {
+      code: "USAGE",
+      message: /cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/,
+    });
+  } finally {
+    await first.close();
+  }
+});

@@ -75,10 +75,22 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     auth: new TokenAuth(tokens),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port, host, () => resolve());
+    });
+  } catch (error) {
+    await store.close();
+    const code = (error as { code?: string }).code;
+    if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL")
+      throw new TikTokToeError("USAGE", `cannot listen on ${host}:${options.port} (${code})`, {
+        path: "--port",
+        hint: "choose another port with --port (0 picks a free one) or another --host",
+        cause: error,
+      });
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${shown}:${address.port}`;
