@@ -57,11 +57,12 @@ const layers: Record<string, readonly string[]> = {
 };
 const pureLayers = new Set(["stats", "sketches", "metrics", "drift", "monitor", "alerts"]);
 
+/** Shipped sources: test-only files (`*.test.*`, left out of the package) may use src/testing. */
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory()
       ? sources(join(dir, entry.name))
-      : entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")
+      : entry.name.endsWith(".ts") && !entry.name.includes(".test.")
         ? [join(dir, entry.name)]
         : [],
   );

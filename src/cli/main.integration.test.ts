@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import type { DriftReport } from "../drift/index.js";
 import { runCli } from "../testing/cli.js";
+import { startReceiver } from "../testing/receiver.js";
 
 test("tiktoktoe --help lists the commands; each command's --help has examples", async () => {
   const help = await runCli(["--help"]);
@@ -109,37 +113,23 @@ test("the demo replays 2012 through the server: weekly windows, MAE rising from 
 });
 
 test("alerts test sends through a configured channel and reports the answer; alerts list reads a server", async () => {
-  const { createServer } = await import("node:http");
-  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { join } = await import("node:path");
-  const bodies: string[] = [];
   let fail = false;
-  const receiver = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    request.on("end", () => {
-      bodies.push(body);
-      response.writeHead(fail ? 400 : 200).end(fail ? "bad" : "ok");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  const port = (receiver.address() as { port: number }).port;
+  const receiver = await startReceiver(() =>
+    fail ? { status: 400, body: "bad" } : { status: 200, body: "ok" },
+  );
   const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-alerts-cli-"));
   try {
     const config = join(dir, "monitor.yaml");
     writeFileSync(
       config,
-      `alerting:\n  channels: { hook: { type: webhook, url: "http://127.0.0.1:${port}/hook" } }\n  receivers: { default: { channels: [hook] } }\n  route: { receiver: default }\n`,
+      `alerting:\n  channels: { hook: { type: webhook, url: "${receiver.url}/hook" } }\n  receivers: { default: { channels: [hook] } }\n  route: { receiver: default }\n`,
     );
     const ok = await runCli(["alerts", "test", "--config", config, "--channel", "hook"]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /sent a test notification to "hook" \(webhook\) \(HTTP 200\)/);
     assert.equal(
-      (JSON.parse(bodies[0]!) as { alerts: Array<{ labels: { alertname: string } }> }).alerts[0]!.labels
-        .alertname,
+      (JSON.parse(receiver.requests[0]!.body) as { alerts: Array<{ labels: { alertname: string } }> })
+        .alerts[0]!.labels.alertname,
       "TikTokToeTest",
     );
     fail = true;
@@ -152,7 +142,7 @@ test("alerts test sends through a configured channel and reports the answer; ale
     const down = await runCli(["alerts", "list", "--url", "http://127.0.0.1:9"]);
     assert.equal(down.code, 2);
   } finally {
-    receiver.close();
+    await receiver.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

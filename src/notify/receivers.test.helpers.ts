@@ -4,8 +4,7 @@
  * receiver on 127.0.0.1, and checkers of the Slack and PagerDuty payloads against their published
  * formats, used by the receivers to answer 400 exactly where the real service would.
  */
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Answer, ReceivedRequest } from "../testing/receiver.js";
 import type { Notification, NotificationAlert } from "./notification.js";
 
 /** A firing alert of the bike model, with its value against its threshold. */
@@ -55,78 +54,14 @@ export function resolvedNotification(): Notification {
   };
 }
 
-/** One request a receiver got. */
-export interface ReceivedRequest {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-  /** `performance.now()` when the request arrived. */
-  readonly at: number;
-}
-
-/** What a receiver answers. */
-export interface Answer {
-  readonly status: number;
-  readonly headers?: Record<string, string>;
-  readonly body?: string;
-}
-
-/** A running receiver. */
-export interface Receiver {
-  readonly url: string;
-  readonly requests: ReceivedRequest[];
-  /** Answers used in turn, before `answer` (the default) applies. */
-  readonly script: Answer[];
-  close(): Promise<void>;
-}
-
-/**
- * Starts an HTTP server on 127.0.0.1 (a free port) that records every request, answers with the next
- * scripted answer or else with `answer(request)`.
- */
-export async function startReceiver(answer: (request: ReceivedRequest) => Answer): Promise<Receiver> {
-  const requests: ReceivedRequest[] = [];
-  const script: Answer[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const request: ReceivedRequest = {
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString("utf8"),
-        at: performance.now(),
-      };
-      requests.push(request);
-      const reply = script.shift() ?? answer(request);
-      res.writeHead(reply.status, reply.headers);
-      res.end(reply.body ?? "");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    script,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** A URL on which nothing listens (a port just released). */
-export async function deadUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
+// The scriptable receiver is shared with the server's alerting tests: it lives in src/testing.
+export {
+  type Answer,
+  deadUrl,
+  type ReceivedRequest,
+  type Receiver,
+  startReceiver,
+} from "../testing/receiver.js";
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { deadUrl, startReceiver } from "../testing/receiver.js";
 import { exited, spawnServe } from "../testing/serve-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-alert-crash-"));
@@ -18,10 +17,7 @@ const serve = (config: string) =>
 
 test("kill -9 after an alert is decided and before it is delivered: delivered exactly once after the restart", async () => {
   // Reserve a port for the receiver, but keep it closed while the alert is decided (connection refused).
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const down = await deadUrl();
   const config = join(dir, "monitor.yaml");
   writeFileSync(
     config,
@@ -30,7 +26,7 @@ test("kill -9 after an alert is decided and before it is delivered: delivered ex
       "metrics:",
       "  quality: { metric: mae, threshold: 10 }",
       "alerting:",
-      `  channels: { hook: { type: webhook, url: "http://127.0.0.1:${port}/hook" } }`,
+      `  channels: { hook: { type: webhook, url: "${down}/hook" } }`,
       "  receivers: { default: { channels: [hook] } }",
       "  route: { receiver: default, group_by: [model, alertname], group_wait: 0s, repeat_interval: 1d }",
       "",
@@ -81,26 +77,16 @@ test("kill -9 after an alert is decided and before it is delivered: delivered ex
   await exited(child);
 
   // The receiver comes up; the server restarts and delivers the decided notification, once.
-  const received: string[] = [];
-  const receiver: Server = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    request.on("end", () => {
-      received.push(body);
-      response.writeHead(200).end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(port, "127.0.0.1", resolve));
+  const receiver = await startReceiver(() => ({ status: 200, body: "ok" }), Number(new URL(down).port));
+  const received = () => receiver.requests.map((r) => r.body);
   ({ child, url } = await serve(config));
   try {
-    for (let i = 0; i < 200 && received.length === 0; i++) await sleep(50);
+    for (let i = 0; i < 200 && received().length === 0; i++) await sleep(50);
     await sleep(3000); // long enough for a wrongly repeated delivery to show up
-    const firing = received.map(
+    const firing = received().map(
       (b) => JSON.parse(b) as { status: string; alerts: Array<{ labels: Record<string, string> }> },
     );
-    assert.equal(firing.length, 1, `deliveries: ${received.length}`);
+    assert.equal(firing.length, 1, `deliveries: ${received().length}`);
     assert.equal(firing[0]!.status, "firing");
     assert.equal(firing[0]!.alerts[0]!.labels.alertname, "ModelQualityLow");
     const listed = (await (await fetch(`${url}/v1/alerts`)).json()) as {
@@ -114,6 +100,6 @@ test("kill -9 after an alert is decided and before it is delivered: delivered ex
   } finally {
     child.kill("SIGTERM");
     await exited(child);
-    receiver.close();
+    await receiver.close();
   }
 });

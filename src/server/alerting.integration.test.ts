@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { deadUrl, type Receiver, startReceiver } from "../testing/receiver.js";
 import { startServer } from "./start.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-alerting-"));
@@ -20,25 +19,10 @@ interface Received {
 
 test("a quality breach fires after two windows, reaches the webhook through an outage, and resolves", async () => {
   // A webhook receiver that fails the first delivery with 500, then accepts.
-  const received: Received[] = [];
-  let requests = 0;
-  const receiver: Server = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    request.on("end", () => {
-      requests++;
-      if (requests === 1) {
-        response.writeHead(500).end("try later");
-        return;
-      }
-      received.push(JSON.parse(body) as Received);
-      response.writeHead(200).end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const receiver = await startReceiver(() => ({ status: 200, body: "ok" }));
+  receiver.script.push({ status: 500, body: "try later" });
+  const hook = `${receiver.url}/hook`;
+  const received = () => receiver.requests.slice(1).map((r) => JSON.parse(r.body) as Received);
   writeFileSync(
     join(dir, "monitor.yaml"),
     [
@@ -107,17 +91,17 @@ test("a quality breach fires after two windows, reaches the webhook through an o
         prediction: 100,
       }),
     });
-    for (let i = 0; i < 100 && !received.some((r) => r.status === "resolved"); i++) await sleep(50);
+    for (let i = 0; i < 100 && !received().some((r) => r.status === "resolved"); i++) await sleep(50);
 
-    const firing = received.find((r) => r.status === "firing");
-    assert.ok(firing, `no firing notification arrived (${requests} requests)`);
+    const firing = received().find((r) => r.status === "firing");
+    assert.ok(firing, `no firing notification arrived (${receiver.requests.length} requests)`);
     assert.equal(firing.alerts[0]!.labels.alertname, "ModelQualityLow");
     assert.equal(firing.alerts[0]!.labels.model, "m");
     assert.equal(firing.alerts[0]!.labels.severity, "critical");
-    const resolved = received.find((r) => r.status === "resolved");
+    const resolved = received().find((r) => r.status === "resolved");
     assert.ok(resolved, "the resolution was delivered");
-    assert.equal(received.filter((r) => r.status === "firing").length, 1, "delivered once, none twice");
-    assert.ok(requests >= 3, "the first attempt failed with 500 and was retried");
+    assert.equal(received().filter((r) => r.status === "firing").length, 1, "delivered once, none twice");
+    assert.ok(receiver.requests.length >= 3, "the first attempt failed with 500 and was retried");
 
     // While firing it was listed, and could be acknowledged (checked again after the resolution: the ack stays).
     const outbox = await server.store.listNotifications(10);
@@ -132,7 +116,7 @@ test("a quality breach fires after two windows, reaches the webhook through an o
     assert.match(metrics, /tiktoktoe_notification_latency_seconds_sum\{channel="hook"\} \d/);
   } finally {
     await server.close();
-    receiver.close();
+    await receiver.close();
   }
 });
 
@@ -211,10 +195,7 @@ test("silences through the API; bad alerting configuration is refused at start-u
 });
 
 test("Slack outage (refused, then 500, then 429 with Retry-After): the alert arrives once after recovery", async () => {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const down = await deadUrl(); // Slack refuses connections until it comes back on this port
   writeFileSync(
     join(dir, "slack.yaml"),
     [
@@ -222,7 +203,7 @@ test("Slack outage (refused, then 500, then 429 with Retry-After): the alert arr
       "metrics:",
       "  quality: { metric: mae, threshold: 10 }",
       "alerting:",
-      `  channels: { oncall: { type: slack, url: "http://127.0.0.1:${port}/services/T000/B000/XXXX" } }`,
+      `  channels: { oncall: { type: slack, url: "${down}/services/T000/B000/XXXX" } }`,
       "  receivers: { default: { channels: [oncall] } }",
       "  route: { receiver: default, group_by: [model, alertname], group_wait: 0s, repeat_interval: 1d }",
       "",
@@ -241,28 +222,7 @@ test("Slack outage (refused, then 500, then 429 with Retry-After): the alert arr
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  const messages: Array<{ text: string; blocks: unknown[] }> = [];
-  const answers: number[] = [];
-  const slack: Server = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    request.on("end", () => {
-      const n = answers.length;
-      if (n === 0) {
-        answers.push(500);
-        response.writeHead(500).end("internal_error");
-      } else if (n === 1) {
-        answers.push(429);
-        response.writeHead(429, { "retry-after": "1" }).end("rate_limited");
-      } else {
-        answers.push(200);
-        messages.push(JSON.parse(body) as { text: string; blocks: unknown[] });
-        response.writeHead(200).end("ok");
-      }
-    });
-  });
+  let slack: Receiver | undefined;
   try {
     await fetch(
       `${server.url}/v1/models`,
@@ -290,35 +250,32 @@ test("Slack outage (refused, then 500, then 429 with Retry-After): the alert arr
       await sleep(50);
     const before = await server.store.listNotifications(5);
     assert.equal(before[0]!.lastError, "network", "the first attempt met a refused connection");
-    await new Promise<void>((resolve) => slack.listen(port, "127.0.0.1", resolve));
-    for (let i = 0; i < 400 && messages.length === 0; i++) await sleep(50);
+    slack = await startReceiver(() => ({ status: 200, body: "ok" }), Number(new URL(down).port));
+    slack.script.push(
+      { status: 500, body: "internal_error" },
+      { status: 429, headers: { "retry-after": "1" }, body: "rate_limited" },
+    );
+    const answered = slack;
+    const messages = () =>
+      answered.requests.slice(2).map((r) => JSON.parse(r.body) as { text: string; blocks: unknown[] });
+    for (let i = 0; i < 400 && messages().length === 0; i++) await sleep(50);
     await sleep(300);
-    assert.deepEqual(answers, [500, 429, 200], "retried through 500 and 429, then delivered");
-    assert.equal(messages.length, 1, "delivered once");
-    assert.match(messages[0]!.text, /ModelQualityLow|quality/i);
-    assert.ok(Array.isArray(messages[0]!.blocks) && messages[0]!.blocks.length > 0);
+    assert.equal(slack.requests.length, 3, "retried through 500 and 429, then delivered");
+    assert.equal(messages().length, 1, "delivered once");
+    assert.match(messages()[0]!.text, /ModelQualityLow|quality/i);
+    assert.ok(Array.isArray(messages()[0]!.blocks) && messages()[0]!.blocks.length > 0);
     const [item] = await server.store.listNotifications(1);
     assert.equal(item!.state, "sent");
   } finally {
     await server.close();
-    slack.close();
+    await slack?.close();
   }
 });
 
 test("no data: three closed windows without events fire ModelNoData (wall clock), and data resolves it", async () => {
-  const received: Received[] = [];
-  const receiver: Server = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    request.on("end", () => {
-      received.push(JSON.parse(body) as Received);
-      response.writeHead(200).end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const receiver = await startReceiver(() => ({ status: 200, body: "ok" }));
+  const hook = `${receiver.url}/hook`;
+  const received = () => receiver.requests.map((r) => JSON.parse(r.body) as Received);
   writeFileSync(
     join(dir, "nodata.yaml"),
     [
@@ -367,23 +324,23 @@ test("no data: three closed windows without events fire ModelNoData (wall clock)
     assert.equal((await send(0, now + 60_000)).status, 200);
     now += 2 * H;
     await sleep(150);
-    assert.equal(received.length, 0, "two hours of silence are not yet three closed empty windows");
+    assert.equal(received().length, 0, "two hours of silence are not yet three closed empty windows");
     now += 4 * H; // hours 1..4 closed and empty
-    for (let i = 0; i < 100 && received.length === 0; i++) await sleep(20);
-    assert.equal(received[0]?.status, "firing");
-    assert.equal(received[0]?.alerts[0]?.labels.alertname, "ModelNoData");
-    assert.equal(received[0]?.alerts[0]?.labels.severity, "warning");
+    for (let i = 0; i < 100 && received().length === 0; i++) await sleep(20);
+    assert.equal(received()[0]?.status, "firing");
+    assert.equal(received()[0]?.alerts[0]?.labels.alertname, "ModelNoData");
+    assert.equal(received()[0]?.alerts[0]?.labels.severity, "warning");
     // Data again: once its window is among the last three closed ones, the alert resolves.
     assert.equal((await send(100, now + 60_000)).status, 200);
     now += 3 * H;
     await sleep(100);
     now += 2 * 60_000; // the group's next group_interval tick (1 minute) announces the resolution
-    for (let i = 0; i < 100 && !received.some((r) => r.status === "resolved"); i++) await sleep(20);
+    for (let i = 0; i < 100 && !received().some((r) => r.status === "resolved"); i++) await sleep(20);
     assert.ok(
-      received.some((r) => r.status === "resolved" && r.alerts[0]?.labels.alertname === "ModelNoData"),
+      received().some((r) => r.status === "resolved" && r.alerts[0]?.labels.alertname === "ModelNoData"),
     );
   } finally {
     await server.close();
-    receiver.close();
+    await receiver.close();
   }
 });
