@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { type Daemon, startDaemon } from "../testing/daemon.js";
 import { AlertmanagerNotifier, buildPostableAlerts } from "./alertmanager.js";
 import { type AttemptRecord, deliver } from "./delivery.js";
 import type { Notification } from "./notification.js";
@@ -21,9 +22,8 @@ const MISSING =
 const DEADLINE_MS = 8_000;
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-alertmanager-"));
-let alertmanager: ChildProcess | undefined;
+let alertmanager: Daemon | undefined;
 let baseUrl = "";
-let log = "";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,7 +54,7 @@ async function until(done: (list: GettableAlert[]) => boolean, what: string): Pr
     await sleep(100);
   }
   assert.fail(
-    `${what} within ${DEADLINE_MS} ms; last answer ${JSON.stringify(last)}; log:\n${log.slice(-3000)}`,
+    `${what} within ${DEADLINE_MS} ms; last answer ${JSON.stringify(last)}; log:\n${alertmanager?.log().slice(-3000)}`,
   );
 }
 
@@ -64,7 +64,7 @@ before(async () => {
   baseUrl = `http://127.0.0.1:${port}`;
   const config = join(dir, "alertmanager.yml");
   writeFileSync(config, ["route:", '  receiver: "null"', "receivers:", '  - name: "null"', ""].join("\n"));
-  alertmanager = spawn(
+  alertmanager = await startDaemon(
     BINARY,
     [
       `--config.file=${config}`,
@@ -74,39 +74,13 @@ before(async () => {
       "--cluster.listen-address=",
       "--log.level=warn",
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    `${baseUrl}/-/ready`,
+    DEADLINE_MS,
   );
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString("utf8")).slice(-32_000);
-  };
-  alertmanager.stdout?.on("data", keep);
-  alertmanager.stderr?.on("data", keep);
-  let exited: string | null = null;
-  alertmanager.once("exit", (code, signal) => {
-    exited = `exited with ${code ?? signal}`;
-  });
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    if (exited !== null) assert.fail(`alertmanager ${exited} before it was ready:\n${log}`);
-    const ready = await fetch(`${baseUrl}/-/ready`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) assert.fail(`alertmanager not ready after ${DEADLINE_MS} ms:\n${log}`);
-    await sleep(100);
-  }
 });
 
 after(async () => {
-  const child = alertmanager;
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await gone;
-    clearTimeout(timer);
-  }
+  await alertmanager?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

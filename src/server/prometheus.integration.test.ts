@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { type Daemon, startDaemon } from "../testing/daemon.js";
 import { closeTo } from "../testing/golden.js";
 import { seededRandom } from "../testing/random.js";
+import { deadUrl } from "../testing/receiver.js";
 import { type RunningServer, startServer } from "./index.js";
 
 // A real Prometheus (Debian's `prometheus` package, installed by .ci/run) scrapes the server's
@@ -24,23 +25,10 @@ const DEADLINE_MS = 20_000;
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-prometheus-"));
 let server: RunningServer | undefined;
-let prometheus: ChildProcess | undefined;
+let prometheus: Daemon | undefined;
 let prometheusUrl = "";
-let prometheusLog = "";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => resolve());
-  });
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port from the probe");
-  return address.port;
-}
 
 async function json(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, init);
@@ -78,7 +66,7 @@ async function query(promql: string): Promise<Sample[]> {
   const targets = await json(`${prometheusUrl}/api/v1/targets`).catch((e: unknown) => ({ body: String(e) }));
   assert.fail(
     `no sample for ${promql} within ${DEADLINE_MS} ms; last answer ${JSON.stringify(last)}; ` +
-      `targets ${JSON.stringify(targets.body)}; prometheus log:\n${prometheusLog.slice(-4000)}`,
+      `targets ${JSON.stringify(targets.body)}; prometheus log:\n${prometheus?.log().slice(-4000)}`,
   );
 }
 
@@ -137,7 +125,7 @@ before(async () => {
   });
   await serverCall("POST", `/v1/models/${MODEL}/labels`, JSON.stringify(labels));
 
-  const port = await freePort();
+  const port = Number(new URL(await deadUrl()).port);
   prometheusUrl = `http://127.0.0.1:${port}`;
   const config = join(dir, "prometheus.yml");
   writeFileSync(
@@ -155,7 +143,7 @@ before(async () => {
       "",
     ].join("\n"),
   );
-  prometheus = spawn(
+  prometheus = await startDaemon(
     PROMETHEUS,
     [
       `--config.file=${config}`,
@@ -163,40 +151,12 @@ before(async () => {
       `--web.listen-address=127.0.0.1:${port}`,
       "--storage.tsdb.retention.time=1h",
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    `${prometheusUrl}/-/ready`,
+    DEADLINE_MS,
   );
-  const keep = (chunk: Buffer) => {
-    prometheusLog = (prometheusLog + chunk.toString("utf8")).slice(-64_000);
-  };
-  prometheus.stdout?.on("data", keep);
-  prometheus.stderr?.on("data", keep);
-  let exited: string | null = null;
-  prometheus.once("exit", (code, signal) => {
-    exited = `exited with ${code ?? signal}`;
-  });
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    if (exited !== null) assert.fail(`prometheus ${exited} before it was ready:\n${prometheusLog}`);
-    const ready = await fetch(`${prometheusUrl}/-/ready`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) assert.fail(`prometheus not ready after ${DEADLINE_MS} ms:\n${prometheusLog}`);
-    await sleep(100);
-  }
 });
 
-after(async () => {
-  const child = prometheus;
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await gone;
-    clearTimeout(timer);
-  }
-});
+after(() => prometheus?.stop());
 after(async () => {
   await server?.close();
 });
