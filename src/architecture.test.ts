@@ -20,9 +20,16 @@ const layers: Record<string, readonly string[]> = {
   store: ["errors"],
   notify: ["errors"],
   alerts: ["monitor", "config", "drift", "errors"],
+  // Model health (issue #6): group fairness and explanations are pure; resources are collectors (I/O).
+  fairness: ["stats", "errors"],
+  explain: ["stats", "errors"],
+  resources: ["errors"],
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
   server: [
+    "fairness",
+    "explain",
+    "resources",
     "alerts",
     "notify",
     "monitor",
@@ -52,10 +59,22 @@ const layers: Record<string, readonly string[]> = {
   ],
   bench: ["drift", "data", "parallel", "stats", "sketches", "metrics", "store", "testing", "errors"],
   testing: ["errors", "stats"],
+  // The dashboard runs in the browser: it talks to the server over HTTP only, never imports its code.
+  ui: [],
   // The client SDK ships alone (`tiktoktoe/client`): it imports nothing from the rest of the project.
   client: [],
 };
-const pureLayers = new Set(["stats", "sketches", "metrics", "drift", "monitor", "alerts"]);
+const pureLayers = new Set([
+  "stats",
+  "sketches",
+  "metrics",
+  "drift",
+  "monitor",
+  "alerts",
+  "fairness",
+  "explain",
+  "ui",
+]);
 
 /** Shipped sources: test-only files (`*.test.*`, left out of the package) may use src/testing. */
 function sources(dir: string): string[] {

@@ -9,6 +9,20 @@ export {
   type BinaryClassificationOptions,
   type BinaryClassificationResult,
 } from "./binary-classification.js";
+export {
+  CBPE_BAND_SIGMAS,
+  CbpeAccumulator,
+  type CbpeAutoCalibration,
+  type CbpeCalibrationOptions,
+  type CbpeEstimate,
+  type CbpeJson,
+  type CbpeOptions,
+  type CbpeResult,
+  expectedCalibrationError,
+  fitCbpeCalibrator,
+  type NeedsCalibrationOptions,
+  needsCalibration,
+} from "./cbpe.js";
 export { type ClassificationResult, type LabelCoverage, labelCoverage } from "./classification-result.js";
 export { CompensatedSum } from "./compensated-sum.js";
 export {
@@ -18,6 +32,7 @@ export {
   type ConfusionMetrics,
   precisionRecallF1,
 } from "./confusion-matrix.js";
+export { type IsotonicJson, type IsotonicOptions, IsotonicRegression, pav } from "./isotonic.js";
 export { type ClassLabel, compareLabels } from "./labels.js";
 export { binaryLogLoss, LOG_LOSS_EPS, multiclassLogLoss } from "./log-loss.js";
 export {

@@ -1,10 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { parseDuration } from "../config/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import type { BatchFormat } from "../monitor/index.js";
-import type { Scope, TokenAuth } from "./auth.js";
+import { type Scope, SESSION_COOKIE, SESSION_TTL_MS, type TokenAuth } from "./auth.js";
+import {
+  type DashboardAssets,
+  dashboardPages,
+  loadDashboardAssets,
+  safeNext,
+  serveAsset,
+  serveLogin,
+  servePage,
+} from "./dashboard.js";
 import { mediaType, readBody } from "./http/body.js";
-import { sendError, sendJson } from "./http/respond.js";
+import { sendError, sendJson, sendJsonCompressed } from "./http/respond.js";
 import { type RouteContext, Router } from "./http/router.js";
+import { LiveHub } from "./live.js";
 import type { MonitorService } from "./monitor-service.js";
 import { openapi } from "./openapi.js";
 import { type MetricFamily, processMetrics, renderExposition } from "./prometheus.js";
@@ -16,6 +27,8 @@ export interface AppOptions {
   /** Largest accepted request body, in bytes. Default 32 MiB. */
   readonly maxBodyBytes?: number;
   readonly log?: (error: unknown) => void;
+  /** The built dashboard; loaded from dist/ui when left out (null: no dashboard, API only). */
+  readonly assets?: DashboardAssets | null;
 }
 
 const DEFAULT_MAX_BODY = 32 * 2 ** 20;
@@ -76,7 +89,129 @@ export function createApp(options: AppOptions): Server {
     return ms;
   };
 
-  const router = new Router()
+  const assets = options.assets === undefined ? loadDashboardAssets() : options.assets;
+  const live = new LiveHub();
+  const unsubscribe = service.onChange((change) => live.publish(change.type, change));
+  const page = ({ request, response }: RouteContext) => {
+    if (!auth.mayRead(request)) {
+      response.writeHead(303, { location: `/login?next=${encodeURIComponent(request.url ?? "/")}` });
+      response.end();
+      return;
+    }
+    servePage(assets, { authEnabled: auth.enabled }, response);
+  };
+  const maxPoints = (value: string | null): number => {
+    if (value === null) return 1000;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 2 || n > 10_000)
+      throw new TikTokToeError("REQUEST_INVALID", "points must be an integer from 2 to 10000", {
+        path: "points",
+      });
+    return n;
+  };
+
+  const router = new Router();
+  for (const path of dashboardPages) router.add("GET", path, page);
+  router
+    .add("GET", "/ui/{asset}", ({ request, response, params }) => {
+      if (assets === null || !serveAsset(assets, params.asset!, request, response))
+        throw new TikTokToeError("NOT_FOUND", "no such dashboard asset", {
+          path: request.url ?? "",
+          hint: "reload the page: the dashboard was rebuilt",
+        });
+    })
+    .add("GET", "/login", ({ response, query }) => {
+      if (!auth.enabled) {
+        response.writeHead(303, { location: safeNext(query.get("next")) });
+        response.end();
+        return;
+      }
+      serveLogin(response, { next: safeNext(query.get("next")), error: null, styles: assets?.styles ?? [] });
+    })
+    .add("POST", "/login", async ({ request, response }) => {
+      const form = new URLSearchParams((await readBody(request, 64 * 1024)).toString("utf8"));
+      const next = safeNext(form.get("next"));
+      const session = auth.enabled ? auth.login(form.get("token") ?? "", Date.now()) : "";
+      if (session === null) {
+        serveLogin(
+          response,
+          { next, error: "Unknown token, or it lacks the read scope.", styles: assets?.styles ?? [] },
+          401,
+        );
+        return;
+      }
+      response.writeHead(303, {
+        location: next,
+        ...(auth.enabled
+          ? {
+              "set-cookie": `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`,
+            }
+          : {}),
+      });
+      response.end();
+    })
+    .add("POST", "/logout", ({ request, response }) => {
+      auth.logout(request);
+      response.writeHead(303, {
+        location: "/login",
+        "set-cookie": `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`,
+      });
+      response.end();
+    })
+    .add(
+      "GET",
+      "/v1/overview",
+      guard("read", async ({ request, response }) => {
+        const models = await service.overview();
+        const alerts = service.alerting?.alerts(service.alertingNow()) ?? [];
+        sendJsonCompressed(request, response, 200, {
+          now: service.alertingNow(),
+          models,
+          alerts: {
+            firing: alerts.filter((a) => a.status === "firing" && a.state === "active").length,
+            suppressed: alerts.filter((a) => a.status === "firing" && a.state === "suppressed").length,
+          },
+        });
+      }),
+    )
+    .add(
+      "GET",
+      "/v1/models/{model}/series",
+      guard("read", async ({ request, response, params, query }) => {
+        const last = query.get("last");
+        let range: { fromMs: number; toMs: number } | { lastMs: number };
+        if (last !== null) {
+          const parsed = parseDuration(last);
+          if (!parsed.ok || parsed.ms === 0)
+            throw new TikTokToeError(
+              "REQUEST_INVALID",
+              `last: ${parsed.ok ? "must be positive" : parsed.message}`,
+              {
+                path: "last",
+                hint: "e.g. last=24h, last=7d, last=30d",
+              },
+            );
+          range = { lastMs: parsed.ms };
+        } else
+          range = {
+            fromMs: time(query.get("from"), Number.NEGATIVE_INFINITY, "from"),
+            toMs: time(query.get("to"), Number.POSITIVE_INFINITY, "to"),
+          };
+        const version = query.get("version") ?? undefined;
+        const points = maxPoints(query.get("points"));
+        sendJsonCompressed(
+          request,
+          response,
+          200,
+          await service.series(params.model!, range, version, points),
+        );
+      }),
+    )
+    .add(
+      "GET",
+      "/v1/stream",
+      guard("read", ({ request, response }) => live.attach(request, response)),
+    )
     .add("GET", "/healthz", ({ response }) => sendJson(response, 200, { status: "ok" }))
     .add("GET", "/readyz", ({ response }) => sendJson(response, 200, { status: "ready" }))
     .add("GET", "/openapi.json", ({ response }) => sendJson(response, 200, openapi))
@@ -233,14 +368,32 @@ export function createApp(options: AppOptions): Server {
       }),
     );
 
-  return createServer((request: IncomingMessage, response: ServerResponse) => {
-    const route = `${request.method} ${(request.url ?? "").split("?")[0]!.replace(/\/v1\/models\/[^/]+/, "/v1/models/{model}")}`;
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const route = `${request.method} ${routeLabel((request.url ?? "").split("?")[0]!)}`;
     response.on("finish", () => {
       const labelKey = `${route}\u0000${response.statusCode}`;
       requests.set(labelKey, (requests.get(labelKey) ?? 0) + 1);
     });
     router.handle(request, response).catch((error: unknown) => sendError(response, error, log));
   });
+  // Open event streams would keep server.close() waiting for ever.
+  server.on("close", () => {
+    unsubscribe();
+    live.close();
+  });
+  const close = server.close.bind(server);
+  server.close = (callback?: (error?: Error) => void) => {
+    live.close();
+    return close(callback);
+  };
+  return server;
+}
+
+/** The route label of /metrics: path parameters folded, so the label set stays bounded. */
+function routeLabel(path: string): string {
+  if (path.startsWith("/ui/")) return "/ui/{asset}";
+  if (path.startsWith("/models/")) return "/models/{model}";
+  return path.replace(/\/v1\/models\/[^/]+/, "/v1/models/{model}");
 }
 
 function alertingOf(service: MonitorService) {

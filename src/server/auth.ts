@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { TikTokToeError } from "../errors/index.js";
 
@@ -18,27 +19,102 @@ export const scopes: readonly Scope[] = ["ingest", "read", "admin"];
  * ```
  */
 export class TokenAuth {
+  /** Dashboard sessions: cookie value → the scopes of the token that logged in, and when it expires. */
+  private readonly sessions = new Map<string, { scopes: ReadonlySet<Scope>; expiresMs: number }>();
+
   constructor(private readonly tokens: ReadonlyMap<string, ReadonlySet<Scope>>) {}
 
   get enabled(): boolean {
     return this.tokens.size > 0;
   }
 
-  /** Throws 401 without a known token, 403 when it lacks `scope`. */
+  /**
+   * Throws 401 without a known token or session, 403 when it lacks `scope`. A browser session (the
+   * dashboard's cookie) must also send the `x-tiktoktoe-csrf` header on anything but GET: another
+   * site can make a browser post a form with the cookie, but not add a header without CORS.
+   */
   check(request: IncomingMessage, scope: Scope): void {
     if (!this.enabled) return;
     const header = request.headers.authorization ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const granted = match === null ? undefined : this.tokens.get(match[1]!);
+    let granted = match === null ? undefined : this.tokens.get(match[1]!);
+    if (match === null) {
+      const session = this.session(request);
+      if (session !== undefined) {
+        if (
+          request.method !== "GET" &&
+          request.method !== "HEAD" &&
+          request.headers["x-tiktoktoe-csrf"] !== "1"
+        )
+          throw new TikTokToeError("FORBIDDEN", "a browser session must send x-tiktoktoe-csrf: 1", {
+            hint: "use the dashboard, or send a bearer token",
+          });
+        granted = session;
+      }
+    }
     if (granted === undefined)
       throw new TikTokToeError("UNAUTHORIZED", "a valid bearer token is required", {
-        hint: "send Authorization: Bearer <token>",
+        hint: "send Authorization: Bearer <token>, or log in to the dashboard at /login",
       });
     if (!granted.has(scope) && !granted.has("admin"))
       throw new TikTokToeError("FORBIDDEN", `this token lacks the "${scope}" scope`, {
         hint: `use a token with the ${scope} scope`,
       });
   }
+
+  /** Whether a page request may see the dashboard (a session with read scope, or auth off). */
+  mayRead(request: IncomingMessage): boolean {
+    if (!this.enabled) return true;
+    const scopes = this.session(request);
+    return scopes !== undefined && (scopes.has("read") || scopes.has("admin"));
+  }
+
+  /**
+   * Starts a dashboard session for a token with the read (or admin) scope; returns the cookie value,
+   * or null for an unknown token or one without read. Sessions live in memory for `ttlMs`.
+   */
+  login(token: string, nowMs: number, ttlMs = SESSION_TTL_MS): string | null {
+    const scopes = this.tokens.get(token);
+    if (scopes === undefined || !(scopes.has("read") || scopes.has("admin"))) return null;
+    for (const [id, s] of this.sessions) if (s.expiresMs <= nowMs) this.sessions.delete(id);
+    const id = randomBytes(32).toString("base64url");
+    this.sessions.set(id, { scopes, expiresMs: nowMs + ttlMs });
+    return id;
+  }
+
+  /** Ends the request's session, if any. */
+  logout(request: IncomingMessage): void {
+    const id = sessionCookie(request);
+    if (id !== undefined) this.sessions.delete(id);
+  }
+
+  private session(request: IncomingMessage): ReadonlySet<Scope> | undefined {
+    const id = sessionCookie(request);
+    if (id === undefined) return undefined;
+    const session = this.sessions.get(id);
+    if (session === undefined) return undefined;
+    if (session.expiresMs <= Date.now()) {
+      this.sessions.delete(id);
+      return undefined;
+    }
+    return session.scopes;
+  }
+}
+
+/** Twelve hours: a working day of a paged engineer, then log in again. */
+export const SESSION_TTL_MS = 12 * 3_600_000;
+
+/** The dashboard's session cookie. */
+export const SESSION_COOKIE = "tiktoktoe_session";
+
+function sessionCookie(request: IncomingMessage): string | undefined {
+  const header = request.headers.cookie;
+  if (header === undefined) return undefined;
+  for (const part of header.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === SESSION_COOKIE) return rest.join("=");
+  }
+  return undefined;
 }
 
 /**

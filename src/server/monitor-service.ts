@@ -1,6 +1,7 @@
 import { type MonitorConfig, resolveModelConfig, type Settings, toDriftOptions } from "../config/index.js";
 import { type DriftReport, severityRank } from "../drift/index.js";
 import { TikTokToeError } from "../errors/index.js";
+import { type ModelHealth, modelHealth } from "../monitor/health.js";
 import {
   type BatchFormat,
   buildReferenceProfile,
@@ -22,6 +23,7 @@ import {
   windowStart,
   windowVerdicts,
 } from "../monitor/index.js";
+import { buildModelSeries, type ModelSeries, type SeriesWindowInput } from "../monitor/series.js";
 import type { LogBatch, ModelRecord, Store, WindowRecord } from "../store/index.js";
 import type { Alerting } from "./alerting.js";
 import { parseModelDefinition } from "./model-definition.js";
@@ -62,10 +64,85 @@ export interface WindowSummary {
   readonly [key: string]: unknown;
 }
 
+/** A change the dashboard's live stream announces (see server/live.ts). */
+export type ServiceChange =
+  | {
+      readonly type: "window";
+      readonly model: string;
+      readonly version: string;
+      readonly startMs: number;
+      readonly final: boolean;
+    }
+  | {
+      readonly type: "alert";
+      readonly fingerprint: string;
+      readonly status: "firing" | "resolved";
+      readonly state: string;
+      readonly labels: Readonly<Record<string, string>>;
+    };
+
+/** The model page's data: series and heat maps over a range, with the thresholds to draw. */
+export interface SeriesAnswer extends ModelSeries {
+  readonly model: string;
+  readonly task: string;
+  readonly windowMs: number;
+  readonly quality: { readonly metric: string; readonly threshold: number; readonly direction: string };
+  readonly latency: { readonly percentile: number; readonly thresholdMs: number };
+  readonly versionList: string[];
+  /** The model's clock (event time in replays), which relative ranges count back from. */
+  readonly now: number;
+  readonly from: number | null;
+  readonly to: number | null;
+}
+
+/** One model on the overview page. */
+export interface OverviewModel {
+  readonly name: string;
+  readonly task: string;
+  readonly now: number;
+  readonly windowMs: number;
+  readonly health: ModelHealth;
+  readonly quality: { readonly metric: string; readonly threshold: number; readonly direction: string };
+  /** The newest window with a quality value. */
+  readonly last: { readonly version: string; readonly startMs: number; readonly value: number | null } | null;
+  readonly firing: number;
+  /** Quality of the newest version's last windows, oldest first. */
+  readonly sparkline: {
+    readonly version: string;
+    readonly start: number[];
+    readonly value: Array<number | null>;
+  };
+}
+
 /** What is kept of an accepted event to join its label: not its features (memory per event matters). */
 interface SeenEvent {
   readonly event: Pick<PredictionEvent, "version" | "timeMs" | "prediction" | "scores">;
   labelled: boolean;
+}
+
+type SeriesVerdict = HealthVerdict;
+type HealthVerdict = Parameters<typeof modelHealth>[0]["verdicts"][number];
+
+/** A listed window as the series need it: the quality verdict's value, latency, drift severities. */
+function seriesInput(w: WindowSummary): SeriesWindowInput {
+  const verdicts = (w.verdicts as HealthVerdict[] | undefined) ?? [];
+  const latency = (w.latency ?? {}) as { p50?: number | null; p95?: number | null; p99?: number | null };
+  const drift = w.drift as { columns?: SeriesWindowInput["drift"] } | null | undefined;
+  let severity: SeriesWindowInput["severity"] = "ok";
+  for (const v of verdicts) if (severityRank(v.severity) > severityRank(severity)) severity = v.severity;
+  return {
+    version: w.version,
+    startMs: w.startMs,
+    endMs: w.endMs,
+    events: Number(w.events ?? 0),
+    labels: Number(w.labels ?? 0),
+    quality: verdicts.find((v) => v.rule === "quality")?.value ?? null,
+    p50: latency.p50 ?? null,
+    p95: latency.p95 ?? null,
+    p99: latency.p99 ?? null,
+    drift: drift?.columns ?? null,
+    severity,
+  };
 }
 
 /** Indexes an accepted event by id: for idempotency, and for its label to find it. */
@@ -124,6 +201,9 @@ export class MonitorService {
   private position = 0;
   /** Alerting, when configured (attached after start-up, see start.ts). */
   alerting: Alerting | undefined;
+  private readonly listeners = new Set<(change: ServiceChange) => void>();
+  /** Alert states last announced, to announce only changes. */
+  private announcedAlerts = new Map<string, string>();
   /** Counters for /metrics. */
   readonly counters = { events: 0, labels: 0, duplicates: 0, rejectedBatches: 0, unmatchedLabels: 0 };
 
@@ -449,9 +529,18 @@ export class MonitorService {
       }
     }
     if (records.length > 0 || this.position > 0) await this.options.store.putWindows(records, this.position);
+    for (const record of records)
+      this.announce({
+        type: "window",
+        model: record.model,
+        version: record.version,
+        startMs: record.startMs,
+        final: record.summary.final === true,
+      });
     if (this.alerting !== undefined) {
       for (const runtime of this.models.values()) await this.judgeNoData(runtime);
       await this.alerting.tick(this.alertClock());
+      this.announceAlerts();
     }
     return records.length;
   }
@@ -596,6 +685,147 @@ export class MonitorService {
       );
     }
     return [...byKey.values()].sort((a, b) => a.startMs - b.startMs || (a.version < b.version ? -1 : 1));
+  }
+
+  /**
+   * Series and drift heat maps of a model over [fromMs, toMs), at most `maxPoints` points per version
+   * (windows merged into buckets beyond that): the dashboard never pulls raw events or every window.
+   */
+  async series(
+    model: string,
+    range: { readonly fromMs: number; readonly toMs: number } | { readonly lastMs: number },
+    version: string | undefined,
+    maxPoints: number,
+  ): Promise<SeriesAnswer> {
+    const runtime = this.runtime(model);
+    const { settings, record } = runtime;
+    const clockNow = this.options.clock === "event" ? runtime.clock.now() : this.options.now();
+    const now = Number.isFinite(clockNow) ? clockNow : this.options.now();
+    const { fromMs, toMs } =
+      "lastMs" in range ? { fromMs: now - range.lastMs, toMs: Number.POSITIVE_INFINITY } : range;
+    const windows = await this.windows(model, fromMs, toMs, version);
+    const series = buildModelSeries(windows.map(seriesInput), {
+      windowMs: settings.monitor.window,
+      maxPoints,
+      columnOrder: record.features.map((f) => f.name),
+    });
+    return {
+      model,
+      task: record.task,
+      windowMs: settings.monitor.window,
+      quality: {
+        metric: settings.metrics.quality.metric,
+        threshold: settings.metrics.quality.threshold,
+        direction: settings.metrics.quality.direction,
+      },
+      latency: {
+        percentile: settings.metrics.latency.percentile,
+        thresholdMs: settings.metrics.latency.threshold,
+      },
+      versionList: [...runtime.versions].sort(),
+      now,
+      from: Number.isFinite(fromMs) ? fromMs : null,
+      to: Number.isFinite(toMs) ? toMs : null,
+      ...series,
+    };
+  }
+
+  /** Every model with its health, newest quality, firing alerts and a sparkline (the overview page). */
+  async overview(sparkWindows = 48): Promise<OverviewModel[]> {
+    const out: OverviewModel[] = [];
+    const alerts = this.alerting?.alerts(this.alertClock()) ?? [];
+    for (const runtime of [...this.models.values()].sort((a, b) =>
+      a.record.name < b.record.name ? -1 : 1,
+    )) {
+      const { record, settings } = runtime;
+      const length = settings.monitor.window;
+      const clockNow = this.options.clock === "event" ? runtime.clock.now() : this.options.now();
+      const now = Number.isFinite(clockNow) ? clockNow : this.options.now();
+      const windows = await this.windows(
+        record.name,
+        now - (sparkWindows + 1) * length,
+        Number.POSITIVE_INFINITY,
+      );
+      const newest = windows.at(-1);
+      const finals = windows.filter((w) => w.final === true);
+      const judged = finals.at(-1) ?? newest;
+      const firing = alerts.filter(
+        (a) => a.labels.model === record.name && a.status === "firing" && a.state === "active",
+      );
+      const health = modelHealth({
+        newestWindowMs: newest?.startMs ?? null,
+        windowMs: length,
+        now,
+        verdicts: (judged?.verdicts as SeriesVerdict[] | undefined) ?? [],
+        windowLabel: judged?.start.slice(0, 16).replace("T", " ") ?? "",
+        alerts: firing.map((a) => ({
+          alertname: a.labels.alertname ?? "",
+          severity: a.labels.severity ?? "warning",
+          summary: a.annotations.summary ?? "",
+        })),
+      });
+      const inputs = windows.map(seriesInput);
+      const withValue = inputs.filter((w) => w.quality !== null).at(-1);
+      const sparkVersion = newest?.version ?? "";
+      const spark = inputs.filter((w) => w.version === sparkVersion).slice(-sparkWindows);
+      out.push({
+        name: record.name,
+        task: record.task,
+        now,
+        windowMs: length,
+        health,
+        quality: {
+          metric: settings.metrics.quality.metric,
+          threshold: settings.metrics.quality.threshold,
+          direction: settings.metrics.quality.direction,
+        },
+        last:
+          withValue === undefined
+            ? null
+            : { version: withValue.version, startMs: withValue.startMs, value: withValue.quality },
+        firing: firing.length,
+        sparkline: {
+          version: sparkVersion,
+          start: spark.map((w) => w.startMs),
+          value: spark.map((w) => w.quality),
+        },
+      });
+    }
+    return out;
+  }
+
+  /** Subscribes to changes (windows written, alert transitions); returns the unsubscribe function. */
+  onChange(listener: (change: ServiceChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private announce(change: ServiceChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A listener (a dashboard stream) must never break the write path.
+      }
+    }
+  }
+
+  private announceAlerts(): void {
+    if (this.alerting === undefined) return;
+    const now = new Map<string, string>();
+    for (const a of this.alerting.alerts(this.alertClock())) {
+      const state = `${a.status}/${a.state}`;
+      now.set(a.fingerprint, state);
+      if (this.announcedAlerts.get(a.fingerprint) !== state)
+        this.announce({
+          type: "alert",
+          fingerprint: a.fingerprint,
+          status: a.status,
+          state: a.state,
+          labels: a.labels,
+        });
+    }
+    this.announcedAlerts = now;
   }
 
   /** The full drift report of one window (the `tiktoktoe drift` JSON shape). */

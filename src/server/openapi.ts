@@ -115,6 +115,27 @@ export const openapi = {
         responses: { "200": { description: "windows" } },
       },
     },
+    "/v1/models/{model}/series": {
+      get: {
+        summary:
+          "The dashboard's series: per version quality, latency p50/p95/p99, events, label coverage and the drift heat map, over from/to or last=24h|7d|30d, at most `points` points per version (default 1000; windows merged into buckets beyond it) (scope read)",
+        responses: { "200": { description: "series" } },
+      },
+    },
+    "/v1/overview": {
+      get: {
+        summary:
+          "Every model with its health and reasons, newest quality, firing alerts and a sparkline (scope read)",
+        responses: { "200": { description: "overview" } },
+      },
+    },
+    "/v1/stream": {
+      get: {
+        summary:
+          "Server-sent events: `window` (written or closed), `alert` (state changes), `reset` (reload: the gap since Last-Event-ID is too old) (scope read)",
+        responses: { "200": { description: "text/event-stream" } },
+      },
+    },
     "/v1/alerts": {
       get: {
         summary:

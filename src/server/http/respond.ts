@@ -1,4 +1,5 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 import { TikTokToeError } from "../../errors/index.js";
 
 /**
@@ -22,6 +23,38 @@ export function sendJson(
     ...headers,
   });
   response.end(text);
+}
+
+/** Bodies below this size are sent as they are: gzip would cost more time than it saves. */
+const COMPRESS_ABOVE = 8192;
+
+/**
+ * Sends a JSON answer gzipped when the client accepts it and it is large (the dashboard's series).
+ *
+ * @example
+ * ```ts
+ * sendJsonCompressed(request, response, 200, series);
+ * ```
+ */
+export function sendJsonCompressed(
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+): void {
+  const text = JSON.stringify(body);
+  if (text.length < COMPRESS_ABOVE || !/\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""))) {
+    sendJson(response, status, body);
+    return;
+  }
+  const zipped = gzipSync(text, { level: 4 });
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-encoding": "gzip",
+    "content-length": zipped.length,
+    vary: "accept-encoding",
+  });
+  response.end(zipped);
 }
 
 /**

@@ -1,0 +1,317 @@
+/// <reference lib="dom" />
+// The DOM types are for the functions that run in the page (page.evaluate, waitForFunction).
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { runBikeDemo } from "../demo/bike-replay.js";
+import { artifactDir, chromiumMissing, launchChromium } from "../testing/browser.js";
+import type { RunningServer } from "./start.js";
+
+/**
+ * The dashboard in Debian's Chromium after the bike demo's replay: every assertion compares what the
+ * page shows with what the API answers, so a page that drew the wrong thing fails.
+ */
+
+type Json = Record<string, unknown>;
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+const shots = artifactDir("dashboard");
+const foreign: string[] = [];
+const cspViolations: string[] = [];
+const pageErrors: string[] = [];
+
+const api = async <T = Json>(path: string, init?: RequestInit): Promise<T> => {
+  const response = await fetch(`${server.url}${path}`, init);
+  assert.ok(response.ok, `${path}: ${response.status} ${await response.clone().text()}`);
+  return (await response.json()) as T;
+};
+
+const rendered = (name: string) =>
+  page.waitForFunction((n) => document.documentElement.dataset.rendered === n, name, { timeout: 15_000 });
+
+before(
+  async () => {
+    if (chromiumMissing) return;
+    ({ server } = await runBikeDemo({ port: 0, weeksPerSecond: 1000, print: () => undefined }));
+    browser = await launchChromium();
+    // A zone other than UTC, so the zone switch has something to switch.
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: "Europe/Berlin" });
+    page.on("request", (request) => {
+      if (!request.url().startsWith(server.url) && !request.url().startsWith("data:"))
+        foreign.push(request.url());
+    });
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+  },
+  { timeout: 120_000 },
+);
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const skip = chromiumMissing;
+
+test("the overview shows the demo's model with the API's health, firing alerts and a sparkline", {
+  skip,
+}, async () => {
+  await page.goto(`${server.url}/`);
+  await rendered("overview");
+  const overview = await api<{
+    models: Array<{
+      name: string;
+      health: { status: string };
+      firing: number;
+      last: { value: number | null } | null;
+      sparkline: { value: unknown[] };
+    }>;
+  }>("/v1/overview");
+  const bike = overview.models.find((m) => m.name === "bike")!;
+  const row = page.locator('tr[data-model="bike"]');
+  assert.equal(await row.getAttribute("data-health"), bike.health.status);
+  assert.notEqual(bike.health.status, "ok", "the demo ends with drift and alerts");
+  assert.equal(
+    (await row.locator(".badge").first().textContent())?.toLowerCase(),
+    bike.health.status.replace("_", " "),
+  );
+  assert.equal(
+    await row.locator("svg.sparkline").getAttribute("data-points"),
+    String(bike.sparkline.value.length),
+  );
+  assert.ok(bike.sparkline.value.length >= 40, `${bike.sparkline.value.length} sparkline points`);
+  const last = (await row.locator("td").nth(1).textContent()) ?? "";
+  assert.ok(
+    bike.last !== null && last.includes(String(Number(bike.last.value!.toPrecision(4)))),
+    `${last} vs ${JSON.stringify(bike.last)}`,
+  );
+  assert.equal((await row.locator("td").nth(2).textContent())?.trim(), String(bike.firing));
+  await page.screenshot({ path: join(shots, "overview.png"), fullPage: true });
+});
+
+test("the model page has one MAE point per window and a heat map that marks temp where the API says it drifted", {
+  skip,
+}, async () => {
+  await page.evaluate(() => {
+    (window as unknown as { marker: number }).marker = 42;
+  });
+  await page.click('tr[data-model="bike"] a');
+  await rendered("model");
+  // Followed in the page, not reloaded.
+  assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42);
+
+  const { windows } = await api<{
+    windows: Array<
+      Json & {
+        startMs: number;
+        version: string;
+        quality: { mae?: number };
+        drift: { columns: Array<{ column: string; severity: string }> } | null;
+      }
+    >;
+  }>("/v1/models/bike/windows?version=2011");
+  const chart = page.locator("#chart-quality");
+  assert.equal(Number(await chart.getAttribute("data-points")), windows.length, "one point per window");
+  const withMae = windows.filter((w) => typeof w.quality?.mae === "number").length;
+  assert.equal(await chart.getAttribute("data-values"), String(withMae));
+  // The data table lists the same values, in the same order.
+  await chart.locator(".chart-table summary").click();
+  const cells = await chart.locator(".chart-table tbody tr td:nth-child(2)").allTextContents();
+  assert.equal(cells.length, windows.length);
+  windows.forEach((w, i) => {
+    const mae = w.quality?.mae;
+    if (typeof mae === "number")
+      assert.equal(Number(cells[i]!.replace(/,/g, "")), Number(mae.toPrecision(4)), `window ${i}`);
+  });
+  await page.screenshot({ path: join(shots, "model.png"), fullPage: true });
+
+  // The heat map: read the colour of temp's cell in every window and compare with the API's severity.
+  const heat = page.locator("canvas.heatmap");
+  const colours = await page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>("canvas.heatmap")!;
+    const columns = JSON.parse(canvas.dataset.columns!) as string[];
+    const row = columns.indexOf("temp");
+    const labelWidth = Number(canvas.dataset.labelWidth);
+    const cellWidth = Number(canvas.dataset.cellWidth);
+    const rowHeight = Number(canvas.dataset.rowHeight);
+    const points = Number(canvas.dataset.points);
+    const ratio = canvas.width / canvas.clientWidth;
+    const ctx = canvas.getContext("2d")!;
+    const probe = document.createElement("canvas").getContext("2d")!;
+    const rgb = (name: string) => {
+      probe.fillStyle = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+      probe.fillRect(0, 0, 1, 1);
+      return Array.from(probe.getImageData(0, 0, 1, 1).data.slice(0, 3)).join(",");
+    };
+    const palette: Record<string, string> = {
+      [rgb("--cell-none")]: "none",
+      [rgb("--sev-ok-cell")]: "ok",
+      [rgb("--sev-warning")]: "warning",
+      [rgb("--sev-critical")]: "critical",
+      [rgb("--sev-emergency")]: "emergency",
+    };
+    const out: string[] = [];
+    for (let p = 0; p < points; p++) {
+      const x = Math.floor((labelWidth + p * cellWidth + cellWidth / 2) * ratio);
+      const y = Math.floor((row * rowHeight + rowHeight / 2) * ratio);
+      const pixel = Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3)).join(",");
+      out.push(palette[pixel] ?? `unknown ${pixel}`);
+    }
+    return out;
+  });
+  const expected = windows.map((w) => w.drift?.columns.find((c) => c.column === "temp")?.severity ?? "none");
+  assert.deepEqual(colours, expected);
+  const drifted = expected
+    .map((s, i) => [s, i] as const)
+    .filter(([s]) => s === "critical" || s === "emergency");
+  assert.ok(drifted.length >= 10, `temp drifted in ${drifted.length} windows`);
+
+  // Click temp's cell in a drifted window: the two distributions and the statistics of that window.
+  const [, point] = drifted[0]!;
+  const geometry = await heat.evaluate((canvas: HTMLCanvasElement) => ({
+    labelWidth: Number(canvas.dataset.labelWidth),
+    cellWidth: Number(canvas.dataset.cellWidth),
+    rowHeight: Number(canvas.dataset.rowHeight),
+    row: (JSON.parse(canvas.dataset.columns!) as string[]).indexOf("temp"),
+  }));
+  await heat.click({
+    position: {
+      x: geometry.labelWidth + point * geometry.cellWidth + geometry.cellWidth / 2,
+      y: geometry.row * geometry.rowHeight + geometry.rowHeight / 2,
+    },
+  });
+  const clicked = windows[point]!;
+  await page.waitForFunction(
+    (start) => document.getElementById("drift-detail")?.dataset.start === String(start),
+    clicked.startMs,
+  );
+  const report = await api<{ columns: Array<{ column: string; severity: string; statistic: number }> }>(
+    `/v1/models/bike/windows/${clicked.startMs}/drift?version=2011`,
+  );
+  const temp = report.columns.find((c) => c.column === "temp")!;
+  const detail = page.locator("#drift-detail");
+  assert.equal(await detail.getAttribute("data-column"), "temp");
+  assert.equal(await detail.getAttribute("data-severity"), temp.severity);
+  assert.equal((await detail.locator("svg.histogram rect.bar-current").count()) > 0, true);
+  assert.match(
+    (await detail.locator("dl.stats").textContent()) ?? "",
+    new RegExp(String(Number(temp.statistic.toPrecision(4))).replace(".", "\\.")),
+  );
+  await page.screenshot({ path: join(shots, "model-drift-detail.png"), fullPage: true });
+
+  // The keyboard reaches the same detail: focus the map, move, Enter.
+  await heat.focus();
+  await page.keyboard.press("Home");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(
+    (start) => document.getElementById("drift-detail")?.dataset.start === String(start),
+    windows[0]!.startMs,
+  );
+});
+
+test("a new window arrives live, without reloading the page", { skip }, async () => {
+  const before = Number(await page.locator("#chart-quality").getAttribute("data-points"));
+  // The next week, after everything the demo sent (event time: the demo's clock is at 2013-01-14).
+  const time = Date.UTC(2013, 0, 21, 12);
+  const events = Array.from({ length: 30 }, (_, i) =>
+    JSON.stringify({
+      id: `live-${i}`,
+      time: time + i * 60_000,
+      version: "2011",
+      features: {
+        season: "1",
+        mnth: 1,
+        hr: i % 24,
+        holiday: "0",
+        weekday: 1,
+        workingday: "1",
+        weathersit: "1",
+        temp: 0.2,
+        atemp: 0.2,
+        hum: 0.5,
+        windspeed: 0.2,
+      },
+      prediction: 100,
+    }),
+  ).join("\n");
+  const answer = await fetch(`${server.url}/v1/models/bike/events`, {
+    method: "POST",
+    headers: { "content-type": "application/x-ndjson" },
+    body: events,
+  });
+  assert.equal(answer.status, 200, await answer.text());
+  await page.waitForFunction(
+    (n) => Number(document.getElementById("chart-quality")?.dataset.points) === n,
+    before + 1,
+    { timeout: 15_000 },
+  );
+  assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, "no reload");
+  assert.ok(Number(await page.evaluate(() => document.documentElement.dataset.liveEvents)) > 0);
+});
+
+test("an alert is silenced from the alerts page and the API sees the silence", { skip }, async () => {
+  await page.click('nav.site a[href="/alerts"]');
+  await rendered("alerts");
+  const firing = (
+    await api<{
+      alerts: Array<{ fingerprint: string; status: string; state: string; labels: Record<string, string> }>;
+    }>("/v1/alerts")
+  ).alerts.filter((a) => a.status === "firing" && a.state === "active");
+  assert.ok(firing.length > 0, "the demo leaves an alert firing");
+  const target = firing[0]!;
+  await page.screenshot({ path: join(shots, "alerts.png"), fullPage: true });
+  const row = page.locator(`tr[data-fingerprint="${target.fingerprint}"]`);
+  await row.locator("button.silence").click();
+  await page.fill("#silence-by", "on-call engineer");
+  await page.fill("#silence-comment", "known seasonal drift, ticket ML-42");
+  await page.screenshot({ path: join(shots, "alerts-silence-dialog.png"), fullPage: true });
+  await page.click('dialog button[type="submit"]');
+  await page.waitForSelector(`tr[data-fingerprint="${target.fingerprint}"][data-state="suppressed"]`, {
+    timeout: 10_000,
+  });
+
+  const { silences } = await api<{
+    silences: Array<{
+      id: string;
+      createdBy: string;
+      comment: string;
+      matchers: Array<{ name: string; value: string }>;
+      status: { state: string };
+    }>;
+  }>("/v1/silences");
+  const made = silences.find((s) => s.createdBy === "on-call engineer");
+  assert.ok(made, JSON.stringify(silences));
+  assert.equal(made.status.state, "active");
+  assert.equal(made.comment, "known seasonal drift, ticket ML-42");
+  assert.deepEqual(made.matchers.find((m) => m.name === "alertname")?.value, target.labels.alertname);
+  const after = (
+    await api<{ alerts: Array<{ fingerprint: string; state: string; silencedBy: string[] }> }>("/v1/alerts")
+  ).alerts.find((a) => a.fingerprint === target.fingerprint)!;
+  assert.equal(after.state, "suppressed");
+  assert.deepEqual(after.silencedBy, [made.id]);
+  assert.equal(await page.locator(`tr[data-silence="${made.id}"]`).count(), 1);
+  await page.screenshot({ path: join(shots, "alerts-silenced.png"), fullPage: true });
+});
+
+test("dark theme, time zone switch, and nothing loaded from elsewhere or blocked by the policy", {
+  skip,
+}, async () => {
+  await page.goto(`${server.url}/models/bike`);
+  await rendered("model");
+  const theme = page.locator("button", { hasText: /^Theme:/ });
+  while ((await page.evaluate(() => document.documentElement.dataset.theme)) !== "dark") await theme.click();
+  await rendered("model");
+  await page.screenshot({ path: join(shots, "model-dark.png"), fullPage: true });
+  const zone = page.locator("button", { hasText: /^Times:/ });
+  const before = await zone.textContent();
+  await zone.click();
+  assert.notEqual(await zone.textContent(), before);
+  await rendered("model");
+  assert.deepEqual(foreign, [], "requests outside the server");
+  assert.deepEqual(cspViolations, []);
+  assert.deepEqual(pageErrors, []);
+});
