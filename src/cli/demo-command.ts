@@ -78,7 +78,7 @@ export async function runDemo(args: readonly string[], io: CliIo): Promise<numbe
   });
   if (!values.exit) {
     io.stdout.write(
-      `\nThe server keeps running at ${server.url}: try ${server.url}/v1/models/bike/windows or ${server.url}/metrics. Ctrl-C stops it.\n`,
+      `\nThe server keeps running. Dashboard: ${server.url}/models/bike (alerts: ${server.url}/alerts); API: ${server.url}/v1/models/bike/windows, ${server.url}/metrics. Ctrl-C stops it.\n`,
     );
     await new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve());

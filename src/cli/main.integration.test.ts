@@ -44,6 +44,7 @@ test("the demo replays 2012 through the server: weekly windows, MAE rising from 
   const run = await runCli(["demo", "--port", "0", "--speed", "1000", "--exit"]);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /serving at http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(run.stdout, /Dashboard: http:\/\/127\.0\.0\.1:\d+\/ /, "the demo prints the dashboard's URL");
   assert.match(run.stdout, /its mean absolute error there is 23\.6 rentals per hour/);
   const weeks = run.stdout.split("\n").filter((line) => /^20\d\d-\d\d-\d\d +\d+ /.test(line));
   assert.ok(weeks.length >= 52, `${weeks.length} weekly windows`);

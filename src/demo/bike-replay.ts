@@ -149,6 +149,7 @@ export async function runBikeDemo(
     deliveryIntervalMs: 100,
   });
   print(`TikTokToe is serving at ${server.url} (store: ${join(dataDir, "tiktoktoe.db")})`);
+  print(`Dashboard: ${server.url}/ — open it now to watch the windows, drift and alerts arrive live.`);
 
   const ort = await import("onnxruntime-node");
   const modelFile = bundled("models", "bike_mlp.onnx");
