@@ -270,6 +270,30 @@ export function storeConformance(factory: StoreFactory): void {
         assert.equal(await store.expireSilence("nope", 600), false);
       }));
 
+    test("documents: put replaces by key, list by collection and time range, delete before a time", () =>
+      withStore(async (store) => {
+        await store.putDocument({ collection: "reports", key: "b", timeMs: 200, body: '{"n":2}' });
+        await store.putDocument({ collection: "reports", key: "a", timeMs: 100, body: '{"n":1}' });
+        await store.putDocument({ collection: "reports", key: "c", timeMs: 300, body: '{"n":3}' });
+        await store.putDocument({ collection: "other", key: "a", timeMs: 100, body: "{}" });
+        await store.putDocument({ collection: "reports", key: "b", timeMs: 250, body: '{"n":2.5}' });
+        assert.deepEqual(await store.getDocument("reports", "b"), {
+          collection: "reports",
+          key: "b",
+          timeMs: 250,
+          body: '{"n":2.5}',
+        });
+        assert.equal(await store.getDocument("reports", "zz"), undefined);
+        const keys = async (from: number, to: number, limit = 10) =>
+          (await store.listDocuments("reports", from, to, limit)).map((d) => d.key);
+        assert.deepEqual(await keys(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY), ["a", "b", "c"]);
+        assert.deepEqual(await keys(100, 300), ["a", "b"], "from inclusive, to exclusive");
+        assert.deepEqual(await keys(0, 1000, 2), ["a", "b"]);
+        assert.equal(await store.deleteDocumentsBefore("reports", 250), 1);
+        assert.deepEqual(await keys(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY), ["b", "c"]);
+        assert.ok(await store.getDocument("other", "a"), "other collections are untouched");
+      }));
+
     test("what was committed is there after closing and reopening", async () => {
       const location = factory.newLocation();
       const store = await factory.open(location);

@@ -1,4 +1,4 @@
-export type { Store } from "./port.js";
+export type { DocumentRecord, Store } from "./port.js";
 export type {
   ArtifactKind,
   FeatureSpec,

@@ -71,8 +71,28 @@ export interface Store {
   /** Ends a silence now (Alertmanager's "expire"); false when there is no such silence. */
   expireSilence(id: string, nowMs: number): Promise<boolean>;
 
+  /**
+   * Small JSON documents by collection and key, each with a time for listing and retention: health
+   * reports, resource windows, cached explanations. Putting an existing key replaces it.
+   */
+  putDocument(document: DocumentRecord): Promise<void>;
+  getDocument(collection: string, key: string): Promise<DocumentRecord | undefined>;
+  /** Documents of a collection with a time in [fromMs, toMs), oldest first, at most `limit`. */
+  listDocuments(collection: string, fromMs: number, toMs: number, limit: number): Promise<DocumentRecord[]>;
+  /** Deletes a collection's documents with a time before `cutoffMs`; returns how many. */
+  deleteDocumentsBefore(collection: string, cutoffMs: number): Promise<number>;
+
   /** Deletes log batches whose newest event is before `cutoffMs` and windows ending before it. */
   deleteBefore(cutoffMs: number): Promise<{ batches: number; windows: number }>;
 
   close(): Promise<void>;
+}
+
+/** A stored document (see {@link Store.putDocument}). */
+export interface DocumentRecord {
+  readonly collection: string;
+  readonly key: string;
+  readonly timeMs: number;
+  /** JSON text, encoded by the caller. */
+  readonly body: string;
 }

@@ -86,6 +86,19 @@ export const migrations: ReadonlyArray<{ readonly version: number; readonly sql:
       );
     `,
   },
+  {
+    version: 3,
+    sql: `
+      CREATE TABLE documents (
+        collection TEXT NOT NULL,
+        key TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (collection, key)
+      );
+      CREATE INDEX documents_by_time ON documents (collection, time_ms);
+    `,
+  },
 ];
 
 /**

@@ -1,5 +1,5 @@
 import { TikTokToeError } from "../../errors/index.js";
-import type { Store } from "../port.js";
+import type { DocumentRecord, Store } from "../port.js";
 import type {
   ArtifactKind,
   LogBatch,
@@ -309,6 +309,30 @@ class SqliteStore implements Store {
     return this.statements.expireSilence.run(nowMs, id, nowMs).changes > 0;
   }
 
+  async putDocument(document: DocumentRecord): Promise<void> {
+    this.statements.putDocument.run(document.collection, document.key, document.timeMs, document.body);
+  }
+
+  async getDocument(collection: string, key: string): Promise<DocumentRecord | undefined> {
+    const row = this.statements.getDocument.get(collection, key) as DocumentRow | undefined;
+    return row === undefined ? undefined : toDocument(row);
+  }
+
+  async listDocuments(
+    collection: string,
+    fromMs: number,
+    toMs: number,
+    limit: number,
+  ): Promise<DocumentRecord[]> {
+    return (
+      this.statements.listDocuments.all(collection, finiteOr(fromMs), finiteOr(toMs), limit) as DocumentRow[]
+    ).map(toDocument);
+  }
+
+  async deleteDocumentsBefore(collection: string, cutoffMs: number): Promise<number> {
+    return this.statements.deleteDocuments.run(collection, finiteOr(cutoffMs)).changes;
+  }
+
   async deleteBefore(cutoffMs: number): Promise<{ batches: number; windows: number }> {
     return this.db.transaction(() => ({
       batches: this.statements.deleteBatches.run(cutoffMs).changes,
@@ -381,9 +405,36 @@ function prepare(db: SqliteDatabase) {
     ),
     listSilences: db.prepare("SELECT * FROM silences ORDER BY created_ms, id"),
     expireSilence: db.prepare("UPDATE silences SET ends_ms = ? WHERE id = ? AND ends_ms > ?"),
+    putDocument: db.prepare(
+      `INSERT INTO documents (collection, key, time_ms, body) VALUES (?, ?, ?, ?)
+       ON CONFLICT (collection, key) DO UPDATE SET time_ms = excluded.time_ms, body = excluded.body`,
+    ),
+    getDocument: db.prepare("SELECT * FROM documents WHERE collection = ? AND key = ?"),
+    listDocuments: db.prepare(
+      "SELECT * FROM documents WHERE collection = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms, key LIMIT ?",
+    ),
+    deleteDocuments: db.prepare("DELETE FROM documents WHERE collection = ? AND time_ms < ?"),
     deleteBatches: db.prepare("DELETE FROM ingest_log WHERE max_event_ms < ?"),
     deleteWindows: db.prepare("DELETE FROM windows WHERE end_ms < ?"),
   };
+}
+
+interface DocumentRow {
+  collection: string;
+  key: string;
+  time_ms: number;
+  body: string;
+}
+
+function toDocument(row: DocumentRow): DocumentRecord {
+  return { collection: row.collection, key: row.key, timeMs: row.time_ms, body: row.body };
+}
+
+/** SQLite integers cannot hold ±Infinity: an open end of a range becomes the largest safe integer. */
+function finiteOr(ms: number): number {
+  if (ms === Number.POSITIVE_INFINITY) return Number.MAX_SAFE_INTEGER;
+  if (ms === Number.NEGATIVE_INFINITY) return Number.MIN_SAFE_INTEGER;
+  return ms;
 }
 
 function toModel(row: ModelRow): ModelRecord {
