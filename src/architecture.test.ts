@@ -14,7 +14,7 @@ const layers: Record<string, readonly string[]> = {
   sketches: [],
   metrics: ["stats"],
   drift: ["stats", "errors"],
-  monitor: ["config", "drift", "metrics", "sketches", "stats", "errors"],
+  monitor: ["config", "drift", "fairness", "metrics", "sketches", "stats", "errors"],
   data: ["errors"],
   config: ["drift", "stats", "errors"],
   store: ["errors"],

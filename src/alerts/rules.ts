@@ -34,6 +34,8 @@ export const alertNames = {
   drift: "ModelDriftDetected",
   columnDrift: "ModelFeatureDrift",
   noData: "ModelNoData",
+  bias: "ModelBiasDetected",
+  estimated: "ModelQualityEstimatedLow",
 } as const;
 
 /**
@@ -257,6 +259,29 @@ export function windowAlertConditions(input: WindowRuleInput, options: RuleOptio
           threshold: num(verdict.threshold),
           ...(names.length > 0 ? { columns: names.join(",") } : {}),
         });
+    }
+    if (verdict.rule === "bias" && verdict.severity !== "ok") {
+      const attribute = verdict.metric.replace(/^impact_ratio:/, "");
+      make(
+        alertname,
+        verdict.metric,
+        verdict.severity,
+        drift.for,
+        {
+          summary: `${who}: impact ratio of ${attribute} ${num(value)} below ${num(verdict.threshold)} (four-fifths rule)`,
+          description: `A group's selection rate over the privileged group's, by ${attribute}, was ${num(value)} over ${verdict.samples} events, below ${num(verdict.threshold)}${verdict.severity === "critical" ? ", with its whole confidence interval below it" : ""}.`,
+          value: num(value),
+          threshold: num(verdict.threshold),
+        },
+        { attribute },
+      );
+    } else if (verdict.rule === "estimated" && verdict.severity !== "ok") {
+      make(alertname, verdict.metric, verdict.severity, quality.for, {
+        summary: `${who}: estimated accuracy ${num(value)} below ${num(verdict.threshold)} while labels are late`,
+        description: `Confidence-based performance estimation (CBPE) from ${verdict.samples} calibrated scores expects an accuracy of ${num(value)}, its band entirely beyond the threshold ${num(verdict.threshold)}; labels will confirm it.`,
+        value: num(value),
+        threshold: num(verdict.threshold),
+      });
     }
     if (verdict.rule === "drift" && drift.enabled && drift.perColumn)
       for (const column of input.driftColumns ?? []) {

@@ -14,6 +14,7 @@ export {
   windowDrift,
 } from "./window-drift.js";
 export {
+  groupsOf,
   type LatencySummary,
   MAX_CATEGORIES,
   PREDICTION,

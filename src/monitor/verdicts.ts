@@ -4,8 +4,8 @@ import type { WindowState } from "./window-state.js";
 
 /** One rule's outcome for one window: what the alerting layer routes. */
 export interface WindowVerdict {
-  readonly rule: "quality" | "latency" | "drift";
-  /** e.g. "accuracy", "mae", "latency_p99", "drift". */
+  readonly rule: "quality" | "latency" | "drift" | "bias" | "estimated";
+  /** e.g. "accuracy", "mae", "latency_p99", "drift", "impact_ratio:sex", "accuracy_estimated". */
   readonly metric: string;
   readonly value: number | null;
   readonly threshold: number;
@@ -74,7 +74,78 @@ export function windowVerdicts(
         ? { status: "insufficient_data", severity: "ok" }
         : { status: drift.severity === "ok" ? "ok" : "breach", severity: drift.severity }),
     });
+  verdicts.push(...biasVerdicts(window, summary.events, min));
+  const estimated = estimatedVerdict(window, summary.labels, min, quality);
+  if (estimated !== null) verdicts.push(estimated);
   return verdicts;
+}
+
+/**
+ * One verdict per sensitive attribute: the smallest impact ratio (a group's selection rate over the
+ * privileged group's) against the four-fifths threshold. Below it is a *warning*; below it with the
+ * whole confidence interval below it too (not chance at this sample size) is *critical*.
+ */
+function biasVerdicts(window: WindowState, events: number, min: number): WindowVerdict[] {
+  const report = window.fairnessReport();
+  if (report === null) return [];
+  const threshold = report.impactRatioThreshold;
+  return report.attributes.map((attribute) => {
+    let worst = null as { value: number; upper: number | null } | null;
+    for (const r of attribute.impactRatios)
+      if (r.value !== null && (worst === null || r.value < worst.value))
+        worst = { value: r.value, upper: r.interval?.upper ?? null };
+    const base = {
+      rule: "bias" as const,
+      metric: `impact_ratio:${attribute.attribute}`,
+      threshold,
+      samples: events,
+    };
+    if (worst === null || events < min || attribute.fourFifthsRule === "insufficient-data")
+      return {
+        ...base,
+        value: worst?.value ?? null,
+        status: "insufficient_data" as const,
+        severity: "ok" as const,
+      };
+    if (worst.value >= threshold)
+      return { ...base, value: worst.value, status: "ok" as const, severity: "ok" as const };
+    const certain = worst.upper !== null && worst.upper < threshold;
+    return {
+      ...base,
+      value: worst.value,
+      status: "breach" as const,
+      severity: certain ? "critical" : "warning",
+    };
+  });
+}
+
+/**
+ * While labels are late: the accuracy CBPE expects from the window's calibrated scores, against the
+ * quality threshold. Only for accuracy (what CBPE estimates directly) and only while the window has
+ * fewer labels than `min_samples`; a breach needs the whole ±3 SE band below the threshold, so the
+ * estimate pages only when it is sure, as a *warning* (the realised metric decides once labels come).
+ */
+function estimatedVerdict(
+  window: WindowState,
+  labels: number,
+  min: number,
+  quality: Settings["metrics"]["quality"],
+): WindowVerdict | null {
+  const estimate = window.estimate();
+  if (estimate === null || quality.metric !== "accuracy" || estimate.accuracy === null || labels >= min)
+    return null;
+  const { accuracy } = estimate;
+  const base = {
+    rule: "estimated" as const,
+    metric: "accuracy_estimated",
+    value: accuracy.estimate,
+    threshold: quality.threshold,
+    samples: estimate.rows,
+  };
+  if (estimate.rows < min) return { ...base, status: "insufficient_data", severity: "ok" };
+  const breach =
+    quality.direction === "below" ? accuracy.upper < quality.threshold : accuracy.lower > quality.threshold;
+  return { ...base, status: breach ? "breach" : "ok", severity: breach ? "warning" : "ok" };
 }
 
 function qualityValue(quality: Record<string, unknown>, metric: string): number | null {

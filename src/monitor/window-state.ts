@@ -1,5 +1,9 @@
+import { type FairnessReport, fairnessReport, GroupConfusionAccumulator } from "../fairness/index.js";
 import {
   BinaryClassificationAccumulator,
+  CbpeAccumulator,
+  type CbpeResult,
+  type IsotonicRegression,
   MulticlassClassificationAccumulator,
   RegressionAccumulator,
 } from "../metrics/index.js";
@@ -18,6 +22,8 @@ export interface WindowModel {
   readonly categorical: readonly string[];
   /** Rows the feature sample keeps (exact below it). Default 10,000. */
   readonly sampleCapacity?: number;
+  /** Sensitive attributes (categorical schema columns): group fairness per window, binary models. */
+  readonly sensitive?: readonly string[];
 }
 
 /** Distinct values counted per categorical column; further new values are counted as "(other)". */
@@ -43,6 +49,10 @@ export interface WindowStateJson {
   readonly sample: unknown;
   readonly targetSample: unknown;
   readonly categorical: Record<string, { values: Array<[string, number]>; missing: number }>;
+  /** Per-group confusion counts (binary models with sensitive attributes); absent in older windows. */
+  readonly fairness?: unknown;
+  /** Expected confusion counts from calibrated scores (CBPE); absent in older windows. */
+  readonly cbpe?: unknown;
 }
 
 /** Latency quantiles of a window (DDSketch: each within 1% of the exact lower quantile), null when empty. */
@@ -86,10 +96,12 @@ export class WindowState {
     private readonly sample: Reservoir,
     private readonly targetSample: Reservoir | null,
     private readonly categorical: Map<string, Counts>,
+    private readonly fairness: GroupConfusionAccumulator | null,
+    private readonly cbpe: CbpeAccumulator | null,
   ) {}
 
   /** An empty window; `seed` makes its sampling reproducible (derive it from model and window start). */
-  static create(model: WindowModel, seed: number): WindowState {
+  static create(model: WindowModel, seed: number, calibrator: IsotonicRegression | null = null): WindowState {
     const random = seededRandom(seed).uniform;
     const regression = model.task === "regression";
     const categorical = new Map<string, Counts>();
@@ -116,6 +128,8 @@ export class WindowState {
           })
         : null,
       categorical,
+      newFairness(model),
+      model.task === "binary" ? new CbpeAccumulator({ calibrator }) : null,
     );
   }
 
@@ -140,10 +154,29 @@ export class WindowState {
     for (const column of this.model.categorical)
       count(this.categorical.get(column)!, event.features[column] ?? null);
     if (this.model.task !== "regression") count(this.categorical.get(PREDICTION)!, event.prediction);
+    if (this.model.task === "binary") {
+      const positive = String(event.prediction) === this.model.classes![1];
+      this.fairness?.add(groupsOf(this.model, event.features), null, positive);
+      const score = event.scores?.[1];
+      // CBPE needs the positive class's score; a score outside [0, 1] without a calibrator is skipped
+      // rather than thrown (the ingest already accepted the event).
+      if (this.cbpe !== null && typeof score === "number" && Number.isFinite(score)) {
+        try {
+          this.cbpe.add(score, positive);
+        } catch {
+          // not a probability and no calibrator to map it
+        }
+      }
+    }
   }
 
   /** Adds the label of an event of this window (the caller joins them by id). */
-  addLabel(event: Pick<PredictionEvent, "prediction" | "scores">, label: LabelRecord): void {
+  addLabel(
+    event: Pick<PredictionEvent, "prediction" | "scores"> & {
+      readonly groups?: Readonly<Record<string, string | null>>;
+    },
+    label: LabelRecord,
+  ): void {
     this.labels++;
     if (this.quality instanceof RegressionAccumulator) {
       if (typeof label.value === "number" && typeof event.prediction === "number")
@@ -153,9 +186,13 @@ export class WindowState {
     }
     const truth = String(label.value);
     const predicted = String(event.prediction);
-    if (this.quality instanceof BinaryClassificationAccumulator)
+    if (this.quality instanceof BinaryClassificationAccumulator) {
       this.quality.addLabel(truth, predicted, event.scores?.[1]);
-    else this.quality.addLabel(truth, predicted, event.scores ?? undefined);
+      if (this.fairness !== null && event.groups !== undefined) {
+        const positive = this.model.classes![1];
+        this.fairness.label(event.groups, truth === positive, predicted === positive);
+      }
+    } else this.quality.addLabel(truth, predicted, event.scores ?? undefined);
     count(this.categorical.get(TARGET)!, truth);
   }
 
@@ -173,6 +210,8 @@ export class WindowState {
       mine.missing += counts.missing;
       for (const [value, n] of counts.values) add(mine, value, n);
     }
+    if (this.fairness !== null && other.fairness !== null) this.fairness.merge(other.fairness);
+    if (this.cbpe !== null && other.cbpe !== null) this.cbpe.merge(other.cbpe);
     return this;
   }
 
@@ -192,6 +231,18 @@ export class WindowState {
         max: empty ? null : this.latency.max,
       },
     };
+  }
+
+  /** Group fairness of the window's events and labels (null: not a binary model with sensitive attributes). */
+  fairnessReport(): FairnessReport | null {
+    return this.fairness === null ? null : fairnessReport(this.fairness);
+  }
+
+  /** Label-free estimates from the window's scores (CBPE); null for other tasks or without scores. */
+  estimate(): CbpeResult | null {
+    if (this.cbpe === null) return null;
+    const result = this.cbpe.result();
+    return result.rows === 0 ? null : result;
   }
 
   /** A latency quantile (q in [0, 1]) within 1% of the exact lower quantile; null without latencies. */
@@ -234,11 +285,17 @@ export class WindowState {
       sample: this.sample.toJSON(),
       targetSample: this.targetSample?.toJSON() ?? null,
       categorical,
+      ...(this.fairness === null ? {} : { fairness: this.fairness.toJSON() }),
+      ...(this.cbpe === null ? {} : { cbpe: this.cbpe.toJSON() }),
     };
   }
 
   /** Restores a stored window (its sampler continues from a fresh generator of the same seed). */
-  static fromJSON(json: WindowStateJson, model: WindowModel): WindowState {
+  static fromJSON(
+    json: WindowStateJson,
+    model: WindowModel,
+    calibrator: IsotonicRegression | null = null,
+  ): WindowState {
     const random = seededRandom(json.seed ^ 0x5bd1e995).uniform;
     const quality =
       model.task === "regression"
@@ -259,6 +316,12 @@ export class WindowState {
         ? null
         : Reservoir.fromJSON(json.targetSample, seededRandom(json.seed ^ 0x27d4eb2f).uniform),
       categorical,
+      json.fairness === undefined ? newFairness(model) : GroupConfusionAccumulator.fromJSON(json.fairness),
+      model.task !== "binary"
+        ? null
+        : json.cbpe === undefined
+          ? new CbpeAccumulator({ calibrator })
+          : CbpeAccumulator.fromJSON(json.cbpe, calibrator),
     );
     state.events = json.events;
     state.labels = json.labels;
@@ -279,6 +342,26 @@ function newQuality(model: WindowModel): Quality {
     return new BinaryClassificationAccumulator({ negative: classes[0]!, positive: classes[1]! });
   }
   return new MulticlassClassificationAccumulator(classes.length > 0 ? { classes } : {});
+}
+
+function newFairness(model: WindowModel): GroupConfusionAccumulator | null {
+  const sensitive = model.sensitive ?? [];
+  return model.task === "binary" && sensitive.length > 0
+    ? new GroupConfusionAccumulator({ attributes: sensitive })
+    : null;
+}
+
+/** The sensitive attributes of an event, as group values (numbers as their text). */
+export function groupsOf(
+  model: WindowModel,
+  features: Readonly<Record<string, number | string | null>>,
+): Record<string, string | null> {
+  const groups: Record<string, string | null> = {};
+  for (const name of model.sensitive ?? []) {
+    const value = features[name];
+    groups[name] = value === null || value === undefined ? null : String(value);
+  }
+  return groups;
 }
 
 function count(counts: Counts, value: string | number | null | undefined): void {

@@ -1,11 +1,13 @@
 import { type MonitorConfig, resolveModelConfig, type Settings, toDriftOptions } from "../config/index.js";
 import { type DriftReport, severityRank } from "../drift/index.js";
 import { TikTokToeError } from "../errors/index.js";
+import { fitCbpeCalibrator, type IsotonicRegression } from "../metrics/index.js";
 import { type ModelHealth, modelHealth } from "../monitor/health.js";
 import {
   type BatchFormat,
   buildReferenceProfile,
   EventTimeClock,
+  groupsOf,
   type IngestContext,
   isWindowFinal,
   type LabelRecord,
@@ -24,12 +26,19 @@ import {
   windowVerdicts,
 } from "../monitor/index.js";
 import { buildModelSeries, type ModelSeries, type SeriesWindowInput } from "../monitor/series.js";
+import { seededRandom } from "../stats/random.js";
 import type { LogBatch, ModelRecord, Store, WindowRecord } from "../store/index.js";
 import type { Alerting } from "./alerting.js";
 import { parseModelDefinition } from "./model-definition.js";
 import { predictWithOnnx } from "./onnx-predict.js";
 import type { MetricFamily } from "./prometheus.js";
-import { decodeReference, encodeReference, parseReferenceColumns, windowModelOf } from "./reference.js";
+import {
+  decodeCalibrator,
+  decodeReference,
+  encodeReference,
+  parseReferenceColumns,
+  windowModelOf,
+} from "./reference.js";
 
 /** Options of {@link MonitorService.open}. */
 export interface MonitorServiceOptions {
@@ -116,7 +125,10 @@ export interface OverviewModel {
 
 /** What is kept of an accepted event to join its label: not its features (memory per event matters). */
 interface SeenEvent {
-  readonly event: Pick<PredictionEvent, "version" | "timeMs" | "prediction" | "scores">;
+  readonly event: Pick<PredictionEvent, "version" | "timeMs" | "prediction" | "scores"> & {
+    /** The sensitive attributes' values, when the model has any: the label's fairness counts need them. */
+    readonly groups?: Record<string, string | null>;
+  };
   labelled: boolean;
 }
 
@@ -145,10 +157,43 @@ function seriesInput(w: WindowSummary): SeriesWindowInput {
   };
 }
 
+/**
+ * CBPE's calibrator from a binary reference with scores and labels: isotonic regression when the
+ * scores are not calibrated (NannyML's test), null when they are or when the upload lacks either.
+ */
+function referenceCalibrator(
+  record: ModelRecord,
+  score: Float64Array | null,
+  target: ReadonlyArray<string | null> | Float64Array | null,
+  seedKey: string,
+): IsotonicRegression | null {
+  if (record.task !== "binary" || score === null || target === null || record.classes === undefined)
+    return null;
+  const positive = record.classes[1];
+  const scores: number[] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < score.length; i++) {
+    const t =
+      target instanceof Float64Array ? (Number.isNaN(target[i]!) ? null : String(target[i])) : target[i];
+    if (t === null || t === undefined || !Number.isFinite(score[i]!)) continue;
+    scores.push(score[i]!);
+    labels.push(t === positive ? 1 : 0);
+  }
+  if (scores.length < 2) return null;
+  let seed = 0;
+  for (const c of seedKey) seed = (seed * 31 + c.charCodeAt(0)) >>> 0;
+  return fitCbpeCalibrator(scores, labels, { random: seededRandom(seed).uniform });
+}
+
 /** Indexes an accepted event by id: for idempotency, and for its label to find it. */
 function remember(runtime: ModelRuntime, event: PredictionEvent): void {
   const { version, timeMs, prediction, scores } = event;
-  runtime.seen.set(event.id, { event: { version, timeMs, prediction, scores }, labelled: false });
+  const groups =
+    (runtime.window.sensitive ?? []).length > 0 ? groupsOf(runtime.window, event.features) : undefined;
+  runtime.seen.set(event.id, {
+    event: { version, timeMs, prediction, scores, ...(groups === undefined ? {} : { groups }) },
+    labelled: false,
+  });
 }
 
 interface OpenWindow {
@@ -164,6 +209,8 @@ interface ModelRuntime {
   readonly window: WindowModel;
   readonly versions: Set<string>;
   readonly profiles: Map<string, ReferenceProfile | null>;
+  /** Per version, the score calibrator fitted on the reference (CBPE), when its upload had scores. */
+  readonly calibrators: Map<string, IsotonicRegression | null>;
   readonly clock: MonitorClock;
   /** Accepted events by id, for idempotency and to join labels (see docs/design/monitoring-server.md). */
   readonly seen: Map<string, SeenEvent>;
@@ -201,6 +248,13 @@ export class MonitorService {
   private position = 0;
   /** Alerting, when configured (attached after start-up, see start.ts). */
   alerting: Alerting | undefined;
+  /**
+   * Called with a reference upload once its profile is stored (start.ts attaches explanations, which
+   * compute the reference's feature importance from the uploaded rows); it must not throw.
+   */
+  onReference:
+    | ((model: string, version: string, bytes: Uint8Array, mediaType: string) => Promise<void>)
+    | undefined;
   private readonly listeners = new Set<(change: ServiceChange) => void>();
   /** Alert states last announced, to announce only changes. */
   private announcedAlerts = new Map<string, string>();
@@ -278,13 +332,27 @@ export class MonitorService {
       }
     }
     const profile = buildReferenceProfile(runtime.window, parsed.columns, prediction, parsed.target);
-    await this.options.store.putArtifact(model, version, "reference-profile", encodeReference(profile));
+    const calibrator = referenceCalibrator(
+      runtime.record,
+      parsed.score,
+      parsed.target,
+      `${model}/${version}`,
+    );
+    await this.options.store.putArtifact(
+      model,
+      version,
+      "reference-profile",
+      encodeReference(profile, calibrator?.toJSON() ?? null),
+    );
     runtime.profiles.set(version, profile);
+    await this.onReference?.(model, version, bytes, mediaType);
+    runtime.calibrators.set(version, calibrator);
     return {
       rows: parsed.rows,
       columns: [...profile.columns.keys()],
       prediction: predictedBy,
       target: profile.target !== null,
+      scores: parsed.score === null ? null : calibrator === null ? "calibrated" : "recalibrated (isotonic)",
       ...(predictedBy === null
         ? { note: "no prediction column and no ONNX artifact: prediction drift is skipped for this version" }
         : {}),
@@ -498,8 +566,13 @@ export class MonitorService {
           ? WindowState.fromJSON(
               JSON.parse(Buffer.from(stored[0]!.state).toString("utf8")) as WindowStateJson,
               runtime.window,
+              runtime.calibrators.get(version) ?? null,
             )
-          : WindowState.create(runtime.window, seedOf(runtime.record.name, version, startMs));
+          : WindowState.create(
+              runtime.window,
+              seedOf(runtime.record.name, version, startMs),
+              runtime.calibrators.get(version) ?? null,
+            );
       window = { version, startMs, state, dirty: false };
       runtime.windows.set(k, window);
     }
@@ -634,6 +707,8 @@ export class MonitorService {
               columns: drift.columns.map((c) => ({ column: c.column, severity: c.severity })),
             },
       verdicts: windowVerdicts(window.state, drift, runtime.settings),
+      fairness: window.state.fairnessReport(),
+      estimated: window.state.estimate(),
       final: isWindowFinal(
         window.startMs,
         runtime.settings.monitor.window,
@@ -845,6 +920,7 @@ export class MonitorService {
       state = WindowState.fromJSON(
         JSON.parse(Buffer.from(stored[0]!.state).toString("utf8")) as WindowStateJson,
         runtime.window,
+        runtime.calibrators.get(version) ?? null,
       );
     }
     const report = this.drift(runtime, version, state);
@@ -945,9 +1021,11 @@ export class MonitorService {
     const settings = resolveModelConfig(this.options.config, record.name);
     const versions = new Set((await this.options.store.listVersions(record.name)).map((v) => v.version));
     const profiles = new Map<string, ReferenceProfile | null>();
+    const calibrators = new Map<string, IsotonicRegression | null>();
     for (const version of versions) {
       const bytes = await this.options.store.getArtifact(record.name, version, "reference-profile");
       profiles.set(version, bytes === undefined ? null : decodeReference(bytes));
+      calibrators.set(version, bytes === undefined ? null : decodeCalibrator(bytes));
     }
     this.models.set(record.name, {
       record,
@@ -955,6 +1033,7 @@ export class MonitorService {
       window: windowModelOf(record, this.options.sampleCapacity),
       versions,
       profiles,
+      calibrators,
       clock: this.options.clock === "event" ? new EventTimeClock() : new WallClock(this.options.now),
       seen: new Map(),
       reserved: new Set(),

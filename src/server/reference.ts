@@ -2,6 +2,7 @@ import { parseTable } from "../data/index.js";
 import type { CategoricalSample, ColumnProfile, InputColumn } from "../drift/index.js";
 import { numericProfile, numericSample } from "../drift/index.js";
 import { TikTokToeError } from "../errors/index.js";
+import { type IsotonicJson, IsotonicRegression } from "../metrics/index.js";
 import {
   buildReferenceProfile,
   type ReferenceColumn,
@@ -13,6 +14,8 @@ import type { ModelRecord } from "../store/index.js";
 /** The column of a reference upload holding the model's predictions, and the one holding the truth. */
 export const REFERENCE_PREDICTION = "prediction";
 export const REFERENCE_TARGET = "target";
+/** The optional column of a binary model's reference with the positive class's score (CBPE calibration). */
+export const REFERENCE_SCORE = "score";
 
 /**
  * The window model of a registered model: which columns are sampled, which counted.
@@ -31,6 +34,7 @@ export function windowModelOf(model: ModelRecord, sampleCapacity?: number): Wind
       .filter((f) => f.type === "categorical" && f.role === "feature")
       .map((f) => f.name),
     ...(sampleCapacity === undefined ? {} : { sampleCapacity }),
+    sensitive: model.features.filter((f) => f.role === "sensitive").map((f) => f.name),
   };
 }
 
@@ -53,6 +57,8 @@ export interface ReferenceColumns {
   readonly columns: Record<string, ReferenceColumn>;
   readonly prediction: ReferenceColumn | null;
   readonly target: ReferenceColumn | null;
+  /** A binary model's positive-class scores (the `score` column), when uploaded. */
+  readonly score: Float64Array | null;
   readonly rows: number;
 }
 
@@ -124,6 +130,16 @@ export function parseReferenceColumns(
     columns,
     prediction: numericOrText(REFERENCE_PREDICTION),
     target: numericOrText(REFERENCE_TARGET),
+    score: (() => {
+      const values = model.task === "binary" ? raw(REFERENCE_SCORE) : null;
+      if (values === null) return null;
+      if (!(values instanceof Float64Array))
+        throw new TikTokToeError("REQUEST_INVALID", `column "${REFERENCE_SCORE}" must hold numbers`, {
+          path: REFERENCE_SCORE,
+          hint: "the positive class's score of each row, or leave the column out",
+        });
+      return values;
+    })(),
     rows: table.rowCount,
   };
 }
@@ -144,7 +160,10 @@ type StoredColumn =
  * await store.putArtifact(model, version, "reference-profile", encodeReference(profile));
  * ```
  */
-export function encodeReference(profile: ReferenceProfile): Uint8Array {
+export function encodeReference(
+  profile: ReferenceProfile,
+  calibrator: IsotonicJson | null = null,
+): Uint8Array {
   const column = (p: ColumnProfile): StoredColumn =>
     p.type === "numeric"
       ? {
@@ -159,8 +178,22 @@ export function encodeReference(profile: ReferenceProfile): Uint8Array {
       columns: Object.fromEntries([...profile.columns].map(([name, p]) => [name, column(p)])),
       prediction: profile.prediction === null ? null : column(profile.prediction),
       target: profile.target === null ? null : column(profile.target),
+      ...(calibrator === null ? {} : { calibrator }),
     }),
   );
+}
+
+/**
+ * The CBPE score calibrator stored with a reference profile (see {@link encodeReference}), or null.
+ *
+ * @example
+ * ```ts
+ * const calibrator = decodeCalibrator(await store.getArtifact(model, version, "reference-profile"));
+ * ```
+ */
+export function decodeCalibrator(bytes: Uint8Array): IsotonicRegression | null {
+  const json = JSON.parse(Buffer.from(bytes).toString("utf8")) as { calibrator?: unknown };
+  return json.calibrator === undefined ? null : IsotonicRegression.fromJSON(json.calibrator);
 }
 
 /**

@@ -72,3 +72,13 @@ export function loadScipyExtraGolden(): ScipyExtraGolden {
   ) as ScipyExtraGolden;
   return cachedExtra;
 }
+
+/**
+ * `golden/fairness_sklearn.json.gz`, made by `tools/make_fairness_golden.py` (scikit-learn 1.2.1,
+ * statsmodels 0.13.5, scipy 1.10.1). The fairness tests declare its shape as `T`.
+ */
+export function loadFairnessGolden<T>(): T {
+  return JSON.parse(
+    gunzipSync(readFileSync(repoPath("golden", "fairness_sklearn.json.gz"))).toString("utf8"),
+  ) as T;
+}
