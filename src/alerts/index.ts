@@ -56,6 +56,14 @@ export {
 } from "./notification-log.js";
 export { alertSeverity, compareAlerts, type Sortable, worstFirst } from "./ordering.js";
 export {
+  type ResourceEvaluation,
+  type ResourceReading,
+  type ResourceRuleInput,
+  type ResourceRuleOptions,
+  resourceAlertEvaluations,
+  resourceAlertNames,
+} from "./resource-rules.js";
+export {
   type BuildRouteOptions,
   buildRoute,
   defaultRouteTimers,

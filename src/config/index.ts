@@ -22,6 +22,17 @@ export {
   formatPath,
 } from "./problems.js";
 export { type MonitorConfig, resolveModelConfig } from "./resolve.js";
+export {
+  defaultResourceSettings,
+  probeProblem,
+  type ResourceRuleName,
+  type ResourceRuleSettings,
+  type ResourceSettings,
+  type ResourcesOverride,
+  resolveResources,
+  resourceRuleInfo,
+  resourceRuleNames,
+} from "./resources.js";
 export { type ConfigFile, modelNamePattern, type SettingsOverride } from "./schema.js";
 export {
   type AlertDirection,

@@ -6,6 +6,7 @@ import type * as z from "zod";
 import type { ConfigProblem, ConfigProblemKind } from "./problems.js";
 import { formatPath } from "./problems.js";
 import { type MonitorConfig, resolveLayers } from "./resolve.js";
+import { resolveResources } from "./resources.js";
 import {
   configFileSchema,
   hintAt,
@@ -101,10 +102,13 @@ function check(value: unknown, locate: Locate, earlier: readonly ConfigProblem[]
     for (const issue of parsed.error.issues) problems.push(...fromIssue(issue, value, locate));
     return { ok: false, problems: sorted(problems) };
   }
-  const { models = {}, alerting, ...global } = parsed.data;
+  const { models = {}, alerting, resources: resourcesWritten, ...global } = parsed.data;
   const top = resolveLayers([global]);
   for (const issue of top.issues)
     problems.push(conflict([], issue.path, issue.message, issue.hint, value, locate));
+  const resources = resolveResources(resourcesWritten, top.settings.monitor.window);
+  for (const issue of resources.issues)
+    problems.push(conflict(["resources"], issue.path, issue.message, issue.hint, value, locate));
   for (const [name, override] of Object.entries(models)) {
     // Problems blamed on the top level were reported above, once; a model reports only its own.
     for (const issue of resolveLayers([global, override]).issues) {
@@ -117,6 +121,7 @@ function check(value: unknown, locate: Locate, earlier: readonly ConfigProblem[]
     settings: top.settings,
     global,
     models: models as Record<string, SettingsOverride>,
+    resources: resources.settings,
     ...(alerting === undefined ? {} : { alerting }),
   };
   return { ok: true, config };

@@ -3,6 +3,7 @@
  * checks that involve more than one key (which may come from different layers).
  */
 import { formatDuration } from "./duration.js";
+import type { ResourceSettings } from "./resources.js";
 import type { SettingsOverride } from "./schema.js";
 import { defaultSettings, type QualityMetric, qualityMetricInfo, type Settings } from "./settings.js";
 
@@ -24,6 +25,8 @@ export interface MonitorConfig {
   readonly global: SettingsOverride;
   /** Each model's override as written, by model name. */
   readonly models: Readonly<Record<string, SettingsOverride>>;
+  /** The `resources` section with its defaults (global only: one machine, whichever model). */
+  readonly resources: ResourceSettings;
   /** The `alerting` section as written (validated by the server at start-up), if any. */
   readonly alerting?: unknown;
 }

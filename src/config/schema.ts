@@ -11,6 +11,7 @@ import * as z from "zod";
 import { driftMethods } from "../drift/options.js";
 import { corrections } from "../stats/multiple-testing.js";
 import { parseDuration } from "./duration.js";
+import { resourcesSection } from "./resources.js";
 import { qualityMetrics, reportingFormats, type Settings } from "./settings.js";
 
 /** Why a problem is reported; `params.kind` of a custom issue. */
@@ -316,9 +317,11 @@ export const configFileSchema = z
     // Global only; its own schema lives with the alerting code (server/alerting-config.ts), which
     // validates it at start-up with every problem under `alerting.…`.
     alerting: z.unknown().describe("see docs/design/alerting.md for the alerting section").optional(),
+    // Global only: the machine's resources (src/config/resources.ts, docs/resources.md).
+    resources: resourcesSection.optional(),
   })
   .describe(
-    "the configuration is a mapping with the sections monitor, metrics, reporting, models and alerting",
+    "the configuration is a mapping with the sections monitor, metrics, reporting, models, alerting and resources",
   );
 
 /**
@@ -381,6 +384,7 @@ export function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
       if (next === undefined) return undefined;
       current = next;
     } else if (inner instanceof z.ZodRecord) current = inner.valueType as z.ZodType;
+    else if (inner instanceof z.ZodArray && typeof segment === "number") current = inner.element as z.ZodType;
     else return undefined;
   }
   return current;

@@ -86,7 +86,10 @@ export function modelHealth(input: HealthInput): ModelHealth {
     reasons.push({
       source: v.rule,
       severity: v.severity,
-      message: `${v.metric} ${formatValue(v.value)} against ${formatValue(v.threshold)} in the window of ${input.windowLabel}`,
+      message:
+        v.rule === "drift"
+          ? `${v.metric}: ${v.severity} drift in ${formatValue(v.value)} column${v.value === 1 ? "" : "s"} in the window of ${input.windowLabel}`
+          : `${v.metric} ${formatValue(v.value)} against ${formatValue(v.threshold)} in the window of ${input.windowLabel}`,
       value: v.value,
       threshold: v.threshold,
     });

@@ -90,6 +90,22 @@ test("gaps stay gaps, missing values are null, and a version without reference h
   assert.deepEqual(buildModelSeries([], { windowMs: HOUR, maxPoints: 10 }).versions, []);
 });
 
+test("impact ratios per attribute: the smallest of each bucket, null where a window had none", () => {
+  const windows = [
+    window("1", 0, { bias: { sex: 0.9, race: null } }),
+    window("1", 1, { bias: { sex: 0.7, race: 0.95 } }),
+    window("1", 2, { bias: { sex: null } }),
+  ];
+  assert.deepEqual(buildModelSeries(windows, { windowMs: HOUR, maxPoints: 10 }).versions[0]!.impactRatio, {
+    race: [null, 0.95, null],
+    sex: [0.9, 0.7, null],
+  });
+  assert.deepEqual(buildModelSeries(windows, { windowMs: HOUR, maxPoints: 2 }).versions[0]!.impactRatio, {
+    race: [0.95, null],
+    sex: [0.7, null],
+  });
+});
+
 test("a column tested in some windows only is -1 (not tested) elsewhere", () => {
   const windows = [window("1", 0), window("1", 1, { drift: [{ column: "z", severity: "critical" }] })];
   const heat = buildModelSeries(windows, { windowMs: HOUR, maxPoints: 10 }).drift[0]!;

@@ -16,6 +16,8 @@ export interface SeriesWindowInput {
   readonly drift: ReadonlyArray<{ readonly column: string; readonly severity: Severity }> | null;
   /** The worst verdict of the window (quality, latency, drift). */
   readonly severity: Severity;
+  /** Per sensitive attribute, the smallest impact ratio of the window (null: not enough data). */
+  readonly bias?: Readonly<Record<string, number | null>>;
 }
 
 /** One version's series: parallel arrays, one entry per point (a window, or a bucket of windows). */
@@ -37,6 +39,8 @@ export interface VersionSeries {
   readonly severity: number[];
   /** Windows merged into each point. */
   readonly windows: number[];
+  /** Per sensitive attribute, the smallest impact ratio of the point's windows (the worst). */
+  readonly impactRatio: Record<string, Array<number | null>>;
 }
 
 /** The drift heat map of one version: columns × points, each cell a severity code or -1 (not tested). */
@@ -153,7 +157,12 @@ function versionSeries(
     coverage: [],
     severity: [],
     windows: [],
+    impactRatio: {},
   };
+  const attributes = new Set<string>();
+  for (const group of points)
+    for (const w of group) for (const a of Object.keys(w.bias ?? {})) attributes.add(a);
+  for (const a of [...attributes].sort()) out.impactRatio[a] = [];
   const worst = (group: readonly SeriesWindowInput[], pick: (w: SeriesWindowInput) => number | null) => {
     let value: number | null = null;
     for (const w of group) {
@@ -191,6 +200,14 @@ function versionSeries(
     out.coverage.push(events === 0 ? null : labels / events);
     out.severity.push(severity);
     out.windows.push(group.length);
+    for (const [attribute, values] of Object.entries(out.impactRatio)) {
+      let least: number | null = null;
+      for (const w of group) {
+        const v = w.bias?.[attribute];
+        if (v !== null && v !== undefined && (least === null || v < least)) least = v;
+      }
+      values.push(least);
+    }
   }
   return out;
 }

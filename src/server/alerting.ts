@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  type Alert,
   type Notification as AlertNotification,
   AlertStateMachine,
   alertNames,
@@ -12,9 +13,11 @@ import {
   type NoDataInput,
   noDataConditions,
   notifiable,
+  type ResourceRuleInput,
   type Route,
   type RouteConfig,
   type RuleOptions,
+  resourceAlertEvaluations,
   type Silence,
   silenceFromJson,
   silenceToJson,
@@ -22,7 +25,7 @@ import {
   windowAlertConditions,
   worstFirst,
 } from "../alerts/index.js";
-import { parseDuration } from "../config/index.js";
+import { parseDuration, type ResourceRuleName, type ResourceRuleSettings } from "../config/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import { backoffDelay, loadNotifiers, type Notification, type Notifier, zeroTime } from "../notify/index.js";
 import type { OutboxItem, Store } from "../store/index.js";
@@ -251,6 +254,32 @@ export class Alerting {
     });
     if (result.ignored) return;
     await this.commit(this.dispatcher.update(notifiable(result.alerts), now));
+  }
+
+  /**
+   * The resource rules on one reading of the machine (src/alerts/resource-rules.ts): on every sample
+   * the memory, GPU memory, disk and probe rules, and when a resource window closes the CPU rule.
+   * Each rule is its own evaluation scope, so a sample never resolves what a window decided. Resource
+   * time is the wall clock; the server feeds these only when the alerting clock is the wall clock too.
+   */
+  async onResourceReading(
+    input: ResourceRuleInput,
+    rules: Readonly<Record<ResourceRuleName, ResourceRuleSettings>>,
+    now: number,
+  ): Promise<void> {
+    const alerts: Alert[] = [];
+    let changed = false;
+    for (const evaluation of resourceAlertEvaluations(input, rules, {
+      dashboardUrl: this.setup.externalUrl,
+    })) {
+      const result = this.machine.evaluate({ at: input.at, ...evaluation });
+      if (result.ignored) continue;
+      alerts.push(...result.alerts);
+      changed ||= result.transitions.length > 0;
+    }
+    const notifications = this.dispatcher.update(notifiable(alerts), now);
+    // Samples come every few seconds: write the state when something changed, not on every one.
+    if (changed || notifications.length > 0) await this.commit(notifications);
   }
 
   /** Group timers (group_interval, repeat_interval) on the monitor's clock. */

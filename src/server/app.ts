@@ -12,6 +12,7 @@ import {
   serveLogin,
   servePage,
 } from "./dashboard.js";
+import type { Explanations } from "./explanations.js";
 import { mediaType, readBody } from "./http/body.js";
 import { sendError, sendJson, sendJsonCompressed } from "./http/respond.js";
 import { type RouteContext, Router } from "./http/router.js";
@@ -19,6 +20,7 @@ import { LiveHub } from "./live.js";
 import type { MonitorService } from "./monitor-service.js";
 import { openapi } from "./openapi.js";
 import { type MetricFamily, processMetrics, renderExposition } from "./prometheus.js";
+import type { ResourceMonitor } from "./resource-monitor.js";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -29,6 +31,10 @@ export interface AppOptions {
   readonly log?: (error: unknown) => void;
   /** The built dashboard; loaded from dist/ui when left out (null: no dashboard, API only). */
   readonly assets?: DashboardAssets | null;
+  /** Feature importance per window (start.ts attaches it; without it the importance route is 404). */
+  readonly explanations?: Explanations;
+  /** The machine's resources (`/v1/resources`, and node_exporter's series on `/metrics`). */
+  readonly resources?: ResourceMonitor;
 }
 
 const DEFAULT_MAX_BODY = 32 * 2 ** 20;
@@ -209,6 +215,29 @@ export function createApp(options: AppOptions): Server {
     )
     .add(
       "GET",
+      "/v1/models/{model}/reports",
+      guard("read", async ({ request, response, params, query }) => {
+        const from = time(query.get("from"), Number.NEGATIVE_INFINITY, "from");
+        const to = time(query.get("to"), Number.POSITIVE_INFINITY, "to");
+        const limit = query.get("limit") === null ? 100 : Number(query.get("limit"));
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+          throw new TikTokToeError("REQUEST_INVALID", "limit must be an integer from 1 to 10000", {
+            path: "limit",
+          });
+        sendJsonCompressed(request, response, 200, {
+          reports: await service.listReports(params.model!, from, to, limit),
+        });
+      }),
+    )
+    .add(
+      "GET",
+      "/v1/models/{model}/reports/{id}",
+      guard("read", async ({ request, response, params }) =>
+        sendJsonCompressed(request, response, 200, await service.getReport(params.model!, params.id!)),
+      ),
+    )
+    .add(
+      "GET",
       "/v1/stream",
       guard("read", ({ request, response }) => live.attach(request, response)),
     )
@@ -219,9 +248,46 @@ export function createApp(options: AppOptions): Server {
       "GET",
       "/metrics",
       guard("read", ({ response }) => {
-        const text = renderExposition([...serviceMetrics(service, requests), ...processMetrics(started)]);
+        const own = [...serviceMetrics(service, requests), ...processMetrics(started)];
+        // The memory collector reports process metrics the server already renders: each family once.
+        const machine = options.resources?.metricFamilies(new Set(own.map((f) => f.name))) ?? [];
+        const text = renderExposition([...own, ...machine]);
         response.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
         response.end(text);
+      }),
+    )
+    .add(
+      "GET",
+      "/v1/resources",
+      guard("read", async ({ request, response, query }) => {
+        if (options.resources === undefined)
+          throw new TikTokToeError("NOT_FOUND", "resource monitoring is not running");
+        const last = query.get("last");
+        let range: { fromMs: number; toMs: number } | { lastMs: number };
+        if (last !== null) {
+          const parsed = parseDuration(last);
+          if (!parsed.ok || parsed.ms === 0)
+            throw new TikTokToeError(
+              "REQUEST_INVALID",
+              `last: ${parsed.ok ? "must be positive" : parsed.message}`,
+              {
+                path: "last",
+                hint: "e.g. last=24h, last=7d, last=30d",
+              },
+            );
+          range = { lastMs: parsed.ms };
+        } else if (query.get("from") === null && query.get("to") === null) range = { lastMs: 86_400_000 };
+        else
+          range = {
+            fromMs: time(query.get("from"), Number.NEGATIVE_INFINITY, "from"),
+            toMs: time(query.get("to"), Number.POSITIVE_INFINITY, "to"),
+          };
+        sendJsonCompressed(
+          request,
+          response,
+          200,
+          await options.resources.report(range, maxPoints(query.get("points"))),
+        );
       }),
     )
     .add(
@@ -365,6 +431,21 @@ export function createApp(options: AppOptions): Server {
           });
         const start = time(params.start!, Number.NaN, "start");
         sendJson(response, 200, await service.windowDriftReport(params.model!, start, version));
+      }),
+    )
+    .add(
+      "GET",
+      "/v1/models/{model}/windows/{start}/importance",
+      guard("read", async ({ response, params, query }) => {
+        const version = query.get("version");
+        if (version === null)
+          throw new TikTokToeError("REQUEST_INVALID", "the version query parameter is required", {
+            path: "version",
+          });
+        if (options.explanations === undefined)
+          throw new TikTokToeError("NOT_FOUND", "explanations are not enabled on this server");
+        const start = time(params.start!, Number.NaN, "start");
+        sendJson(response, 200, await options.explanations.windowImportance(params.model!, version, start));
       }),
     );
 

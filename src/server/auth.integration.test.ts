@@ -79,8 +79,12 @@ test("unknown paths are 404 and wrong methods 405 with Allow; every route is in 
       ["post", "/v1/models/{model}/labels"],
       ["get", "/v1/models/{model}/windows"],
       ["get", "/v1/models/{model}/windows/{start}/drift"],
+      ["get", "/v1/models/{model}/windows/{start}/importance"],
       ["get", "/v1/models/{model}/series"],
       ["get", "/v1/overview"],
+      ["get", "/v1/models/{model}/reports"],
+      ["get", "/v1/models/{model}/reports/{id}"],
+      ["get", "/v1/resources"],
       ["get", "/v1/stream"],
     ];
     for (const [method, path] of routes)

@@ -9,7 +9,15 @@ import { gzipSync } from "node:zlib";
  * serves the same shell; the front end routes. A later page (resources, fairness, reports…) is one
  * entry here and one in src/ui/pages.
  */
-export const dashboardPages: readonly string[] = ["/", "/models/{model}", "/alerts"];
+export const dashboardPages: readonly string[] = [
+  "/",
+  "/models/{model}",
+  "/alerts",
+  "/fairness",
+  "/reports",
+  "/resources",
+  "/explanations",
+];
 
 /**
  * Only the server's own origin: no inline script or style, no CDN, no fonts from elsewhere, no framing.

@@ -1,7 +1,8 @@
 import { type MonitorConfig, resolveModelConfig, type Settings, toDriftOptions } from "../config/index.js";
-import { type DriftReport, severityRank } from "../drift/index.js";
+import { type DriftReport, type Severity, severityRank } from "../drift/index.js";
 import { TikTokToeError } from "../errors/index.js";
-import { fitCbpeCalibrator, type IsotonicRegression } from "../metrics/index.js";
+import type { FairnessReport } from "../fairness/index.js";
+import { type CbpeResult, fitCbpeCalibrator, type IsotonicRegression } from "../metrics/index.js";
 import { type ModelHealth, modelHealth } from "../monitor/health.js";
 import {
   type BatchFormat,
@@ -11,6 +12,7 @@ import {
   type IngestContext,
   isWindowFinal,
   type LabelRecord,
+  type LatencySummary,
   type MonitorClock,
   oldestAcceptedMs,
   type PredictionEvent,
@@ -21,6 +23,7 @@ import {
   type WindowModel,
   WindowState,
   type WindowStateJson,
+  type WindowVerdict,
   windowDrift,
   windowStart,
   windowVerdicts,
@@ -82,6 +85,7 @@ export type ServiceChange =
       readonly startMs: number;
       readonly final: boolean;
     }
+  | { readonly type: "report"; readonly model: string; readonly id: string; readonly status: string }
   | {
       readonly type: "alert";
       readonly fingerprint: string;
@@ -102,6 +106,38 @@ export interface SeriesAnswer extends ModelSeries {
   readonly now: number;
   readonly from: number | null;
   readonly to: number | null;
+}
+
+/** A model's health over a reporting period (stored at each `reporting.frequency`). */
+export interface HealthReport {
+  /** The period's start, ISO 8601: unique per model. */
+  readonly id: string;
+  readonly model: string;
+  readonly task: string;
+  readonly from: number;
+  readonly to: number;
+  readonly generatedMs: number;
+  readonly status: ModelHealth["status"];
+  readonly reasons: ModelHealth["reasons"];
+  readonly versions: Array<{
+    readonly version: string;
+    readonly windows: number;
+    readonly events: number;
+    readonly labels: number;
+    readonly quality: { metric: string; value: number | null; threshold: number; direction: string };
+    readonly estimated: CbpeResult | null;
+    readonly latency: LatencySummary;
+    readonly drift: { worst: Severity | null; columns: Array<{ column: string; windows: number }> };
+    readonly fairness: FairnessReport | null;
+    readonly verdicts: WindowVerdict[];
+    readonly chart: {
+      start: number[];
+      quality: Array<number | null>;
+      p99: Array<number | null>;
+      events: number[];
+    };
+  }>;
+  readonly alerts: Array<{ alertname: string; severity: string; summary: string }>;
 }
 
 /** One model on the overview page. */
@@ -154,6 +190,9 @@ function seriesInput(w: WindowSummary): SeriesWindowInput {
     p99: latency.p99 ?? null,
     drift: drift?.columns ?? null,
     severity,
+    bias: Object.fromEntries(
+      verdicts.filter((v) => v.rule === "bias").map((v) => [v.metric.replace(/^impact_ratio:/, ""), v.value]),
+    ),
   };
 }
 
@@ -185,6 +224,16 @@ function referenceCalibrator(
   return fitCbpeCalibrator(scores, labels, { random: seededRandom(seed).uniform });
 }
 
+/**
+ * Whether an alert bears on a model's health: its own alerts, and the server-wide ones without a
+ * model label (resources, dependencies down), which every model served here shares.
+ */
+const concerns = (labels: Readonly<Record<string, string>>, model: string) =>
+  labels.model === undefined ? labels.alertname !== undefined : labels.model === model;
+
+/** The document collection of a model's health reports. */
+const reportCollection = (model: string) => `reports:${model}`;
+
 /** Indexes an accepted event by id: for idempotency, and for its label to find it. */
 function remember(runtime: ModelRuntime, event: PredictionEvent): void {
   const { version, timeMs, prediction, scores } = event;
@@ -209,6 +258,8 @@ interface ModelRuntime {
   readonly window: WindowModel;
   readonly versions: Set<string>;
   readonly profiles: Map<string, ReferenceProfile | null>;
+  /** End of the last reporting period reported (loaded from the store on first use). */
+  lastReportEnd?: number;
   /** Per version, the score calibrator fitted on the reference (CBPE), when its upload had scores. */
   readonly calibrators: Map<string, IsotonicRegression | null>;
   readonly clock: MonitorClock;
@@ -345,8 +396,8 @@ export class MonitorService {
       encodeReference(profile, calibrator?.toJSON() ?? null),
     );
     runtime.profiles.set(version, profile);
-    await this.onReference?.(model, version, bytes, mediaType);
     runtime.calibrators.set(version, calibrator);
+    await this.onReference?.(model, version, bytes, mediaType);
     return {
       rows: parsed.rows,
       columns: [...profile.columns.keys()],
@@ -615,6 +666,7 @@ export class MonitorService {
       await this.alerting.tick(this.alertClock());
       this.announceAlerts();
     }
+    for (const runtime of this.models.values()) await this.reportIfDue(runtime);
     return records.length;
   }
 
@@ -825,7 +877,7 @@ export class MonitorService {
       const finals = windows.filter((w) => w.final === true);
       const judged = finals.at(-1) ?? newest;
       const firing = alerts.filter(
-        (a) => a.labels.model === record.name && a.status === "firing" && a.state === "active",
+        (a) => concerns(a.labels, record.name) && a.status === "firing" && a.state === "active",
       );
       const health = modelHealth({
         newestWindowMs: newest?.startMs ?? null,
@@ -903,6 +955,206 @@ export class MonitorService {
     this.announcedAlerts = now;
   }
 
+  /**
+   * Stores the report of the last completed reporting period (`reporting.frequency`, aligned on the
+   * model's clock) if it is not stored yet. A replay that jumps ahead reports only the newest period:
+   * reports are for reading, and hundreds of back-filled ones would only bury it.
+   */
+  private async reportIfDue(runtime: ModelRuntime): Promise<void> {
+    const clockNow = this.options.clock === "event" ? runtime.clock.now() : this.options.now();
+    if (!Number.isFinite(clockNow)) return;
+    const frequency = runtime.settings.reporting.frequency;
+    const periodEnd = Math.floor(clockNow / frequency) * frequency;
+    const collection = reportCollection(runtime.record.name);
+    if (runtime.lastReportEnd === undefined) {
+      const latest = await this.options.store.listDocuments(
+        collection,
+        periodEnd - frequency,
+        Number.POSITIVE_INFINITY,
+        1,
+      );
+      runtime.lastReportEnd = latest.length > 0 ? latest[0]!.timeMs : Number.NEGATIVE_INFINITY;
+    }
+    if (runtime.lastReportEnd >= periodEnd) return;
+    const report = await this.healthReport(runtime.record.name, periodEnd - frequency, periodEnd);
+    // Before the model's first window there is nothing to report on (a later silence is reported).
+    if (report.versions.length === 0 && runtime.lastReportEnd === Number.NEGATIVE_INFINITY) {
+      const earlier = await this.options.store.getWindows(
+        runtime.record.name,
+        Number.NEGATIVE_INFINITY,
+        periodEnd,
+      );
+      if (earlier.length === 0) {
+        runtime.lastReportEnd = periodEnd;
+        return;
+      }
+    }
+    await this.options.store.putDocument({
+      collection,
+      key: report.id,
+      timeMs: periodEnd,
+      body: JSON.stringify(report),
+    });
+    runtime.lastReportEnd = periodEnd;
+    this.announce({ type: "report", model: runtime.record.name, id: report.id, status: report.status });
+  }
+
+  /**
+   * A model's health over [fromMs, toMs): the windows overlapping it merged per version (quality,
+   * label-free estimate, latency, fairness with intervals), their verdicts and the worst drift, the
+   * alerts firing, and the status with every reason.
+   */
+  async healthReport(model: string, fromMs: number, toMs: number): Promise<HealthReport> {
+    const runtime = this.runtime(model);
+    await this.committing;
+    const { settings, record } = runtime;
+    const length = settings.monitor.window;
+    const summaries = await this.windows(model, fromMs - length + 1, toMs);
+    const byVersion = new Map<string, WindowSummary[]>();
+    for (const w of summaries) byVersion.set(w.version, [...(byVersion.get(w.version) ?? []), w]);
+    const versions: HealthReport["versions"] = [];
+    const verdicts: Array<HealthVerdict & { version: string }> = [];
+    for (const [version, list] of [...byVersion].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      let merged: WindowState | null = null;
+      for (const w of list) {
+        const state = await this.windowState(runtime, version, w.startMs);
+        if (state === null) continue;
+        merged = merged === null ? state : merged.merge(state);
+      }
+      if (merged === null) continue;
+      const driftColumns = new Map<string, number>();
+      let worstDrift: Severity | null = null;
+      for (const w of list) {
+        const drift = w.drift as {
+          severity: Severity;
+          columns: Array<{ column: string; severity: Severity }>;
+        } | null;
+        if (drift === null || drift === undefined) continue;
+        if (worstDrift === null || severityRank(drift.severity) > severityRank(worstDrift))
+          worstDrift = drift.severity;
+        for (const c of drift.columns)
+          if (severityRank(c.severity) >= 2)
+            driftColumns.set(c.column, (driftColumns.get(c.column) ?? 0) + 1);
+      }
+      const periodVerdicts = windowVerdicts(merged, null, settings);
+      for (const v of periodVerdicts) verdicts.push({ ...v, version });
+      if (worstDrift !== null && worstDrift !== "ok")
+        verdicts.push({
+          version,
+          rule: "drift",
+          metric: "drift",
+          value: driftColumns.size,
+          threshold: 0,
+          status: "breach",
+          severity: worstDrift,
+        });
+      const summary = merged.summary();
+      versions.push({
+        version,
+        windows: list.length,
+        events: summary.events,
+        labels: summary.labels,
+        quality: {
+          metric: settings.metrics.quality.metric,
+          value: periodVerdicts.find((v) => v.rule === "quality")?.value ?? null,
+          threshold: settings.metrics.quality.threshold,
+          direction: settings.metrics.quality.direction,
+        },
+        estimated: merged.estimate(),
+        latency: summary.latency,
+        drift: {
+          worst: worstDrift,
+          columns: [...driftColumns]
+            .map(([column, windows]) => ({ column, windows }))
+            .sort((a, b) => b.windows - a.windows),
+        },
+        fairness: merged.fairnessReport(),
+        verdicts: periodVerdicts,
+        chart: {
+          start: list.map((w) => w.startMs),
+          quality: list.map((w) => seriesInput(w).quality),
+          p99: list.map((w) => seriesInput(w).p99),
+          events: list.map((w) => Number(w.events ?? 0)),
+        },
+      });
+    }
+    const alerts = (this.alerting?.alerts(this.alertClock()) ?? [])
+      .filter((a) => concerns(a.labels, model) && a.status === "firing" && a.state === "active")
+      .map((a) => ({
+        alertname: a.labels.alertname ?? "",
+        severity: a.labels.severity ?? "warning",
+        summary: a.annotations.summary ?? "",
+      }));
+    const health = modelHealth({
+      newestWindowMs: summaries.at(-1)?.startMs ?? null,
+      windowMs: Math.max(length, toMs - fromMs),
+      now: toMs,
+      verdicts: verdicts.map((v) => ({ ...v, metric: `${v.metric} (v${v.version})` })),
+      windowLabel: `${new Date(fromMs).toISOString().slice(0, 16).replace("T", " ")} to ${new Date(toMs).toISOString().slice(0, 16).replace("T", " ")} UTC`,
+      alerts,
+    });
+    return {
+      id: new Date(fromMs).toISOString(),
+      model,
+      task: record.task,
+      from: fromMs,
+      to: toMs,
+      generatedMs: this.options.now(),
+      status: health.status,
+      reasons: health.reasons,
+      versions,
+      alerts,
+    };
+  }
+
+  /** Stored health reports of a model, newest first (summaries without the per-version detail). */
+  async listReports(model: string, fromMs: number, toMs: number, limit: number) {
+    this.runtime(model);
+    const documents = await this.options.store.listDocuments(reportCollection(model), fromMs, toMs, 100_000);
+    return documents
+      .slice(-limit)
+      .reverse()
+      .map((d) => {
+        const r = JSON.parse(d.body) as HealthReport;
+        return { id: r.id, from: r.from, to: r.to, status: r.status, reasons: r.reasons };
+      });
+  }
+
+  /** One stored report. */
+  async getReport(model: string, id: string): Promise<HealthReport> {
+    this.runtime(model);
+    const document = await this.options.store.getDocument(reportCollection(model), id);
+    if (document === undefined)
+      throw new TikTokToeError("NOT_FOUND", `no report "${id}" of model "${model}"`, {
+        path: id,
+        hint: `GET /v1/models/${model}/reports lists them`,
+      });
+    return JSON.parse(document.body) as HealthReport;
+  }
+
+  /** A window's state: the open one, or the stored one decoded; null when there is none. */
+  private async windowState(
+    runtime: ModelRuntime,
+    version: string,
+    startMs: number,
+  ): Promise<WindowState | null> {
+    const open = runtime.windows.get(key(version, startMs));
+    // A copy: merging must not change the live window.
+    if (open !== undefined)
+      return WindowState.fromJSON(
+        JSON.parse(JSON.stringify(open.state)),
+        runtime.window,
+        runtime.calibrators.get(version) ?? null,
+      );
+    const stored = await this.options.store.getWindows(runtime.record.name, startMs, startMs + 1, version);
+    if (stored.length === 0) return null;
+    return WindowState.fromJSON(
+      JSON.parse(Buffer.from(stored[0]!.state).toString("utf8")) as WindowStateJson,
+      runtime.window,
+      runtime.calibrators.get(version) ?? null,
+    );
+  }
+
   /** The full drift report of one window (the `tiktoktoe drift` JSON shape). */
   async windowDriftReport(model: string, startMs: number, version: string): Promise<DriftReport> {
     const runtime = this.runtime(model);
@@ -944,6 +1196,14 @@ export class MonitorService {
     // (its time is long beyond the lateness) nor receive a label any more.
     for (const runtime of this.models.values())
       for (const [id, seen] of runtime.seen) if (seen.event.timeMs < oldest) runtime.seen.delete(id);
+    for (const runtime of this.models.values()) {
+      const now = this.options.clock === "event" ? runtime.clock.now() : this.options.now();
+      if (Number.isFinite(now))
+        await this.options.store.deleteDocumentsBefore(
+          reportCollection(runtime.record.name),
+          now - runtime.settings.reporting.retention,
+        );
+    }
     return this.options.store.deleteBefore(oldest);
   }
 

@@ -122,6 +122,27 @@ export const openapi = {
         responses: { "200": { description: "series" } },
       },
     },
+    "/v1/resources": {
+      get: {
+        summary:
+          "The machine's resources per window (cpu, memory, gpus, filesystems, disks, network, caches, probes; docs/resources.md) over from/to or last=24h|7d|30d (default 24h), oldest first, at most `points` points (default 1000; windows merged beyond it); with the newest snapshot, the rule thresholds and the resource alerts firing (scope read)",
+        responses: { "200": { description: "ResourcesReport" }, "400": { description: "REQUEST_INVALID" } },
+      },
+    },
+    "/v1/models/{model}/reports": {
+      get: {
+        summary:
+          "Stored health reports (one per reporting.frequency, kept reporting.retention), newest first: id, period, status, reasons; from/to/limit (scope read)",
+        responses: { "200": { description: "{reports}" } },
+      },
+    },
+    "/v1/models/{model}/reports/{id}": {
+      get: {
+        summary:
+          "One health report: status and reasons; per version quality, CBPE estimate, latency, drift, fairness with intervals, verdicts, per-window chart data (scope read)",
+        responses: { "200": { description: "HealthReport" }, "404": { description: "NOT_FOUND" } },
+      },
+    },
     "/v1/overview": {
       get: {
         summary:
@@ -166,6 +187,23 @@ export const openapi = {
       get: {
         summary: "A window's drift report, the `tiktoktoe drift` JSON shape (scope read)",
         responses: { "200": { description: "DriftReport" } },
+      },
+    },
+    "/v1/models/{model}/windows/{start}/importance": {
+      get: {
+        summary:
+          "Feature importance of a window of `version` (scope read): permutation importance from its labelled events through the version's ONNX model, or exact attributions of a version with meta.linear; with the reference's importance and the attribution drift (nDCG, Spearman); docs/explainability.md",
+        responses: {
+          "200": {
+            description:
+              "{method, scoring, baseline, rows, repeats, count, skipped, importances: [{feature, mean, std}], ranking, reference, attributionDrift, notes}",
+          },
+          "400": { description: "REQUEST_INVALID: no version, a bad start, a malformed meta.linear" },
+          "404": {
+            description:
+              "NOT_FOUND: no such window, no ONNX artifact and no linear weights, or fewer than 30 labelled events",
+          },
+        },
       },
     },
   },

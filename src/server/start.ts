@@ -7,7 +7,9 @@ import { openSqliteStore, type Store } from "../store/index.js";
 import { Alerting, loadAlerting } from "./alerting.js";
 import { createApp } from "./app.js";
 import { parseTokens, TokenAuth } from "./auth.js";
+import { Explanations } from "./explanations.js";
 import { MonitorService } from "./monitor-service.js";
+import { ResourceMonitor } from "./resource-monitor.js";
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -23,6 +25,8 @@ export interface StartServerOptions {
   readonly deliveryIntervalMs?: number;
   /** How often retention runs (ms). Default one hour. */
   readonly retentionIntervalMs?: number;
+  /** How often the machine's resources are sampled (ms). Default the configuration's `resources.interval`. */
+  readonly resourceIntervalMs?: number;
   readonly now?: () => number;
   readonly maxBodyBytes?: number;
 }
@@ -32,6 +36,8 @@ export interface RunningServer {
   readonly url: string;
   readonly service: MonitorService;
   readonly store: Store;
+  /** The machine's resources: sampled on `resources.interval`, stored per window. */
+  readonly resources: ResourceMonitor;
   /** Stops accepting requests, writes every window, closes the store. */
   close(): Promise<void>;
 }
@@ -70,8 +76,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const store = await openSqliteStore({ file: join(options.dataDir, "tiktoktoe.db") });
   const now = options.now ?? (() => Date.now());
   const service = await MonitorService.open({ store, config, clock: options.clock ?? "wall", now });
+  const explanations = new Explanations(store, service);
+  service.onReference = (model, version, bytes, type) =>
+    explanations.onReference(model, version, bytes, type);
+  // Resources run on the wall clock; their rules reach alerting only when its clock is the wall clock
+  // too (in an event-time replay the alert clock is the replayed time).
+  const resources = await ResourceMonitor.open({
+    store,
+    settings: config.resources,
+    retentionMs: config.settings.reporting.retention,
+    dataDir: options.dataDir,
+    now,
+    ...(options.resourceIntervalMs === undefined ? {} : { intervalMs: options.resourceIntervalMs }),
+    alerting: () => (options.clock === "event" ? undefined : service.alerting),
+  });
   const server = createApp({
     service,
+    explanations,
+    resources,
     auth: new TokenAuth(tokens),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
   });
@@ -103,6 +125,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       throw error;
     }
   }
+  resources.start();
   const delivery = setInterval(() => {
     service.alerting
       ?.deliverDue()
@@ -114,6 +137,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }, options.flushIntervalMs ?? 2000);
   const retention = setInterval(() => {
     service.retention().catch((error: unknown) => console.error("tiktoktoe: retention failed:", error));
+    resources
+      .retention()
+      .catch((error: unknown) => console.error("tiktoktoe: resource retention failed:", error));
   }, options.retentionIntervalMs ?? 3_600_000);
   flusher.unref();
   retention.unref();
@@ -121,11 +147,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url,
     service,
     store,
+    resources,
     async close() {
       clearInterval(flusher);
       clearInterval(retention);
       clearInterval(delivery);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await resources.stop();
       await service.close();
       await service.alerting?.deliverDue();
       await service.alerting?.close();

@@ -47,6 +47,7 @@ export interface VersionSeries {
   readonly coverage: Array<number | null>;
   readonly severity: number[];
   readonly windows: number[];
+  readonly impactRatio: Record<string, Array<number | null>>;
 }
 
 export interface DriftMatrix {
@@ -186,4 +187,102 @@ export async function sendJson<T>(method: "POST" | "DELETE", path: string, body?
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     }),
   );
+}
+
+export interface Interval {
+  readonly lower: number;
+  readonly upper: number;
+}
+
+export interface RateEstimate {
+  readonly value: number | null;
+  readonly numerator: number;
+  readonly denominator: number;
+  readonly interval: Interval | null;
+  readonly note: string | null;
+}
+
+export interface Comparison {
+  readonly value: number | null;
+  readonly groups: readonly [string, string] | null;
+  readonly interval: Interval | null;
+  readonly note: string | null;
+}
+
+export interface AttributeFairness {
+  readonly attribute: string;
+  readonly missing: number;
+  readonly groups: Array<{
+    readonly group: string;
+    readonly count: number;
+    readonly labelled: number;
+    readonly selectionRate: RateEstimate;
+    readonly truePositiveRate: RateEstimate;
+    readonly falsePositiveRate: RateEstimate;
+  }>;
+  readonly demographicParityDifference: Comparison;
+  readonly equalizedOddsDifference: Comparison;
+  readonly privilegedGroup: string | null;
+  readonly impactRatios: Array<{
+    readonly group: string;
+    readonly value: number | null;
+    readonly interval: Interval | null;
+    readonly violation: boolean | null;
+    readonly significant: boolean | null;
+  }>;
+  readonly fourFifthsRule: "pass" | "violation" | "insufficient-data";
+}
+
+export interface FairnessReport {
+  readonly confidence: number;
+  readonly impactRatioThreshold: number;
+  readonly attributes: AttributeFairness[];
+}
+
+export interface Estimate {
+  readonly estimate: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+export interface HealthReport {
+  readonly id: string;
+  readonly model: string;
+  readonly from: number;
+  readonly to: number;
+  readonly generatedMs: number;
+  readonly status: Health;
+  readonly reasons: HealthReason[];
+  readonly versions: Array<{
+    readonly version: string;
+    readonly windows: number;
+    readonly events: number;
+    readonly labels: number;
+    readonly quality: { metric: string; value: number | null; threshold: number; direction: string };
+    readonly estimated: { rows: number; accuracy: Estimate | null } | null;
+    readonly latency: { p50: number | null; p95: number | null; p99: number | null };
+    readonly drift: { worst: Severity | null; columns: Array<{ column: string; windows: number }> };
+    readonly fairness: FairnessReport | null;
+    readonly chart: {
+      start: number[];
+      quality: Array<number | null>;
+      p99: Array<number | null>;
+      events: number[];
+    };
+  }>;
+  readonly alerts: Array<{ alertname: string; severity: string; summary: string }>;
+}
+
+export interface ReportSummary {
+  readonly id: string;
+  readonly from: number;
+  readonly to: number;
+  readonly status: Health;
+  readonly reasons: HealthReason[];
+}
+
+export interface ModelRecord {
+  readonly name: string;
+  readonly task: string;
+  readonly features: Array<{ name: string; type: string; role: string }>;
 }

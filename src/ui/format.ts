@@ -30,9 +30,15 @@ export function saveSettings(): void {
   }
 }
 
+// The browser's zone, read once: building a DateTimeFormat to ask for it costs more than the
+// formatting itself, and times are formatted hundreds of times per render.
+let localZone: string | undefined;
+
 /** The IANA name of the zone times are shown in. */
 export function zoneName(): string {
-  return settings.timeZone === "UTC" ? "UTC" : Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (settings.timeZone === "UTC") return "UTC";
+  localZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return localZone;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -86,9 +92,19 @@ export function formatDuration(ms: number): string {
 /** Severity code (series, heat map) → name. */
 export const severityNames = ["ok", "warning", "critical", "emergency"] as const;
 
+// Theme colours by theme and name: getComputedStyle after DOM changes forces a style recalculation,
+// and a render reads dozens of colours while it builds the page. The theme is the root's data-theme.
+const cssVars = new Map<string, string>();
+
 /** Reads a CSS custom property of the current theme (charts draw with the theme's colours). */
 export function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  const key = `${document.documentElement.dataset.theme ?? ""}|${name}`;
+  const cached = cssVars.get(key);
+  if (cached !== undefined) return cached;
+  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  // An empty value (styles not applied yet) is not kept.
+  if (value !== "") cssVars.set(key, value);
+  return value;
 }
 
 /** The DOM helper used everywhere: an element with attributes and children. */

@@ -7,6 +7,7 @@
 export type LiveChange =
   | { type: "window"; model: string; version: string; startMs: number; final: boolean }
   | { type: "alert"; fingerprint: string; status: string; state: string; labels: Record<string, string> }
+  | { type: "report"; model: string; id: string; status: string }
   | { type: "reset" };
 
 type Listener = (change: LiveChange) => void;
@@ -41,7 +42,7 @@ export function startLive(element: HTMLElement): void {
   source.addEventListener("error", () =>
     setState(source?.readyState === EventSource.CLOSED ? "offline" : "connecting"),
   );
-  for (const type of ["window", "alert"] as const)
+  for (const type of ["window", "alert", "report"] as const)
     source.addEventListener(type, (event) => {
       try {
         dispatch({ type, ...(JSON.parse((event as MessageEvent<string>).data) as object) } as LiveChange);

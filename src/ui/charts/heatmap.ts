@@ -63,11 +63,24 @@ export function heatmap(container: HTMLElement, spec: HeatmapSpec): { destroy():
     ctx.clearRect(0, 0, width, height);
     const fills = [cssVar("--cell-none"), ...COLOURS.map((c) => cssVar(c))];
     const gap = cellWidth > 4 ? 1 : 0;
+    // Cells are drawn in order, setting the colour only when it changes; without a gap between
+    // cells, a run of equal cells is one rectangle (tens of thousands of cells, a few runs per row).
+    let fill = "";
     spec.cells.forEach((row, r) => {
-      row.forEach((value, p) => {
-        ctx.fillStyle = fills[value + 1] ?? fills[0]!;
-        ctx.fillRect(labelWidth + p * cellWidth, r * ROW, Math.max(1, cellWidth - gap), ROW - 1);
-      });
+      for (let p = 0; p < row.length; ) {
+        const value = row[p]!;
+        let end = p + 1;
+        if (gap === 0) while (end < row.length && row[end] === value) end++;
+        const colour = fills[value + 1] ?? fills[0]!;
+        if (colour !== fill) {
+          ctx.fillStyle = colour;
+          fill = colour;
+        }
+        const x = labelWidth + p * cellWidth;
+        const last = labelWidth + (end - 1) * cellWidth;
+        ctx.fillRect(x, r * ROW, last + Math.max(1, cellWidth - gap) - x, ROW - 1);
+        p = end;
+      }
     });
     ctx.fillStyle = cssVar("--fg");
     ctx.textBaseline = "middle";
@@ -150,7 +163,14 @@ export function heatmap(container: HTMLElement, spec: HeatmapSpec): { destroy():
   canvas.addEventListener("focus", draw);
   canvas.addEventListener("blur", draw);
   draw();
-  const resize = new ResizeObserver(() => draw());
+  // The observer also reports the first layout: redraw only when the width or pixel ratio changed.
+  let drawn = `${container.clientWidth}|${devicePixelRatio}`;
+  const resize = new ResizeObserver(() => {
+    const size = `${container.clientWidth}|${devicePixelRatio}`;
+    if (size === drawn) return;
+    drawn = size;
+    draw();
+  });
   resize.observe(container);
   return {
     destroy() {

@@ -1,6 +1,6 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { cssVar, formatNumber, formatTime, h, settings } from "../format.js";
+import { cssVar, formatNumber, formatTime, h, settings, zoneName } from "../format.js";
 
 /** One line of a chart. */
 export interface Line {
@@ -96,7 +96,7 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): Chart {
     const head = h(
       "tr",
       {},
-      h("th", { scope: "col" }, `Start (${settings.timeZone === "UTC" ? "UTC" : "local"})`),
+      h("th", { scope: "col" }, `Start (${zoneName()})`),
     );
     for (const l of spec.lines) head.append(h("th", { scope: "col" }, `${l.label} (${spec.unit})`));
     const body = h("tbody");

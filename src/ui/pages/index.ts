@@ -1,6 +1,10 @@
 import { renderAlerts } from "./alerts.js";
+import { renderExplanations } from "./explanations.js";
+import { renderFairness } from "./fairness.js";
 import { renderModel } from "./model.js";
 import { renderOverview } from "./overview.js";
+import { renderReports } from "./reports.js";
+import { renderResources } from "./resources.js";
 
 /**
  * The dashboard's pages. A page renders into `main` and returns its cleanup (unsubscribe, destroy
@@ -20,4 +24,20 @@ export const pages: readonly Route[] = [
   { path: "/", name: "overview", nav: "/", title: () => "Overview", render: renderOverview },
   { path: "/models/{model}", name: "model", title: (p) => `Model ${p.model ?? ""}`, render: renderModel },
   { path: "/alerts", name: "alerts", nav: "/alerts", title: () => "Alerts", render: renderAlerts },
+  { path: "/fairness", name: "fairness", nav: "/fairness", title: () => "Fairness", render: renderFairness },
+  { path: "/reports", name: "reports", nav: "/reports", title: () => "Reports", render: renderReports },
+  {
+    path: "/resources",
+    name: "resources",
+    nav: "/resources",
+    title: () => "Resources",
+    render: renderResources,
+  },
+  {
+    path: "/explanations",
+    name: "explanations",
+    nav: "/explanations",
+    title: () => "Explanations",
+    render: renderExplanations,
+  },
 ];

@@ -452,10 +452,14 @@ export async function renderModel(
 
   const load = async () => {
     const series = await getJson<Series>(seriesUrl());
+    // Named marks for the dashboard bench (npm run bench -- dashboard): where a render's time goes.
+    performance.mark("tiktoktoe:series-loaded");
     meta.textContent = `${series.task} · windows of ${formatDuration(series.windowMs)}${series.bucket > 1 ? ` · ${series.bucket} windows per point` : ""} · model clock ${formatTime(series.now)} · times in ${zoneName()}`;
     renderControls(series);
     renderCharts(series);
+    performance.mark("tiktoktoe:charts-created");
     renderDrift(series);
+    performance.mark("tiktoktoe:heatmap-drawn");
     renderVersions(series);
   };
   await load();
