@@ -36,6 +36,8 @@ export const alertNames = {
   noData: "ModelNoData",
   bias: "ModelBiasDetected",
   estimated: "ModelQualityEstimatedLow",
+  /** Health only: attribution drift is judged after the window closes, from its explanation. */
+  attribution: "ModelAttributionDrift",
 } as const;
 
 /**

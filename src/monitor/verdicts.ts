@@ -4,7 +4,7 @@ import type { WindowState } from "./window-state.js";
 
 /** One rule's outcome for one window: what the alerting layer routes. */
 export interface WindowVerdict {
-  readonly rule: "quality" | "latency" | "drift" | "bias" | "estimated";
+  readonly rule: "quality" | "latency" | "drift" | "bias" | "estimated" | "attribution";
   /** e.g. "accuracy", "mae", "latency_p99", "drift", "impact_ratio:sex", "accuracy_estimated". */
   readonly metric: string;
   readonly value: number | null;

@@ -122,6 +122,22 @@ test("permutation importance of a window runs end to end on breast_cancer_mlp.on
     "the blinded feature is among the top changes",
   );
 
+  // Attribution drift is a health signal: the newest final window (B) ranks features unlike the
+  // reference, so the model's health gives it as a reason, with the nDCG and its threshold.
+  assert.equal(b.attributionDrift.drifted, true, `nDCG ${b.attributionDrift.ndcg}`);
+  await server!.service.flush();
+  await server!.explanations.idle();
+  const overview = (await (await fetch(`${server!.url}/v1/overview`)).json()) as {
+    models: Array<{ name: string; health: { reasons: Array<{ source: string; message: string }> } }>;
+  };
+  const reasons = overview.models.find((m) => m.name === "cancer")!.health.reasons;
+  const reason = reasons.find((r) => r.source === "attribution");
+  assert.ok(reason, JSON.stringify(reasons));
+  assert.match(
+    reason.message,
+    new RegExp(`^attribution_ndcg ${b.attributionDrift.ndcg!.toPrecision(4)} against 0\\.9000`),
+  );
+
   // Cached: the same answer again, and after a restart (from the store, seeded the same).
   assert.deepEqual(await importance(WINDOW_A), a);
   await server!.close();

@@ -124,7 +124,13 @@ interface LinearMeta {
 /** The slice of the store explanations use. */
 export type ExplanationStore = Pick<
   Store,
-  "readBatches" | "getVersion" | "listVersions" | "getArtifact" | "putArtifact"
+  | "readBatches"
+  | "getVersion"
+  | "listVersions"
+  | "getArtifact"
+  | "putArtifact"
+  | "getDocument"
+  | "putDocument"
 >;
 
 /** The slice of the monitor service explanations use: the registry and the window list. */
@@ -158,14 +164,14 @@ type StoredReference =
   | ({ readonly v: 1; readonly status: "ok" } & ReferenceImportance)
   | { readonly v: 1; readonly status: "skipped"; readonly note: string };
 
+/** The reference's importance, stored with the version like its profile. */
+const REFERENCE_KIND: ArtifactKind = "reference-importance";
+
 /**
- * Artifact kinds the explanations add beside `onnx` and `reference-profile`. The store's port has no
- * key–value methods, and its artifacts are keyed by (model, version, kind) with the kind free text in
- * the schema, so the cache lives there; the cast is confined to this function.
+ * The document collection of a model's cached window explanations; documents are timed by the
+ * window's start, so retention deletes them with the windows.
  */
-function cacheKind(name: "reference" | `window:${number}`): ArtifactKind {
-  return `explain:${name}` as ArtifactKind;
-}
+export const explanationCollection = (model: string) => `explanations:${model}`;
 
 /** A 32-bit FNV-1a hash: the seeds (and the profile fingerprint) of the explanations. */
 function fnv1a(text: string | Uint8Array): number {
@@ -204,6 +210,8 @@ async function* logBatches(store: ExplanationStore, afterSequence = 0): AsyncGen
 export class Explanations {
   /** Computations under way, so concurrent requests for one window share the work. */
   private readonly running = new Map<string, Promise<WindowResult>>();
+  /** Background explanations of final windows, one after another. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: ExplanationStore,
@@ -279,6 +287,53 @@ export class Explanations {
   }
 
   /**
+   * Explains a window that just became final, in the background, one at a time (it fills the cache
+   * that {@link cachedAttribution} reads for model health). Versions with nothing to explain, and
+   * windows with too few labels, are skipped quietly.
+   */
+  precompute(model: string, version: string, startMs: number): void {
+    this.queue = this.queue
+      .then(async () => {
+        await this.windowImportance(model, version, startMs);
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof TikTokToeError && error.expected))
+          this.log(`explaining ${model} v${version} at ${new Date(startMs).toISOString()} failed`, error);
+      });
+  }
+
+  /** Waits for the background explanations queued so far (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
+  /**
+   * The attribution drift of a window from the cache only (never computes): null when the window was
+   * not explained or the version has no reference importance. For health, which must stay cheap.
+   */
+  async cachedAttribution(
+    model: string,
+    version: string,
+    startMs: number,
+  ): Promise<AttributionDriftAnswer | null> {
+    try {
+      const document = await this.store.getDocument(explanationCollection(model), `${version}/${startMs}`);
+      if (document === undefined) return null;
+      const entry = JSON.parse(document.body) as CachedWindow;
+      const record = this.service.model(model);
+      const stored = await this.store.getVersion(model, version);
+      const linear = linearMetaOf(record, stored?.meta ?? {});
+      const reference =
+        linear === null
+          ? await this.referenceImportance(model, version)
+          : await this.linearReference(model, version, record, linear);
+      return reference.importance === null ? null : driftOf(reference.importance, entry.result.importances);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
    * MonitorService's `onReference` hook: when the version has an ONNX artifact and the upload a target
    * column, computes the reference's permutation importance from the uploaded rows and stores it.
    * Never throws: the reference is stored already, and a failure here leaves a note instead.
@@ -299,12 +354,7 @@ export class Explanations {
       };
     }
     try {
-      await this.store.putArtifact(
-        model,
-        version,
-        cacheKind("reference"),
-        Buffer.from(JSON.stringify(stored)),
-      );
+      await this.store.putArtifact(model, version, REFERENCE_KIND, Buffer.from(JSON.stringify(stored)));
     } catch (error) {
       this.log(`storing the reference importance of ${model} version ${version} failed`, error);
     }
@@ -367,7 +417,7 @@ export class Explanations {
     model: string,
     version: string,
   ): Promise<{ importance: ReferenceImportance | null; notes: string[]; background: string }> {
-    const bytes = await this.store.getArtifact(model, version, cacheKind("reference"));
+    const bytes = await this.store.getArtifact(model, version, REFERENCE_KIND);
     if (bytes === undefined) {
       const profile = await this.store.getArtifact(model, version, "reference-profile");
       return {
@@ -444,10 +494,10 @@ export class Explanations {
     onnx: Uint8Array | undefined,
     reference: { importance: ReferenceImportance | null },
   ): Promise<WindowResult> {
-    const kind = cacheKind(`window:${window.startMs}`);
-    const cached = await this.store.getArtifact(record.name, version, kind);
+    const cacheKey = `${version}/${window.startMs}`;
+    const cached = await this.store.getDocument(explanationCollection(record.name), cacheKey);
     if (cached !== undefined) {
-      const entry = JSON.parse(Buffer.from(cached).toString("utf8")) as CachedWindow;
+      const entry = JSON.parse(cached.body) as CachedWindow;
       if (entry.v === 1 && entry.count === count && entry.background === background) return entry.result;
     }
     const random = seededRandom(fnv1a(`${record.name}/${version}/${window.startMs}`)).uniform;
@@ -505,7 +555,12 @@ export class Explanations {
       };
     }
     const entry: CachedWindow = { v: 1, count, background, result };
-    await this.store.putArtifact(record.name, version, kind, Buffer.from(JSON.stringify(entry)));
+    await this.store.putDocument({
+      collection: explanationCollection(record.name),
+      key: cacheKey,
+      timeMs: window.startMs,
+      body: JSON.stringify(entry),
+    });
     return result;
   }
 

@@ -32,6 +32,7 @@ import { buildModelSeries, type ModelSeries, type SeriesWindowInput } from "../m
 import { seededRandom } from "../stats/random.js";
 import type { LogBatch, ModelRecord, Store, WindowRecord } from "../store/index.js";
 import type { Alerting } from "./alerting.js";
+import { explanationCollection } from "./explanations.js";
 import { parseModelDefinition } from "./model-definition.js";
 import { predictWithOnnx } from "./onnx-predict.js";
 import type { MetricFamily } from "./prometheus.js";
@@ -297,6 +298,16 @@ export class MonitorService {
   private committing: Promise<void> = Promise.resolve();
   private scheduled = false;
   private position = 0;
+  /** Called for each window that becomes final (start.ts explains it in the background). */
+  onWindowFinal: ((model: string, version: string, startMs: number) => void) | undefined;
+  /** The cached attribution drift of a window, for health (set by start.ts when explanations run). */
+  attributionOf:
+    | ((
+        model: string,
+        version: string,
+        startMs: number,
+      ) => Promise<{ ndcg: number | null; threshold: number; drifted: boolean } | null>)
+    | undefined;
   /** Alerting, when configured (attached after start-up, see start.ts). */
   alerting: Alerting | undefined;
   /**
@@ -649,6 +660,7 @@ export class MonitorService {
         if (isWindowFinal(window.startMs, length, lateness, runtime.clock.now())) {
           runtime.windows.delete(k);
           await this.alertOn(runtime, window);
+          this.onWindowFinal?.(runtime.record.name, window.version, window.startMs);
         }
       }
     }
@@ -879,11 +891,18 @@ export class MonitorService {
       const firing = alerts.filter(
         (a) => concerns(a.labels, record.name) && a.status === "firing" && a.state === "active",
       );
+      const attribution =
+        judged === undefined
+          ? null
+          : await this.attributionVerdict(record.name, judged.version, judged.startMs);
       const health = modelHealth({
         newestWindowMs: newest?.startMs ?? null,
         windowMs: length,
         now,
-        verdicts: (judged?.verdicts as SeriesVerdict[] | undefined) ?? [],
+        verdicts: [
+          ...((judged?.verdicts as SeriesVerdict[] | undefined) ?? []),
+          ...(attribution === null ? [] : [attribution]),
+        ],
         windowLabel: judged?.start.slice(0, 16).replace("T", " ") ?? "",
         alerts: firing.map((a) => ({
           alertname: a.labels.alertname ?? "",
@@ -1036,7 +1055,11 @@ export class MonitorService {
           if (severityRank(c.severity) >= 2)
             driftColumns.set(c.column, (driftColumns.get(c.column) ?? 0) + 1);
       }
-      const periodVerdicts = windowVerdicts(merged, null, settings);
+      const periodVerdicts: WindowVerdict[] = windowVerdicts(merged, null, settings);
+      const newestFinal = list.filter((w) => w.final === true).at(-1);
+      const attribution =
+        newestFinal === undefined ? null : await this.attributionVerdict(model, version, newestFinal.startMs);
+      if (attribution !== null) periodVerdicts.push(attribution);
       for (const v of periodVerdicts) verdicts.push({ ...v, version });
       if (worstDrift !== null && worstDrift !== "ok")
         verdicts.push({
@@ -1104,6 +1127,28 @@ export class MonitorService {
       reasons: health.reasons,
       versions,
       alerts,
+    };
+  }
+
+  /**
+   * The attribution-drift verdict of a window from the explanations' cache: the nDCG of the window's
+   * importance ranking against the reference's, a *warning* below its threshold (0.9).
+   */
+  private async attributionVerdict(
+    model: string,
+    version: string,
+    startMs: number,
+  ): Promise<WindowVerdict | null> {
+    const drift = await this.attributionOf?.(model, version, startMs);
+    if (drift === null || drift === undefined || drift.ndcg === null) return null;
+    return {
+      rule: "attribution",
+      metric: "attribution_ndcg",
+      value: drift.ndcg,
+      threshold: drift.threshold,
+      status: drift.drifted ? "breach" : "ok",
+      severity: drift.drifted ? "warning" : "ok",
+      samples: 0,
     };
   }
 
@@ -1199,10 +1244,14 @@ export class MonitorService {
     for (const runtime of this.models.values()) {
       const now = this.options.clock === "event" ? runtime.clock.now() : this.options.now();
       if (Number.isFinite(now))
-        await this.options.store.deleteDocumentsBefore(
+        for (const collection of [
           reportCollection(runtime.record.name),
-          now - runtime.settings.reporting.retention,
-        );
+          explanationCollection(runtime.record.name),
+        ])
+          await this.options.store.deleteDocumentsBefore(
+            collection,
+            now - runtime.settings.reporting.retention,
+          );
     }
     return this.options.store.deleteBefore(oldest);
   }

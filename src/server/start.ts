@@ -38,6 +38,8 @@ export interface RunningServer {
   readonly store: Store;
   /** The machine's resources: sampled on `resources.interval`, stored per window. */
   readonly resources: ResourceMonitor;
+  /** Permutation importance and attribution drift of windows (explained in the background when final). */
+  readonly explanations: Explanations;
   /** Stops accepting requests, writes every window, closes the store. */
   close(): Promise<void>;
 }
@@ -79,6 +81,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const explanations = new Explanations(store, service);
   service.onReference = (model, version, bytes, type) =>
     explanations.onReference(model, version, bytes, type);
+  // Each final window is explained in the background; health reads the cached attribution drift.
+  service.onWindowFinal = (model, version, startMs) => explanations.precompute(model, version, startMs);
+  service.attributionOf = (model, version, startMs) =>
+    explanations.cachedAttribution(model, version, startMs);
   // Resources run on the wall clock; their rules reach alerting only when its clock is the wall clock
   // too (in an event-time replay the alert clock is the replayed time).
   const resources = await ResourceMonitor.open({
@@ -148,6 +154,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     service,
     store,
     resources,
+    explanations,
     async close() {
       clearInterval(flusher);
       clearInterval(retention);
@@ -155,6 +162,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await resources.stop();
       await service.close();
+      await explanations.idle();
       await service.alerting?.deliverDue();
       await service.alerting?.close();
       await store.close();

@@ -93,11 +93,7 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): Chart {
   container.append(figure);
   table.addEventListener("toggle", () => {
     if (!table.open || table.querySelector("table") !== null) return;
-    const head = h(
-      "tr",
-      {},
-      h("th", { scope: "col" }, `Start (${zoneName()})`),
-    );
+    const head = h("tr", {}, h("th", { scope: "col" }, `Start (${zoneName()})`));
     for (const l of spec.lines) head.append(h("th", { scope: "col" }, `${l.label} (${spec.unit})`));
     const body = h("tbody");
     spec.x.forEach((x, i) => {
