@@ -2,10 +2,15 @@
  * `npm run bench [-- NAME …]`: runs the benchmarks and rewrites their sections of docs/benchmarks.md.
  * Benchmarks print figures; they never assert (tests do that).
  */
+import { runDashboardBench } from "./dashboard-bench.js";
 import { runDriftBench } from "./drift-bench.js";
 import { runIngestBench } from "./ingest-bench.js";
 
-const benches: Record<string, () => Promise<void>> = { drift: runDriftBench, ingest: runIngestBench };
+const benches: Record<string, () => Promise<void>> = {
+  dashboard: runDashboardBench,
+  drift: runDriftBench,
+  ingest: runIngestBench,
+};
 const wanted = process.argv.slice(2);
 for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
   const bench = benches[name];

@@ -7,6 +7,7 @@ import {
   type DashboardAssets,
   dashboardPages,
   loadDashboardAssets,
+  modelPagePreload,
   safeNext,
   serveAsset,
   serveLogin,
@@ -98,13 +99,18 @@ export function createApp(options: AppOptions): Server {
   const assets = options.assets === undefined ? loadDashboardAssets() : options.assets;
   const live = new LiveHub();
   const unsubscribe = service.onChange((change) => live.publish(change.type, change));
-  const page = ({ request, response }: RouteContext) => {
+  const page = ({ request, response, params, query }: RouteContext) => {
     if (!auth.mayRead(request)) {
       response.writeHead(303, { location: `/login?next=${encodeURIComponent(request.url ?? "/")}` });
       response.end();
       return;
     }
-    servePage(assets, { authEnabled: auth.enabled }, response);
+    const preload = params.model === undefined ? null : modelPagePreload(params.model, query);
+    servePage(
+      assets,
+      { authEnabled: auth.enabled, ...(preload === null ? {} : { preload: [preload] }) },
+      response,
+    );
   };
   const maxPoints = (value: string | null): number => {
     if (value === null) return 1000;

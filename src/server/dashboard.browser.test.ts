@@ -44,6 +44,8 @@ before(
     });
     page.on("console", (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+      // Chromium warns when a preloaded response goes unused (the page asked for another URL).
+      if (/preload/i.test(message.text())) cspViolations.push(message.text());
     });
     page.on("pageerror", (error) => pageErrors.push(error.message));
   },
@@ -300,8 +302,16 @@ test("an alert is silenced from the alerts page and the API sees the silence", {
 test("dark theme, time zone switch, and nothing loaded from elsewhere or blocked by the policy", {
   skip,
 }, async () => {
+  const seriesRequests: string[] = [];
+  const count = (request: { url(): string }) => {
+    if (request.url().includes("/series")) seriesRequests.push(request.url());
+  };
+  page.on("request", count);
   await page.goto(`${server.url}/models/bike`);
   await rendered("model");
+  page.off("request", count);
+  // The shell preloads the series; the page's own request is answered by that preload.
+  assert.deepEqual(seriesRequests, [`${server.url}/v1/models/bike/series?points=1000`]);
   const theme = page.locator("button", { hasText: /^Theme:/ });
   while ((await page.evaluate(() => document.documentElement.dataset.theme)) !== "dark") await theme.click();
   await rendered("model");

@@ -94,6 +94,25 @@ test("pages need a session: redirect to the login, which sets an HttpOnly SameSi
   assert.equal(shell.status, 200);
   assert.equal(shell.headers.get("cache-control"), "no-cache");
   const html = await shell.text();
+  // The model page's first request starts with the script (the page asks for the same URL).
+  assert.match(
+    html,
+    /<link rel="preload" href="\/v1\/models\/m\/series\?points=1000" as="fetch" crossorigin>/,
+  );
+  const versioned = await (
+    await fetch(`${server.url}/models/m?version=1&range=7d`, { headers: session })
+  ).text();
+  assert.match(versioned, /href="\/v1\/models\/m\/series\?points=1000&#38;version=1&#38;last=7d"/);
+  const alertLink = await (
+    await fetch(`${server.url}/models/m?from=2026-01-05T00:00:00Z&to=2026-01-05T01:00:00Z`, {
+      headers: session,
+    })
+  ).text();
+  assert.doesNotMatch(
+    alertLink,
+    /rel="preload"/,
+    "an alert's link widens the range in the page: nothing to preload",
+  );
   assert.doesNotMatch(html, /<script>|<style>|style="/, "nothing inline: the policy forbids it");
   assert.ok((await fetch(`${server.url}/v1/overview`, { headers: session })).ok, "the session reads the API");
   // A read session cannot write, and no session write passes without the CSRF header.

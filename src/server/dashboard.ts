@@ -131,7 +131,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
  */
 export function servePage(
   assets: DashboardAssets | null,
-  options: { readonly authEnabled: boolean },
+  options: { readonly authEnabled: boolean; readonly preload?: readonly string[] },
   response: ServerResponse,
 ): void {
   const body =
@@ -144,6 +144,10 @@ export function servePage(
           [
             ...assets.styles.map((s) => `<link rel="stylesheet" href="/ui/${escapeHtml(s)}">`),
             ...assets.scripts.map((s) => `<script type="module" src="/ui/${escapeHtml(s)}"></script>`),
+            // The page's first API request, started with the script instead of after it has run.
+            ...(options.preload ?? []).map(
+              (url) => `<link rel="preload" href="${escapeHtml(url)}" as="fetch" crossorigin>`,
+            ),
           ].join(""),
           `<a class="skip-link" href="#main">Skip to content</a><div id="app" data-auth="${options.authEnabled ? "on" : "off"}"><p class="loading">Loading…</p></div>`,
         );
@@ -178,6 +182,26 @@ ${options.error === null ? "" : `<p class="error" role="alert">${escapeHtml(opti
 </form></main>`,
     ),
   );
+}
+
+/**
+ * The series request the model page makes first, for a preload in its shell: the same URL the page
+ * builds from its query (src/ui/pages/model.ts), or null when the page widens the range itself (an
+ * alert's link with from/to) and the URL cannot be known here.
+ *
+ * @example
+ * ```ts
+ * modelPagePreload("bike", new URLSearchParams("version=2011")); // "/v1/models/bike/series?points=1000&version=2011"
+ * ```
+ */
+export function modelPagePreload(model: string, query: URLSearchParams): string | null {
+  const range = query.get("range") ?? (query.has("from") || query.has("to") ? "custom" : "all");
+  if (range === "custom") return null;
+  const q = new URLSearchParams({ points: "1000" });
+  const version = query.get("version") ?? "";
+  if (version !== "") q.set("version", version);
+  if (range !== "all") q.set("last", range);
+  return `/v1/models/${encodeURIComponent(model)}/series?${q}`;
 }
 
 /** A `next` target of the login form: a path of this server only (no open redirect). */

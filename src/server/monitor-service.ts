@@ -711,7 +711,12 @@ export class MonitorService {
     const lookback = closedUntil - 10 * length;
     for (const record of await this.options.store.listVersions(runtime.record.name)) {
       const windows = (
-        await this.options.store.getWindows(runtime.record.name, lookback, closedUntil, record.version)
+        await this.options.store.getWindowSummaries(
+          runtime.record.name,
+          lookback,
+          closedUntil,
+          record.version,
+        )
       ).map((w) => ({
         start: w.startMs,
         events: Number(w.summary.events ?? 0),
@@ -796,7 +801,7 @@ export class MonitorService {
     await this.committing;
     const byKey = new Map<string, WindowSummary>();
     const { window: length, lateness } = runtime.settings.monitor;
-    for (const record of await this.options.store.getWindows(model, fromMs, toMs, version))
+    for (const record of await this.options.store.getWindowSummaries(model, fromMs, toMs, version))
       byKey.set(
         key(record.version, record.startMs),
         // Whether a stored window is final depends on the clock now, not on when it was written.

@@ -166,6 +166,16 @@ export function storeConformance(factory: StoreFactory): void {
           [20],
         );
         assert.deepEqual(await store.getWindows("bike", 7_200_000, 10_000_000), []);
+        // Summaries: the same windows and fields, without the state.
+        const summaries = await store.getWindowSummaries("bike", 0, 10_000_000);
+        assert.deepEqual(
+          summaries,
+          all.map(({ state: _state, ...rest }) => rest),
+        );
+        assert.deepEqual(
+          (await store.getWindowSummaries("bike", 3_600_000, 7_200_000, "2")).map((w) => w.summary.mae),
+          [20],
+        );
       }));
 
     test("retention deletes old batches and windows only", () =>

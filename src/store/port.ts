@@ -45,6 +45,16 @@ export interface Store {
   putWindows(windows: readonly WindowRecord[], logPosition: number): Promise<void>;
   /** Windows of a model starting in [fromMs, toMs), oldest first, optionally of one version. */
   getWindows(model: string, fromMs: number, toMs: number, version?: string): Promise<WindowRecord[]>;
+  /**
+   * The same windows without their state (listings and charts need only the summaries, and the states
+   * are most of the bytes).
+   */
+  getWindowSummaries(
+    model: string,
+    fromMs: number,
+    toMs: number,
+    version?: string,
+  ): Promise<Array<Omit<WindowRecord, "state">>>;
   /** The log position saved with the last `putWindows` (0 before any). */
   getLogPosition(): Promise<number>;
 

@@ -229,6 +229,27 @@ class SqliteStore implements Store {
     }));
   }
 
+  async getWindowSummaries(
+    model: string,
+    fromMs: number,
+    toMs: number,
+    version?: string,
+  ): Promise<Array<Omit<WindowRecord, "state">>> {
+    const rows = (
+      version === undefined
+        ? this.statements.getWindowSummaries.all(model, fromMs, toMs)
+        : this.statements.getWindowSummariesOfVersion.all(model, fromMs, toMs, version)
+    ) as Array<Omit<WindowRow, "state">>;
+    return rows.map((row) => ({
+      model: row.model,
+      version: row.version,
+      startMs: row.start_ms,
+      endMs: row.end_ms,
+      summary: JSON.parse(row.summary) as Record<string, unknown>,
+      updatedMs: row.updated_ms,
+    }));
+  }
+
   async getLogPosition(): Promise<number> {
     const row = this.statements.getPosition.get(LOG_POSITION) as { position: number } | undefined;
     return row?.position ?? 0;
@@ -376,6 +397,12 @@ function prepare(db: SqliteDatabase) {
     ),
     getWindows: db.prepare(
       "SELECT * FROM windows WHERE model = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms, version",
+    ),
+    getWindowSummaries: db.prepare(
+      "SELECT model, version, start_ms, end_ms, summary, updated_ms FROM windows WHERE model = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms, version",
+    ),
+    getWindowSummariesOfVersion: db.prepare(
+      "SELECT model, version, start_ms, end_ms, summary, updated_ms FROM windows WHERE model = ? AND start_ms >= ? AND start_ms < ? AND version = ? ORDER BY start_ms",
     ),
     getWindowsOfVersion: db.prepare(
       "SELECT * FROM windows WHERE model = ? AND start_ms >= ? AND start_ms < ? AND version = ? ORDER BY start_ms",
