@@ -21,7 +21,7 @@ const layers: Record<string, readonly string[]> = {
   notify: ["errors"],
   alerts: ["monitor", "config", "drift", "errors"],
   // Model health (issue #6): group fairness and explanations are pure; resources are collectors (I/O).
-  fairness: ["stats", "errors"],
+  fairness: ["metrics", "stats", "errors"],
   explain: ["stats", "errors"],
   resources: ["errors"],
   report: ["drift", "stats", "errors"],

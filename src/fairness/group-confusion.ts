@@ -5,6 +5,7 @@
  * accuracy and for their intervals, so a window merges by adding counts and never keeps a row.
  */
 
+import { expectCount, expectFormat } from "../metrics/json.js";
 import {
   type AttributeGroups,
   DEFAULT_MAX_GROUPS,
@@ -12,7 +13,6 @@ import {
   GroupTable,
   type SensitiveGroups,
 } from "./group-table.js";
-import { expectCount, expectFormat } from "./json.js";
 
 const FORMAT = "tiktoktoe.fairness.group-confusion";
 const VERSION = 1;

@@ -6,7 +6,7 @@
  * id) fills the map and then only counts overflow, instead of growing without bound.
  */
 
-import { expectArray, expectCount, expectRecord, expectString } from "./json.js";
+import { expectArray, expectCount, expectRecord, expectString } from "../metrics/json.js";
 
 /**
  * The default bound on groups kept per attribute.

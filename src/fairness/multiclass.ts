@@ -6,6 +6,7 @@
  * one-vs-rest reduction (its `equalized_odds_difference` rejects multiclass input, issue #1212).
  */
 
+import { expectArray, expectCount, expectFormat, expectString } from "../metrics/json.js";
 import type { GroupAccumulatorOptions, GroupCounts } from "./group-confusion.js";
 import {
   type AttributeGroups,
@@ -14,7 +15,6 @@ import {
   GroupTable,
   type SensitiveGroups,
 } from "./group-table.js";
-import { expectArray, expectCount, expectFormat, expectString } from "./json.js";
 import {
   type AttributeFairness,
   attributeFairness,

@@ -8,6 +8,7 @@
  * by Chan et al.'s formula, so windows merge exactly and no row is kept.
  */
 
+import { expectCount, expectFormat, expectNumber, expectRecord } from "../metrics/json.js";
 import type { GroupAccumulatorOptions } from "./group-confusion.js";
 import {
   type AttributeGroups,
@@ -17,7 +18,6 @@ import {
   type SensitiveGroups,
 } from "./group-table.js";
 import { type Interval, meanInterval, welchInterval } from "./intervals.js";
-import { expectCount, expectFormat, expectNumber, expectRecord } from "./json.js";
 import type { FairnessOptions } from "./report.js";
 
 const FORMAT = "tiktoktoe.fairness.group-regression";

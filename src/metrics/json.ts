@@ -120,3 +120,29 @@ export function expectLabels(value: unknown, what: string): ClassLabel[] {
   }
   return value as ClassLabel[];
 }
+
+/**
+ * A value that must be an array.
+ *
+ * @example
+ * ```ts
+ * const groups = expectArray(record.groups, "groups");
+ * ```
+ */
+export function expectArray(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw new TypeError(`fromJSON: ${what} must be an array`);
+  return value;
+}
+
+/**
+ * A string.
+ *
+ * @example
+ * ```ts
+ * const name = expectString(record.name, "name");
+ * ```
+ */
+export function expectString(value: unknown, what: string): string {
+  if (typeof value !== "string") throw new TypeError(`fromJSON: ${what} must be a string`);
+  return value;
+}
