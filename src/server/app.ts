@@ -112,6 +112,32 @@ export function createApp(options: AppOptions): Server {
       response,
     );
   };
+  /** `last=24h`, or `from`/`to` (open ends when absent, or the last `defaultLastMs` when both are). */
+  const rangeOf = (
+    query: URLSearchParams,
+    defaultLastMs: number | null,
+  ): { fromMs: number; toMs: number } | { lastMs: number } => {
+    const last = query.get("last");
+    if (last !== null) {
+      const parsed = parseDuration(last);
+      if (!parsed.ok || parsed.ms === 0)
+        throw new TikTokToeError(
+          "REQUEST_INVALID",
+          `last: ${parsed.ok ? "must be positive" : parsed.message}`,
+          {
+            path: "last",
+            hint: "e.g. last=24h, last=7d, last=30d",
+          },
+        );
+      return { lastMs: parsed.ms };
+    }
+    if (defaultLastMs !== null && query.get("from") === null && query.get("to") === null)
+      return { lastMs: defaultLastMs };
+    return {
+      fromMs: time(query.get("from"), Number.NEGATIVE_INFINITY, "from"),
+      toMs: time(query.get("to"), Number.POSITIVE_INFINITY, "to"),
+    };
+  };
   const maxPoints = (value: string | null): number => {
     if (value === null) return 1000;
     const n = Number(value);
@@ -190,25 +216,7 @@ export function createApp(options: AppOptions): Server {
       "GET",
       "/v1/models/{model}/series",
       guard("read", async ({ request, response, params, query }) => {
-        const last = query.get("last");
-        let range: { fromMs: number; toMs: number } | { lastMs: number };
-        if (last !== null) {
-          const parsed = parseDuration(last);
-          if (!parsed.ok || parsed.ms === 0)
-            throw new TikTokToeError(
-              "REQUEST_INVALID",
-              `last: ${parsed.ok ? "must be positive" : parsed.message}`,
-              {
-                path: "last",
-                hint: "e.g. last=24h, last=7d, last=30d",
-              },
-            );
-          range = { lastMs: parsed.ms };
-        } else
-          range = {
-            fromMs: time(query.get("from"), Number.NEGATIVE_INFINITY, "from"),
-            toMs: time(query.get("to"), Number.POSITIVE_INFINITY, "to"),
-          };
+        const range = rangeOf(query, null);
         const version = query.get("version") ?? undefined;
         const points = maxPoints(query.get("points"));
         sendJsonCompressed(
@@ -268,26 +276,8 @@ export function createApp(options: AppOptions): Server {
       guard("read", async ({ request, response, query }) => {
         if (options.resources === undefined)
           throw new TikTokToeError("NOT_FOUND", "resource monitoring is not running");
-        const last = query.get("last");
-        let range: { fromMs: number; toMs: number } | { lastMs: number };
-        if (last !== null) {
-          const parsed = parseDuration(last);
-          if (!parsed.ok || parsed.ms === 0)
-            throw new TikTokToeError(
-              "REQUEST_INVALID",
-              `last: ${parsed.ok ? "must be positive" : parsed.message}`,
-              {
-                path: "last",
-                hint: "e.g. last=24h, last=7d, last=30d",
-              },
-            );
-          range = { lastMs: parsed.ms };
-        } else if (query.get("from") === null && query.get("to") === null) range = { lastMs: 86_400_000 };
-        else
-          range = {
-            fromMs: time(query.get("from"), Number.NEGATIVE_INFINITY, "from"),
-            toMs: time(query.get("to"), Number.POSITIVE_INFINITY, "to"),
-          };
+        // Without a range: the last day (a machine's samples pile up; a model's windows are fewer).
+        const range = rangeOf(query, 86_400_000);
         sendJsonCompressed(
           request,
           response,
