@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { runBikeDemo } from "../demo/bike-replay.js";
-import { artifactDir, chromiumMissing, launchChromium } from "../testing/browser.js";
+import {
+  artifactDir,
+  chromiumMissing,
+  launchChromium,
+  openDashboardPage,
+  type PageProblems,
+} from "../testing/browser.js";
 import type { RunningServer } from "./start.js";
 
 /**
@@ -18,9 +24,8 @@ let server: RunningServer;
 let browser: Browser;
 let page: Page;
 const shots = artifactDir("dashboard");
-const foreign: string[] = [];
-const cspViolations: string[] = [];
-const pageErrors: string[] = [];
+let problems: PageProblems;
+let rendered: (name: string) => Promise<void>;
 
 const api = async <T = Json>(path: string, init?: RequestInit): Promise<T> => {
   const response = await fetch(`${server.url}${path}`, init);
@@ -28,26 +33,15 @@ const api = async <T = Json>(path: string, init?: RequestInit): Promise<T> => {
   return (await response.json()) as T;
 };
 
-const rendered = (name: string) =>
-  page.waitForFunction((n) => document.documentElement.dataset.rendered === n, name, { timeout: 15_000 });
-
 before(
   async () => {
     if (chromiumMissing) return;
     ({ server } = await runBikeDemo({ port: 0, weeksPerSecond: 1000, print: () => undefined }));
     browser = await launchChromium();
     // A zone other than UTC, so the zone switch has something to switch.
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: "Europe/Berlin" });
-    page.on("request", (request) => {
-      if (!request.url().startsWith(server.url) && !request.url().startsWith("data:"))
-        foreign.push(request.url());
-    });
-    page.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-      // Chromium warns when a preloaded response goes unused (the page asked for another URL).
-      if (/preload/i.test(message.text())) cspViolations.push(message.text());
-    });
-    page.on("pageerror", (error) => pageErrors.push(error.message));
+    ({ page, problems, rendered } = await openDashboardPage(browser, server.url, {
+      timezoneId: "Europe/Berlin",
+    }));
   },
   { timeout: 120_000 },
 );
@@ -321,7 +315,5 @@ test("dark theme, time zone switch, and nothing loaded from elsewhere or blocked
   await zone.click();
   assert.notEqual(await zone.textContent(), before);
   await rendered("model");
-  assert.deepEqual(foreign, [], "requests outside the server");
-  assert.deepEqual(cspViolations, []);
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(problems, { foreign: [], policy: [], errors: [] });
 });

@@ -6,7 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { artifactDir, chromiumMissing, launchChromium } from "../testing/browser.js";
+import {
+  artifactDir,
+  chromiumMissing,
+  launchChromium,
+  openDashboardPage,
+  type PageProblems,
+} from "../testing/browser.js";
 import type { ImportanceAnswer } from "./explanations.js";
 import {
   type CancerFixture,
@@ -29,8 +35,7 @@ let server: RunningServer | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let fixture: CancerFixture;
-const cspViolations: string[] = [];
-const pageErrors: string[] = [];
+let problems: PageProblems;
 let skip: string | false = chromiumMissing;
 
 before(
@@ -44,11 +49,9 @@ before(
     server = await startServer({ port: 0, dataDir: join(dir, "data"), clock: "event" });
     fixture = await setUpCancer(server.url, ort);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
-    page.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
-    page.on("pageerror", (error) => pageErrors.push(error.message));
+    ({ page, problems } = await openDashboardPage(browser, server.url, {
+      viewport: { width: 1400, height: 1100 },
+    }));
   },
   { timeout: 60_000 },
 );
@@ -151,6 +154,5 @@ test("the explanations page draws the API's importances, sorted, beside the refe
   await page.goto(`${server!.url}/explanations?model=cancer&version=plain`);
   await page.waitForFunction(() => document.documentElement.dataset.rendered === "explanations");
   assert.equal(await page.locator("#importance-error").getAttribute("data-code"), "NOT_FOUND");
-  assert.deepEqual(cspViolations, []);
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(problems, { foreign: [], policy: [], errors: [] });
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { artifactDir, chromiumMissing, launchChromium } from "../testing/browser.js";
+import { artifactDir, chromiumMissing, launchChromium, openDashboardPage } from "../testing/browser.js";
 import { repoPath } from "../testing/paths.js";
 import { type RunningServer, startServer } from "./start.js";
 
@@ -315,11 +315,7 @@ test("the fairness and reports pages show the API's groups, intervals, status an
 }, async () => {
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    const rendered = (name: string) =>
-      page.waitForFunction((n) => document.documentElement.dataset.rendered === n, name, { timeout: 15_000 });
+    const { page, problems, rendered } = await openDashboardPage(browser, server.url);
     await page.goto(`${server.url}/fairness?model=adult`);
     await rendered("fairness");
     const series = (await call("GET", "/v1/models/adult/series?points=1000")) as {
@@ -354,7 +350,7 @@ test("the fairness and reports pages show the API's groups, intervals, status an
       1,
     );
     await page.screenshot({ path: join(artifactDir("dashboard"), "reports.png"), fullPage: true });
-    assert.deepEqual(errors, []);
+    assert.deepEqual(problems, { foreign: [], policy: [], errors: [] });
   } finally {
     await browser.close();
   }

@@ -6,7 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { artifactDir, chromiumMissing, launchChromium } from "../testing/browser.js";
+import {
+  artifactDir,
+  chromiumMissing,
+  launchChromium,
+  openDashboardPage,
+  type PageProblems,
+} from "../testing/browser.js";
 import { deadUrl, type Receiver, startReceiver } from "../testing/receiver.js";
 import type { ResourcesReport } from "./resource-monitor.js";
 import { type RunningServer, startServer } from "./start.js";
@@ -24,7 +30,8 @@ let browser: Browser;
 let page: Page;
 let target = "";
 const shots = artifactDir("dashboard");
-const pageErrors: string[] = [];
+let problems: PageProblems;
+let rendered: (name: string) => Promise<void>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const api = async <T>(path: string): Promise<T> => {
@@ -32,9 +39,6 @@ const api = async <T>(path: string): Promise<T> => {
   assert.ok(response.ok, `${path}: ${response.status} ${await response.clone().text()}`);
   return (await response.json()) as T;
 };
-
-const rendered = (name: string) =>
-  page.waitForFunction((n) => document.documentElement.dataset.rendered === n, name, { timeout: 15_000 });
 
 before(
   async () => {
@@ -72,8 +76,7 @@ before(
       await server.resources.sample();
     }
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on("pageerror", (error) => pageErrors.push(error.message));
+    ({ page, problems, rendered } = await openDashboardPage(browser, server.url));
   },
   { timeout: 120_000 },
 );
@@ -179,5 +182,5 @@ test("the range buttons ask the API for that range", { skip }, async () => {
     (n) => document.querySelector("#chart-cpu")?.getAttribute("data-points") === String(n),
     answer.windows.length,
   );
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(problems, { foreign: [], policy: [], errors: [] });
 });

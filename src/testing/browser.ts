@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { repoPath } from "./paths.js";
 
 /** Debian's Chromium (package `chromium`), which .ci/run installs. */
@@ -53,4 +53,58 @@ export function artifactDir(name: string): string {
     : repoPath("test-artifacts", name);
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** What a dashboard page did wrong while a test drove it. */
+export interface PageProblems {
+  /** Requests to anything but the server (the dashboard must work with no network beyond it). */
+  readonly foreign: string[];
+  /** Console messages about the content security policy or an unused preload. */
+  readonly policy: string[];
+  /** Uncaught errors in the page. */
+  readonly errors: string[];
+}
+
+/**
+ * A new page of the dashboard at `origin` (1400 × 1000 unless told), watched for requests elsewhere,
+ * policy violations, unused preloads and uncaught errors; `rendered(name)` waits until the router has
+ * drawn that page (`data-rendered` on the root element).
+ *
+ * @example
+ * ```ts
+ * const { page, problems, rendered } = await openDashboardPage(browser, server.url);
+ * await page.goto(`${server.url}/alerts`);
+ * await rendered("alerts");
+ * assert.deepEqual(problems.errors, []);
+ * ```
+ */
+export async function openDashboardPage(
+  browser: Browser,
+  origin: string,
+  options: { readonly viewport?: { width: number; height: number }; readonly timezoneId?: string } = {},
+): Promise<{ page: Page; problems: PageProblems; rendered: (name: string) => Promise<void> }> {
+  const page = await browser.newPage({
+    viewport: options.viewport ?? { width: 1400, height: 1000 },
+    ...(options.timezoneId === undefined ? {} : { timezoneId: options.timezoneId }),
+  });
+  const problems: PageProblems = { foreign: [], policy: [], errors: [] };
+  page.on("request", (request) => {
+    if (!request.url().startsWith(origin) && !request.url().startsWith("data:"))
+      problems.foreign.push(request.url());
+  });
+  page.on("console", (message) => {
+    // Chromium also warns when a preloaded response goes unused (the page asked for another URL).
+    if (/Content Security Policy|preload/i.test(message.text())) problems.policy.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.errors.push(error.message));
+  const rendered = async (name: string) => {
+    await page.waitForFunction(
+      (n) =>
+        (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } })
+          .document.documentElement.dataset.rendered === n,
+      name,
+      { timeout: 15_000 },
+    );
+  };
+  return { page, problems, rendered };
 }
