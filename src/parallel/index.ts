@@ -4,4 +4,4 @@ export {
   type DriftProgress,
   type ParallelDriftOptions,
 } from "./analyze-parallel.js";
-export { WorkerPool } from "./pool.js";
+export { WorkerPool, type WorkerPoolOptions } from "./pool.js";

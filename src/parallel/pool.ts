@@ -11,6 +11,21 @@ type Reply =
   | { readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly id: number; readonly ok: false; readonly error: WireError };
 
+/** Options of {@link WorkerPool}. */
+export interface WorkerPoolOptions {
+  /**
+   * Whether the threads use the native drift kernels when they are built (default true; the
+   * environment variable `TIKTOKTOE_NATIVE=0` switches them off everywhere). Results are the same
+   * either way: this exists to measure and test one against the other.
+   */
+  readonly nativeKernels?: boolean;
+}
+
+/** What a worker thread is started with. */
+export interface WorkerSetup {
+  readonly nativeKernels: boolean;
+}
+
 interface Slot {
   readonly worker: Worker;
   busy: number;
@@ -32,9 +47,10 @@ export class WorkerPool {
   private nextId = 1;
 
   /** @param size number of threads; defaults to the machine's available parallelism. */
-  constructor(size = availableParallelism()) {
+  constructor(size = availableParallelism(), options: WorkerPoolOptions = {}) {
+    const workerData: WorkerSetup = { nativeKernels: options.nativeKernels ?? true };
     for (let i = 0; i < Math.max(1, size); i++) {
-      const worker = new Worker(new URL("./worker.js", import.meta.url));
+      const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData });
       const slot: Slot = { worker, busy: 0 };
       worker.on("message", (reply: Reply) => {
         slot.busy--;

@@ -2,10 +2,12 @@
  * Entry point of the worker threads of {@link WorkerPool}: reads files and measures drift columns,
  * so that two files parse at once and columns spread over the cores.
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { type ReadTableOptions, readTable } from "../data/index.js";
 import { type ColumnTask, type DriftOptions, measureTask, SortArena } from "../drift/index.js";
 import { buffersOf, toWireError } from "./messages.js";
+import { enableNativeKernels } from "./native.js";
+import type { WorkerSetup } from "./pool.js";
 import { tableBuffers } from "./transfer.js";
 
 interface Job {
@@ -18,6 +20,8 @@ const port = parentPort;
 if (port === null) throw new Error("worker.js must run in a worker thread");
 // Sorted copies of one column at a time, reused from column to column (see SortArena).
 const arena = new SortArena();
+// The compiled sort and merge walk when native/ was built (same results, less time; see native.ts).
+if ((workerData as WorkerSetup | null)?.nativeKernels !== false) enableNativeKernels();
 
 port.on("message", (job: Job) => {
   void handle(job).then(

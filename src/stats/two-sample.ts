@@ -1,3 +1,5 @@
+import { installedNativeKernels, type NativeKernels } from "./kernels.js";
+
 /** KS statistic and Wasserstein-1 distance from one merge walk (see {@link ksWassersteinSorted}). */
 export interface KsWasserstein {
   /** D = max |F_a − F_b|, as `scipy.stats.ks_2samp` computes it. */
@@ -16,17 +18,28 @@ export interface KsWasserstein {
  *
  * @param a - ascending-sorted, NaN-free, non-empty
  * @param b - ascending-sorted, NaN-free, non-empty
+ * @param kernels - the installed native kernels by default (the same walk, compiled, with the same
+ *   result bit for bit); `null` for the JavaScript walk
  * @throws RangeError when a sample is empty
  * @example
  * ```ts
  * ksWassersteinSorted(Float64Array.of(0, 1, 3), Float64Array.of(5, 6, 8)); // { d: 1, w: 5 }
  * ```
  */
-export function ksWassersteinSorted(a: Float64Array, b: Float64Array): KsWasserstein {
+export function ksWassersteinSorted(
+  a: Float64Array,
+  b: Float64Array,
+  kernels: NativeKernels | null = installedNativeKernels(),
+): KsWasserstein {
   const na = a.length;
   const nb = b.length;
   if (na === 0 || nb === 0)
     throw new RangeError("two-sample statistics need at least one value in each sample");
+  if (kernels !== null) {
+    const state = new Float64Array(6);
+    kernels.ksWasserstein(a, b, state);
+    return walkResult(na, nb, state[0]!, state[1]!, state[2]!, state[3]!, state[4]!, state[5]!);
+  }
   const walk = new Walk(na, nb);
   // Mostly distinct values: one element per step, without branches on which sample comes next (they
   // are unpredictable when the samples interleave). Many ties: the tie-skipping walk is faster.
@@ -126,10 +139,23 @@ class Walk {
   }
 
   result(): KsWasserstein {
-    const { na, nb } = this;
-    const d = Math.max(this.maxI / na - this.maxJ / nb, this.minJ / nb - this.minI / na, 0);
-    return { d, w: (this.sum + this.comp) / na / nb };
+    return walkResult(this.na, this.nb, this.maxI, this.maxJ, this.minI, this.minJ, this.sum, this.comp);
   }
+}
+
+/** D and W from the walk's final state (shared by the JavaScript and the native walk). */
+function walkResult(
+  na: number,
+  nb: number,
+  maxI: number,
+  maxJ: number,
+  minI: number,
+  minJ: number,
+  sum: number,
+  comp: number,
+): KsWasserstein {
+  const d = Math.max(maxI / na - maxJ / nb, minJ / nb - minI / na, 0);
+  return { d, w: (sum + comp) / na / nb };
 }
 
 /** True when a sample of adjacent pairs finds more than a quarter of them equal. */
