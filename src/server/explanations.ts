@@ -16,6 +16,7 @@ import {
 import { type IngestContext, parseEventBatch, parseLabelBatch } from "../monitor/index.js";
 import { seededRandom } from "../stats/index.js";
 import type { ArtifactKind, LogBatch, ModelRecord, Store } from "../store/index.js";
+import { openOnnxModel } from "./onnx-predict.js";
 import { decodeReference, parseReferenceColumns } from "./reference.js";
 
 /**
@@ -815,25 +816,12 @@ async function runPermutation(
     throw new TikTokToeError("REQUEST_INVALID", "a classifier needs its classes declared to be explained", {
       path: "classes",
     });
-  const ort = await import("onnxruntime-node");
-  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
-  try {
-    session = await ort.InferenceSession.create(onnx);
-  } catch (error) {
-    throw new TikTokToeError(
-      "REQUEST_INVALID",
-      `the version's ONNX artifact does not load: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  const inputName = session.inputNames[0]!;
-  const outputName = session.outputNames[0]!;
+  const session = await openOnnxModel(onnx);
   const predict: BatchPredict = async (rows, n, features) => {
     const input = rows instanceof Float32Array ? rows : Float32Array.from(rows);
     let out: Float32Array;
     try {
-      const outputs = await session.run({ [inputName]: new ort.Tensor("float32", input, [n, features]) });
-      out = outputs[outputName]!.data as Float32Array;
+      out = await session.run(input, n, features);
     } catch (error) {
       throw new TikTokToeError(
         "REQUEST_INVALID",

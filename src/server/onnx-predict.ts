@@ -20,7 +20,6 @@ export async function predictWithOnnx(
   columns: Readonly<Record<string, ReferenceColumn>>,
   rows: number,
 ): Promise<ReferenceColumn> {
-  const ort = await import("onnxruntime-node");
   const features = model.features.filter((f) => f.role === "feature");
   const input = new Float32Array(rows * features.length);
   features.forEach((feature, k) => {
@@ -43,23 +42,9 @@ export async function predictWithOnnx(
       input[i * features.length + k] = v;
     }
   });
-  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  const session = await openOnnxModel(onnx);
   try {
-    session = await ort.InferenceSession.create(onnx);
-  } catch (error) {
-    throw new TikTokToeError(
-      "REQUEST_INVALID",
-      `the version's ONNX artifact does not load: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  try {
-    const inputName = session.inputNames[0]!;
-    const outputs = await session.run({
-      [inputName]: new ort.Tensor("float32", input, [rows, features.length]),
-    });
-    const output = outputs[session.outputNames[0]!]!;
-    const data = output.data as Float32Array;
+    const data = await session.run(input, rows, features.length);
     const width = data.length / rows;
     if (model.task === "regression") {
       if (width !== 1)
@@ -93,4 +78,44 @@ export async function predictWithOnnx(
   } finally {
     await session.release();
   }
+}
+
+/** A loaded ONNX model that takes float32 [rows, k] and gives its first output as a flat array. */
+export interface OnnxModel {
+  run(input: Float32Array, rows: number, columns: number): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+/**
+ * Loads a version's ONNX artifact with onnxruntime-node (imported on first use: the server starts
+ * without it when no model is ever run). A file that does not load is a REQUEST_INVALID naming why.
+ *
+ * @example
+ * ```ts
+ * const model = await openOnnxModel(bytes);
+ * const scores = await model.run(rows, n, k);
+ * await model.release();
+ * ```
+ */
+export async function openOnnxModel(onnx: Uint8Array): Promise<OnnxModel> {
+  const ort = await import("onnxruntime-node");
+  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  try {
+    session = await ort.InferenceSession.create(onnx);
+  } catch (error) {
+    throw new TikTokToeError(
+      "REQUEST_INVALID",
+      `the version's ONNX artifact does not load: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const inputName = session.inputNames[0]!;
+  const outputName = session.outputNames[0]!;
+  return {
+    async run(input, rows, columns) {
+      const outputs = await session.run({ [inputName]: new ort.Tensor("float32", input, [rows, columns]) });
+      return outputs[outputName]!.data as Float32Array;
+    },
+    release: () => session.release(),
+  };
 }
