@@ -27,6 +27,7 @@ const layers: Record<string, readonly string[]> = {
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
   server: [
+    "parallel",
     "fairness",
     "explain",
     "resources",

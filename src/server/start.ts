@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { loadConfig, type MonitorConfig, validateConfig } from "../config/index.js";
 import { TikTokToeError } from "../errors/index.js";
+import { enableNativeKernels } from "../parallel/index.js";
 import { openSqliteStore, type Store } from "../store/index.js";
 import { Alerting, loadAlerting } from "./alerting.js";
 import { createApp } from "./app.js";
@@ -58,6 +59,8 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
  * ```
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  // The window drift runs in this thread: give it the compiled kernels when they were built.
+  enableNativeKernels();
   const host = options.host ?? "127.0.0.1";
   const tokens =
     options.tokensFile === undefined
