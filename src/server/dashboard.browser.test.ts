@@ -197,6 +197,10 @@ test("the model page has one MAE point per window and a heat map that marks temp
     (await detail.locator("dl.stats").textContent()) ?? "",
     new RegExp(String(Number(temp.statistic.toPrecision(4))).replace(".", "\\.")),
   );
+  assert.equal(
+    await detail.locator('a[href^="/explanations"]').getAttribute("href"),
+    `/explanations?model=bike&version=2011&window=${clicked.startMs}`,
+  );
   await page.screenshot({ path: join(shots, "model-drift-detail.png"), fullPage: true });
 
   // The keyboard reaches the same detail: focus the map, move, Enter.

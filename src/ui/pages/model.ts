@@ -302,6 +302,18 @@ export async function renderModel(
         ? h("p", {}, "This column was not tested in this window.")
         : h("div", { class: "detail-grid" }, histogramChart(chosen.histogram, column), stat(chosen)),
       h(
+        "p",
+        { class: "muted" },
+        h(
+          "a",
+          {
+            href: `/explanations?model=${encodeURIComponent(model)}&version=${encodeURIComponent(versionOf)}&window=${start}`,
+          },
+          "Feature importance in this window",
+        ),
+        " (needs the version's ONNX model or linear weights, and labels)",
+      ),
+      h(
         "details",
         {},
         h("summary", {}, `All ${report.columns.length} columns of this window (severity ${report.severity})`),
