@@ -210,6 +210,12 @@ describe("CSV options", () => {
     fails("a,b\n1,2\n", "INPUT_COLUMN_MISSING", undefined, { numeric: new Set(["nope"]) });
   });
 
+  it("textIfPresent: read as text when there, no error when absent", () => {
+    const table = csv("zip,n\n02134,1\n", { textIfPresent: new Set(["zip", "absent"]) });
+    assert.deepEqual(plain(table), { zip: ["02134"], n: [1] });
+    assert.deepEqual(table.columnNames, ["zip", "n"]);
+  });
+
   it("text: numeric-looking values stay text, exactly", () => {
     const table = csv("zip,n\n02134,1\n2134.0,2\n,3\n", { text: new Set(["zip"]) });
     assert.deepEqual(plain(table), { zip: ["02134", "2134.0", null], n: [1, 2, 3] });

@@ -20,7 +20,8 @@ import type { ColumnData, ColumnOptions, Table, TableFormat } from "./types.js";
  * ```
  */
 export function planFromOptions(options: ColumnOptions): ColumnPlan {
-  const text = options.text ?? new Set<string>();
+  const optional = options.textIfPresent ?? new Set<string>();
+  const text = new Set([...(options.text ?? []), ...optional]);
   const numeric = options.numeric ?? new Set<string>();
   for (const name of text) {
     if (numeric.has(name)) {
@@ -36,6 +37,7 @@ export function planFromOptions(options: ColumnOptions): ColumnPlan {
     numeric,
     rowLimit: Number.POSITIVE_INFINITY,
     checkNames: true,
+    optional,
   };
 }
 

@@ -24,6 +24,8 @@ export interface ColumnPlan {
   readonly rowLimit: number;
   /** Whether every name in `select`, `text` and `numeric` must exist in the input. */
   readonly checkNames: boolean;
+  /** Text columns that may be absent (`textIfPresent`): exempt from the name check. */
+  readonly optional?: ReadonlySet<string>;
 }
 
 /** First block: small, so a small file with many columns stays small. */
@@ -104,7 +106,8 @@ export class TableBuilder {
     const check = (names: Iterable<string> | undefined, option: string): void => {
       if (names === undefined) return;
       for (const name of names) {
-        if (!present.has(name)) throw columnMissingError(this.source, name, option, this.names);
+        if (!present.has(name) && plan.optional?.has(name) !== true)
+          throw columnMissingError(this.source, name, option, this.names);
       }
     };
     check(plan.select, "columns");

@@ -94,6 +94,8 @@ export interface ColumnOptions {
    * the input, else INPUT_COLUMN_MISSING.
    */
   readonly text?: ReadonlySet<string>;
+  /** Read these as text when the input has them; unlike `text`, an absent one is no error. */
+  readonly textIfPresent?: ReadonlySet<string>;
   /**
    * These must be numeric: a value that is neither a number nor missing fails with
    * INPUT_NOT_NUMERIC instead of turning the column into text. Each must exist in the input.

@@ -89,24 +89,14 @@ export function parseReferenceColumns(
     categorical.add(REFERENCE_PREDICTION);
     categorical.add(REFERENCE_TARGET);
   }
-  // `prediction` and `target` are optional: read as text when present, and parse again without them
-  // when absent (the parser rejects a named column the file lacks).
-  let table: ReturnType<typeof parseTable> | undefined;
-  while (table === undefined) {
-    try {
-      table = parseTable(bytes, { name: `reference.${format}`, format, text: categorical });
-    } catch (error) {
-      const optional = [REFERENCE_PREDICTION, REFERENCE_TARGET].find(
-        (c) =>
-          categorical.has(c) &&
-          error instanceof TikTokToeError &&
-          error.code === "INPUT_COLUMN_MISSING" &&
-          error.message.startsWith(`column "${c}"`),
-      );
-      if (optional === undefined) throw error;
-      categorical.delete(optional);
-    }
-  }
+  // `prediction` and `target` are optional: read as text when present (class labels).
+  const optional = new Set([REFERENCE_PREDICTION, REFERENCE_TARGET].filter((c) => categorical.delete(c)));
+  const table = parseTable(bytes, {
+    name: `reference.${format}`,
+    format,
+    text: categorical,
+    textIfPresent: optional,
+  });
   const missing = [...window.numeric, ...window.categorical].filter((c) => !table.columns.has(c));
   if (missing.length > 0)
     throw new TikTokToeError("REQUEST_INVALID", `the reference lacks schema columns: ${missing.join(", ")}`, {
