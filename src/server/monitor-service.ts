@@ -622,19 +622,13 @@ export class MonitorService {
     const k = key(version, startMs);
     let window = runtime.windows.get(k);
     if (window === undefined) {
-      const stored = await this.options.store.getWindows(runtime.record.name, startMs, startMs + 1, version);
       const state =
-        stored.length > 0
-          ? WindowState.fromJSON(
-              JSON.parse(Buffer.from(stored[0]!.state).toString("utf8")) as WindowStateJson,
-              runtime.window,
-              runtime.calibrators.get(version) ?? null,
-            )
-          : WindowState.create(
-              runtime.window,
-              seedOf(runtime.record.name, version, startMs),
-              runtime.calibrators.get(version) ?? null,
-            );
+        (await this.storedState(runtime, version, startMs)) ??
+        WindowState.create(
+          runtime.window,
+          seedOf(runtime.record.name, version, startMs),
+          runtime.calibrators.get(version) ?? null,
+        );
       window = { version, startMs, state, dirty: false };
       runtime.windows.set(k, window);
     }
@@ -1046,6 +1040,7 @@ export class MonitorService {
         merged = merged === null ? state : merged.merge(state);
       }
       if (merged === null) continue;
+      const inputs = list.map(seriesInput);
       const driftColumns = new Map<string, number>();
       let worstDrift: Severity | null = null;
       for (const w of list) {
@@ -1099,10 +1094,10 @@ export class MonitorService {
         fairness: merged.fairnessReport(),
         verdicts: periodVerdicts,
         chart: {
-          start: list.map((w) => w.startMs),
-          quality: list.map((w) => seriesInput(w).quality),
-          p99: list.map((w) => seriesInput(w).p99),
-          events: list.map((w) => Number(w.events ?? 0)),
+          start: inputs.map((w) => w.startMs),
+          quality: inputs.map((w) => w.quality),
+          p99: inputs.map((w) => w.p99),
+          events: inputs.map((w) => w.events),
         },
       });
     }
@@ -1196,6 +1191,15 @@ export class MonitorService {
         runtime.window,
         runtime.calibrators.get(version) ?? null,
       );
+    return this.storedState(runtime, version, startMs);
+  }
+
+  /** A stored window's state, decoded (with the version's CBPE calibrator); null when there is none. */
+  private async storedState(
+    runtime: ModelRuntime,
+    version: string,
+    startMs: number,
+  ): Promise<WindowState | null> {
     const stored = await this.options.store.getWindows(runtime.record.name, startMs, startMs + 1, version);
     if (stored.length === 0) return null;
     return WindowState.fromJSON(
@@ -1210,21 +1214,14 @@ export class MonitorService {
     const runtime = this.runtime(model);
     this.requireVersion(runtime, version);
     await this.committing;
-    const open = runtime.windows.get(key(version, startMs));
-    let state = open?.state;
-    if (state === undefined) {
-      const stored = await this.options.store.getWindows(model, startMs, startMs + 1, version);
-      if (stored.length === 0)
-        throw new TikTokToeError(
-          "NOT_FOUND",
-          `no window of version "${version}" starts at ${new Date(startMs).toISOString()}`,
-        );
-      state = WindowState.fromJSON(
-        JSON.parse(Buffer.from(stored[0]!.state).toString("utf8")) as WindowStateJson,
-        runtime.window,
-        runtime.calibrators.get(version) ?? null,
+    const state =
+      runtime.windows.get(key(version, startMs))?.state ??
+      (await this.storedState(runtime, version, startMs));
+    if (state === null)
+      throw new TikTokToeError(
+        "NOT_FOUND",
+        `no window of version "${version}" starts at ${new Date(startMs).toISOString()}`,
       );
-    }
     const report = this.drift(runtime, version, state);
     if (report === null)
       throw new TikTokToeError("NOT_FOUND", `version "${version}" has no reference data`, {
