@@ -355,3 +355,22 @@ test("the fairness and reports pages show the API's groups, intervals, status an
     await browser.close();
   }
 });
+
+test("reports older than the retention (30 days of the model's clock) are deleted", async () => {
+  const ids = async () =>
+    ((await call("GET", "/v1/models/adult/reports")) as { reports: Array<{ id: string }> }).reports.map((r) => r.id);
+  assert.ok((await ids()).includes(new Date(DAY0).toISOString()));
+  // An event 32 days on moves the model's clock past the first day's retention.
+  const later = DAY0 + 32 * 24 * HOUR;
+  await call(
+    "POST",
+    "/v1/models/adult/events",
+    JSON.stringify({ id: "much-later", time: later, version: "1", features: {}, prediction: "<=50K" }),
+    "application/x-ndjson",
+  );
+  await server.service.flush();
+  await server.service.retention();
+  const left = await ids();
+  assert.ok(!left.includes(new Date(DAY0).toISOString()), JSON.stringify(left));
+  assert.ok(left.length > 0, "the newest period's report is kept");
+});
