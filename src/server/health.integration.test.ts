@@ -358,7 +358,9 @@ test("the fairness and reports pages show the API's groups, intervals, status an
 
 test("reports older than the retention (30 days of the model's clock) are deleted", async () => {
   const ids = async () =>
-    ((await call("GET", "/v1/models/adult/reports")) as { reports: Array<{ id: string }> }).reports.map((r) => r.id);
+    ((await call("GET", "/v1/models/adult/reports")) as { reports: Array<{ id: string }> }).reports.map(
+      (r) => r.id,
+    );
   assert.ok((await ids()).includes(new Date(DAY0).toISOString()));
   // An event 32 days on moves the model's clock past the first day's retention.
   const later = DAY0 + 32 * 24 * HOUR;
