@@ -17,6 +17,8 @@ Options:
       --tokens FILE     bearer tokens, one "TOKEN SCOPE[,SCOPE]" per line (scopes: ingest, read,
                         admin); required unless listening on loopback
       --clock C         wall (live; default) or event (windows close by event time: replays)
+      --external-url U  the URL users reach the server by behind a proxy (https://… marks the
+                        dashboard's cookie Secure; its host is accepted without tokens)
   -h, --help            this help
 
 Examples:
@@ -42,6 +44,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       config: { type: "string" },
       tokens: { type: "string" },
       clock: { type: "string" },
+      "external-url": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     "serve",
@@ -56,6 +59,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values.config === undefined ? {} : { configFile: values.config }),
     ...(values.tokens === undefined ? {} : { tokensFile: values.tokens }),
+    ...(values["external-url"] === undefined ? {} : { externalUrl: values["external-url"] }),
     clock:
       values.clock === undefined ? "wall" : choiceOption(values.clock, "--clock", ["wall", "event"] as const),
   });

@@ -61,6 +61,10 @@ const monitorSection = z.strictObject({
     .gte(1)
     .describe("give the fewest events a window needs for a verdict, a whole number ≥ 1, e.g. 30")
     .optional(),
+  max_clock_jump: duration(
+    `give how far ahead of a model's newest event time an event may be with --clock event, e.g. 7d (${durationUnitsHint})`,
+    { allowZero: false },
+  ).optional(),
 });
 
 const qualityWindow = duration(

@@ -126,6 +126,11 @@ export interface MonitorSettings {
   readonly lateness: number;
   /** No verdict from a window with fewer events (labelled events, for quality metrics) than this (30). */
   readonly min_samples: number;
+  /**
+   * With `--clock event`: how far ahead of the model's newest event time an event may be (7d; at
+   * least two windows plus the lateness), so one mistyped time cannot move the clock for good.
+   */
+  readonly max_clock_jump: number;
 }
 
 /**
@@ -270,7 +275,7 @@ function deepFreeze<T>(value: T): T {
  * ```
  */
 export const defaultSettings: Settings = deepFreeze({
-  monitor: { window: HOUR, lateness: HOUR, min_samples: 30 },
+  monitor: { window: HOUR, lateness: HOUR, min_samples: 30, max_clock_jump: 7 * 24 * HOUR },
   metrics: {
     quality: {
       metric: "accuracy",

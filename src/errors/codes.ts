@@ -79,6 +79,32 @@ export const errorCodes = {
     expected: true,
     summary: "The endpoint does not accept this HTTP method.",
   },
+  ONNX_INVALID: {
+    status: 400,
+    expected: true,
+    summary: "An uploaded ONNX model is not base64, is empty or truncated, or does not load in onnxruntime.",
+  },
+  HOST_NOT_ALLOWED: {
+    status: 403,
+    expected: true,
+    summary:
+      "A server without tokens answers only requests addressed to a loopback host name (DNS rebinding guard).",
+  },
+  TOO_MANY_REQUESTS: {
+    status: 429,
+    expected: true,
+    summary: "Too many failed logins or token checks from this client; wait for the Retry-After seconds.",
+  },
+  SERVER_BUSY: {
+    status: 503,
+    expected: true,
+    summary: "The server is at its limit of concurrent uploads or live streams; retry after Retry-After.",
+  },
+  REQUEST_ABORTED: {
+    status: 400,
+    expected: true,
+    summary: "The client closed the connection or stopped sending before the body was complete.",
+  },
   INTERNAL: {
     status: 500,
     expected: false,

@@ -19,6 +19,10 @@ export interface TikTokToeErrorOptions extends ErrorLocation {
   readonly cause?: unknown;
   /** Every individual problem, when there are several (the records of a rejected batch). */
   readonly problems?: readonly unknown[];
+  /** True when `problems` lists only the first ones found (validation stopped early). */
+  readonly problemsTruncated?: boolean;
+  /** Seconds after which a retry may succeed (HTTP `Retry-After` of 429 and 503 answers). */
+  readonly retryAfterS?: number;
 }
 
 /**
@@ -41,16 +45,20 @@ export class TikTokToeError extends Error {
   readonly location: ErrorLocation;
   readonly hint: string | undefined;
   readonly problems: readonly unknown[] | undefined;
+  readonly problemsTruncated: boolean;
+  readonly retryAfterS: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: TikTokToeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    const { hint, cause: _cause, problems, ...location } = options;
+    const { hint, cause: _cause, problems, problemsTruncated, retryAfterS, ...location } = options;
     this.code = code;
     this.status = errorCodes[code].status;
     this.expected = errorCodes[code].expected;
     this.location = location;
     this.hint = hint;
     this.problems = problems;
+    this.problemsTruncated = problemsTruncated === true;
+    this.retryAfterS = retryAfterS;
   }
 
   /** One line for a terminal: `file:line: column "c": message (hint)`. */
@@ -71,6 +79,7 @@ export class TikTokToeError extends Error {
     location: ErrorLocation;
     hint?: string;
     problems?: readonly unknown[];
+    problems_truncated?: true;
   } {
     return {
       code: this.code,
@@ -78,6 +87,7 @@ export class TikTokToeError extends Error {
       location: this.location,
       ...(this.hint === undefined ? {} : { hint: this.hint }),
       ...(this.problems === undefined ? {} : { problems: this.problems }),
+      ...(this.problemsTruncated ? { problems_truncated: true as const } : {}),
     };
   }
 }

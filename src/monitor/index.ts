@@ -2,10 +2,13 @@ export {
   type BatchFormat,
   type BatchResult,
   type IngestContext,
+  MAX_PROBLEMS,
   parseEventBatch,
   parseLabelBatch,
+  TIME_RANGE_MS,
 } from "./ingest-parse.js";
 export type { LabelRecord, PredictionEvent, RecordProblem, RecordProblemCode } from "./records.js";
+export { featureValue } from "./records.js";
 export { type WindowVerdict, windowVerdicts } from "./verdicts.js";
 export {
   buildReferenceProfile,

@@ -27,7 +27,26 @@ export type BatchResult<T> =
       /** Each record's JSON text (its NDJSON line as sent), for an append-only log without re-encoding. */
       readonly sources: string[];
     }
-  | { readonly ok: false; readonly problems: RecordProblem[] };
+  | {
+      readonly ok: false;
+      /** The first problems found, at most {@link MAX_PROBLEMS}. */
+      readonly problems: RecordProblem[];
+      /** True when validation stopped at the cap: there may be more bad records after the last listed. */
+      readonly truncated: boolean;
+    };
+
+/**
+ * A rejected batch lists at most this many problems (validation stops there): enough to fix a
+ * systematic mistake, while a hostile body of millions of bad lines costs no more than this.
+ */
+export const MAX_PROBLEMS = 100;
+
+/**
+ * The event and label times accepted at all, whatever the clock: 1970-01-01 to 2100-01-01 (UTC) in
+ * epoch milliseconds. A time outside it is a unit mistake (seconds or microseconds since the epoch)
+ * or garbage, and would make window arithmetic and date formatting fail.
+ */
+export const TIME_RANGE_MS = { min: 0, max: Date.UTC(2100, 0, 1) } as const;
 
 const EVENT_FIELDS = new Set(["id", "time", "version", "features", "prediction", "scores", "latency_ms"]);
 const LABEL_FIELDS = new Set(["id", "value", "time"]);
@@ -76,6 +95,8 @@ function parseBatch<T>(body: string, format: BatchFormat, convert: Convert<T>): 
   const problems: RecordProblem[] = [];
   const records: T[] = [];
   const sources: string[] = [];
+  // Once the batch is known to be rejected, more problems only make the answer larger: stop at the cap.
+  const full = () => problems.length >= MAX_PROBLEMS;
   const accept = (value: unknown, line: number, source: string | undefined) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       problems.push({ line, field: "", code: "not_an_object", message: "each record must be a JSON object" });
@@ -93,7 +114,7 @@ function parseBatch<T>(body: string, format: BatchFormat, convert: Convert<T>): 
       parsed = JSON.parse(body);
     } catch (error) {
       problems.push(syntaxProblem(body, lineOfJsonError(body, error), error));
-      return { ok: false, problems };
+      return rejected(problems, false);
     }
     if (!Array.isArray(parsed)) {
       problems.push({
@@ -102,25 +123,40 @@ function parseBatch<T>(body: string, format: BatchFormat, convert: Convert<T>): 
         code: "wrong_type",
         message: "a JSON body must be an array of records",
       });
-      return { ok: false, problems };
+      return rejected(problems, false);
     }
-    for (const [index, value] of parsed.entries()) accept(value, index + 1, undefined);
+    for (let i = 0; i < parsed.length; i++) {
+      if (full()) return rejected(problems, true);
+      accept(parsed[i], i + 1, undefined);
+    }
   } else {
-    const lines = body.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-      const text = lines[i]!.trim();
+    // Lines are cut one at a time (not body.split): a 32 MiB body of one-character lines would
+    // otherwise become sixteen million strings before the first is looked at.
+    let line = 0;
+    for (let start = 0; start <= body.length; ) {
+      let end = body.indexOf("\n", start);
+      if (end === -1) end = body.length;
+      line++;
+      const text = body.slice(start, end).trim();
+      start = end + 1;
       if (text === "") continue;
+      if (full()) return rejected(problems, true);
       let value: unknown;
       try {
         value = JSON.parse(text);
       } catch (error) {
-        problems.push(syntaxProblem(text, i + 1, error));
+        problems.push(syntaxProblem(text, line, error));
         continue;
       }
-      accept(value, i + 1, text);
+      accept(value, line, text);
     }
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, records, sources };
+  if (problems.length > MAX_PROBLEMS) return rejected(problems.slice(0, MAX_PROBLEMS), true);
+  return problems.length > 0 ? rejected(problems, false) : { ok: true, records, sources };
+}
+
+function rejected<T>(problems: RecordProblem[], truncated: boolean): BatchResult<T> {
+  return { ok: false, problems, truncated };
 }
 
 function syntaxProblem(text: string, line: number, error: unknown): RecordProblem {
@@ -262,13 +298,21 @@ function readTime(
     );
     return undefined;
   }
+  if (ms < TIME_RANGE_MS.min || ms >= TIME_RANGE_MS.max) {
+    report(
+      field,
+      "out_of_range",
+      `time ${typeof value === "number" ? value : JSON.stringify(value)} is outside 1970-01-01 to 2100-01-01; epoch times are in milliseconds (not seconds or microseconds)`,
+    );
+    return undefined;
+  }
   // The lateness bounds events only: labels update their event's window whenever they arrive
   // (ground truth is often days late), so only their "in the future" check applies.
   if (required && ms < context.oldestAcceptedMs) {
     report(
       field,
       "too_late",
-      `time ${new Date(ms).toISOString()} is beyond the accepted lateness (oldest accepted: ${new Date(context.oldestAcceptedMs).toISOString()})`,
+      `time ${isoTime(ms)} is beyond the accepted lateness (oldest accepted: ${isoTime(context.oldestAcceptedMs)})`,
     );
     return undefined;
   }
@@ -276,7 +320,7 @@ function readTime(
     report(
       field,
       "in_future",
-      `time ${new Date(ms).toISOString()} is in the future (newest accepted: ${new Date(context.newestAcceptedMs).toISOString()})`,
+      `time ${isoTime(ms)} is in the future (newest accepted: ${isoTime(context.newestAcceptedMs)})`,
     );
     return undefined;
   }
@@ -397,4 +441,9 @@ function readScores(value: unknown, context: IngestContext, report: Report): num
     out.push(s);
   }
   return out;
+}
+
+/** A time for a message: ISO 8601, or the number itself where a Date cannot represent it. */
+function isoTime(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
 }

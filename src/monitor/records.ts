@@ -13,6 +13,22 @@ export interface PredictionEvent {
   readonly latencyMs: number | null;
 }
 
+/**
+ * A feature's value in an event, own properties only: a missing column called `constructor` or
+ * `__proto__` must read as missing, not as Object.prototype's member.
+ *
+ * @example
+ * ```ts
+ * featureValue(event.features, "__proto__"); // undefined unless the event sent it
+ * ```
+ */
+export function featureValue(
+  features: Readonly<Record<string, number | string | null>>,
+  name: string,
+): number | string | null | undefined {
+  return Object.hasOwn(features, name) ? features[name] : undefined;
+}
+
 /** A label (ground truth) for an earlier event, joined by id. */
 export interface LabelRecord {
   readonly id: string;
@@ -46,4 +62,5 @@ export type RecordProblemCode =
   | "unknown_class"
   | "too_late"
   | "in_future"
+  | "out_of_range"
   | "invalid_id";

@@ -9,7 +9,7 @@ import {
 } from "../metrics/index.js";
 import { DDSketch, Reservoir } from "../sketches/index.js";
 import { seededRandom } from "../stats/random.js";
-import type { LabelRecord, PredictionEvent } from "./records.js";
+import { featureValue, type LabelRecord, type PredictionEvent } from "./records.js";
 
 /** What a window needs to know about its model. */
 export interface WindowModel {
@@ -141,7 +141,7 @@ export class WindowState {
     const slot = this.sample.offer();
     if (slot >= 0) {
       this.model.numeric.forEach((column, c) => {
-        const value = event.features[column];
+        const value = featureValue(event.features, column);
         this.sample.set(slot, c, typeof value === "number" ? value : Number.NaN);
       });
       if (this.model.task === "regression")
@@ -152,7 +152,7 @@ export class WindowState {
         );
     }
     for (const column of this.model.categorical)
-      count(this.categorical.get(column)!, event.features[column] ?? null);
+      count(this.categorical.get(column)!, featureValue(event.features, column) ?? null);
     if (this.model.task !== "regression") count(this.categorical.get(PREDICTION)!, event.prediction);
     if (this.model.task === "binary") {
       const positive = String(event.prediction) === this.model.classes![1];
@@ -272,7 +272,8 @@ export class WindowState {
   }
 
   toJSON(): WindowStateJson {
-    const categorical: WindowStateJson["categorical"] = {};
+    // Without a prototype, a column named `__proto__` is a key like any other.
+    const categorical: WindowStateJson["categorical"] = Object.create(null);
     for (const [column, counts] of this.categorical)
       categorical[column] = { values: [...counts.values], missing: counts.missing };
     return {
@@ -356,9 +357,9 @@ export function groupsOf(
   model: WindowModel,
   features: Readonly<Record<string, number | string | null>>,
 ): Record<string, string | null> {
-  const groups: Record<string, string | null> = {};
+  const groups: Record<string, string | null> = Object.create(null);
   for (const name of model.sensitive ?? []) {
-    const value = features[name];
+    const value = featureValue(features, name);
     groups[name] = value === null || value === undefined ? null : String(value);
   }
   return groups;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { parseDuration } from "../config/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import type { BatchFormat } from "../monitor/index.js";
-import { type Scope, SESSION_COOKIE, SESSION_TTL_MS, type TokenAuth } from "./auth.js";
+import { clientOf, type Scope, SESSION_COOKIE, SESSION_TTL_MS, type TokenAuth } from "./auth.js";
 import {
   type DashboardAssets,
   dashboardPages,
@@ -14,10 +14,13 @@ import {
   servePage,
 } from "./dashboard.js";
 import type { Explanations } from "./explanations.js";
-import { mediaType, readBody } from "./http/body.js";
+import { mediaType, readBody, UploadGate } from "./http/body.js";
+import { isLoopbackHost } from "./http/host.js";
+import { parseJsonBody } from "./http/json.js";
 import { sendError, sendJson, sendJsonCompressed } from "./http/respond.js";
 import { type RouteContext, Router } from "./http/router.js";
 import { LiveHub } from "./live.js";
+import { validateOnnxUpload } from "./onnx-predict.js";
 import type { MonitorService } from "./monitor-service.js";
 import { openapi } from "./openapi.js";
 import { type MetricFamily, processMetrics, renderExposition } from "./prometheus.js";
@@ -36,6 +39,21 @@ export interface AppOptions {
   readonly explanations?: Explanations;
   /** The machine's resources (`/v1/resources`, and node_exporter's series on `/metrics`). */
   readonly resources?: ResourceMonitor;
+  /**
+   * The URL users reach the server by, when it is behind a proxy (`--external-url`): its host is
+   * accepted as a Host header, and an https URL marks the session cookie `Secure`.
+   */
+  readonly externalUrl?: string;
+  /** Request bodies read at once; more are answered 503 with Retry-After. Default 64. */
+  readonly maxConcurrentUploads?: number;
+  /** Live-update streams open at once; more are answered 503. Default 256. */
+  readonly maxStreams?: number;
+  /** Time a client has to send its headers (ms). Default 10 s. */
+  readonly headersTimeoutMs?: number;
+  /** Time a client has to send its whole request, body included (ms). Default 60 s. */
+  readonly requestTimeoutMs?: number;
+  /** The wall clock (login backoff). Default Date.now. */
+  readonly now?: () => number;
 }
 
 const DEFAULT_MAX_BODY = 32 * 2 ** 20;
@@ -53,6 +71,11 @@ export function createApp(options: AppOptions): Server {
   const { service, auth } = options;
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const log = options.log ?? ((error: unknown) => console.error(error));
+  const now = options.now ?? Date.now;
+  const uploads = new UploadGate(options.maxConcurrentUploads ?? 64);
+  const body = (request: IncomingMessage, max = limit) => uploads.read(() => readBody(request, max));
+  const external = options.externalUrl === undefined ? null : new URL(options.externalUrl);
+  const secureCookie = external?.protocol === "https:";
   const started = Date.now() / 1000;
   const requests = new Map<string, number>();
   const guard =
@@ -67,14 +90,7 @@ export function createApp(options: AppOptions): Server {
         "UNSUPPORTED_MEDIA_TYPE",
         `expected application/json, got "${type || "nothing"}"`,
       );
-    const text = (await readBody(request, limit)).toString("utf8");
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw new TikTokToeError("REQUEST_INVALID", `the body is not valid JSON: ${(error as Error).message}`, {
-        path: "",
-      });
-    }
+    return parseJsonBody((await body(request)).toString("utf8"));
   };
   const batchFormat = (request: IncomingMessage): BatchFormat => {
     const type = mediaType(request);
@@ -93,11 +109,33 @@ export function createApp(options: AppOptions): Server {
       throw new TikTokToeError("REQUEST_INVALID", `${name} must be ISO 8601 or epoch milliseconds`, {
         path: name,
       });
+    // Beyond ±8.64e15 no Date exists: such a bound would fail later, in formatting, as a 500.
+    if (Math.abs(ms) > 8.64e15)
+      throw new TikTokToeError("REQUEST_INVALID", `${name} is outside the range of dates`, {
+        path: name,
+        hint: "give a time from 1970 to 2100, ISO 8601 or epoch milliseconds",
+      });
     return ms;
   };
 
+  /**
+   * DNS rebinding guard: without tokens the API is open to whoever can reach it, which is meant to be
+   * this machine only — but a web page whose name was rebound to 127.0.0.1 reaches it too, through
+   * the visitor's browser, with its own name in Host. So without tokens only loopback names (and the
+   * external URL's host) are served. With tokens, a token is what lets a request in.
+   */
+  const hostAllowed = (request: IncomingMessage): boolean => {
+    if (auth.enabled) return true;
+    const host = request.headers.host;
+    if (host === undefined) return true; // HTTP/1.0 without Host: not a browser, so not rebinding
+    const name = hostName(request);
+    return isLoopbackHost(name) || (external !== null && name === external.hostname.toLowerCase());
+  };
+  const secure = (request: IncomingMessage): boolean =>
+    secureCookie || (request.socket as { encrypted?: boolean }).encrypted === true;
+
   const assets = options.assets === undefined ? loadDashboardAssets() : options.assets;
-  const live = new LiveHub();
+  const live = new LiveHub({ maxClients: options.maxStreams ?? 256 });
   const unsubscribe = service.onChange((change) => live.publish(change.type, change));
   const page = ({ request, response, params, query }: RouteContext) => {
     if (!auth.mayRead(request)) {
@@ -167,9 +205,13 @@ export function createApp(options: AppOptions): Server {
       serveLogin(response, { next: safeNext(query.get("next")), error: null, styles: assets?.styles ?? [] });
     })
     .add("POST", "/login", async ({ request, response }) => {
-      const form = new URLSearchParams((await readBody(request, 64 * 1024)).toString("utf8"));
+      const form = new URLSearchParams((await body(request, 64 * 1024)).toString("utf8"));
       const next = safeNext(form.get("next"));
-      const session = auth.enabled ? auth.login(form.get("token") ?? "", Date.now()) : "";
+      const client = clientOf(request);
+      if (auth.enabled) auth.refuseWhileLocked(client);
+      const session = auth.enabled ? auth.login(form.get("token") ?? "", now()) : "";
+      if (session === null) auth.throttle.fail(client, now());
+      else auth.throttle.succeed(client);
       if (session === null) {
         serveLogin(
           response,
@@ -182,7 +224,7 @@ export function createApp(options: AppOptions): Server {
         location: next,
         ...(auth.enabled
           ? {
-              "set-cookie": `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`,
+              "set-cookie": `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}${secure(request) ? "; Secure" : ""}`,
             }
           : {}),
       });
@@ -192,7 +234,7 @@ export function createApp(options: AppOptions): Server {
       auth.logout(request);
       response.writeHead(303, {
         location: "/login",
-        "set-cookie": `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`,
+        "set-cookie": `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure(request) ? "; Secure" : ""}`,
       });
       response.end();
     })
@@ -314,10 +356,15 @@ export function createApp(options: AppOptions): Server {
       "POST",
       "/v1/models/{model}/versions",
       guard("admin", async ({ request, response, params }) => {
-        const body = (await jsonBody(request)) as Record<string, unknown>;
-        const onnx =
-          typeof body?.onnx === "string" ? new Uint8Array(Buffer.from(body.onnx, "base64")) : undefined;
-        const { onnx: _onnx, ...rest } = body ?? {};
+        const fields = await jsonBody(request);
+        const record =
+          typeof fields === "object" && fields !== null && !Array.isArray(fields)
+            ? (fields as Record<string, unknown>)
+            : {};
+        const { onnx: encoded, ...rest } = record;
+        // Checked before anything is stored: a model that does not load is refused now, not at the
+        // reference upload or the first explanation.
+        const onnx = encoded === undefined ? undefined : await validateOnnxUpload(encoded);
         sendJson(response, 201, await service.registerVersion(params.model!, rest, onnx));
       }),
     )
@@ -325,7 +372,7 @@ export function createApp(options: AppOptions): Server {
       "PUT",
       "/v1/models/{model}/versions/{version}/reference",
       guard("admin", async ({ request, response, params }) => {
-        const bytes = await readBody(request, limit);
+        const bytes = await body(request);
         sendJson(
           response,
           200,
@@ -338,8 +385,8 @@ export function createApp(options: AppOptions): Server {
       "/v1/models/{model}/events",
       guard("ingest", async ({ request, response, params }) => {
         const format = batchFormat(request);
-        const body = (await readBody(request, limit)).toString("utf8");
-        sendJson(response, 200, await service.ingestEvents(params.model!, body, format));
+        const text = (await body(request)).toString("utf8");
+        sendJson(response, 200, await service.ingestEvents(params.model!, text, format));
       }),
     )
     .add(
@@ -347,8 +394,8 @@ export function createApp(options: AppOptions): Server {
       "/v1/models/{model}/labels",
       guard("ingest", async ({ request, response, params }) => {
         const format = batchFormat(request);
-        const body = (await readBody(request, limit)).toString("utf8");
-        sendJson(response, 200, await service.ingestLabels(params.model!, body, format));
+        const text = (await body(request)).toString("utf8");
+        sendJson(response, 200, await service.ingestLabels(params.model!, text, format));
       }),
     )
     .add(
@@ -451,8 +498,25 @@ export function createApp(options: AppOptions): Server {
       const labelKey = `${route}\u0000${response.statusCode}`;
       requests.set(labelKey, (requests.get(labelKey) ?? 0) + 1);
     });
-    router.handle(request, response).catch((error: unknown) => sendError(response, error, log));
+    // Nothing a request does may end the process: every failure, even one while answering, becomes
+    // an answer or a closed connection.
+    const fail = (error: unknown) => sendError(response, error, log);
+    try {
+      if (!hostAllowed(request)) {
+        fail(
+          new TikTokToeError("HOST_NOT_ALLOWED", `requests to host "${hostName(request)}" are not accepted`, {
+            hint: "use http://127.0.0.1 or http://localhost, or start the server with --tokens",
+          }),
+        );
+        return;
+      }
+      router.handle(request, response).catch(fail);
+    } catch (error) {
+      fail(error);
+    }
   });
+  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
+  server.requestTimeout = options.requestTimeoutMs ?? 60_000;
   // Open event streams would keep server.close() waiting for ever.
   server.on("close", () => {
     unsubscribe();
@@ -471,6 +535,14 @@ function routeLabel(path: string): string {
   if (path.startsWith("/ui/")) return "/ui/{asset}";
   if (path.startsWith("/models/")) return "/models/{model}";
   return path.replace(/\/v1\/models\/[^/]+/, "/v1/models/{model}");
+}
+
+/** The host name a request is addressed to (Host without the port), lower-case. */
+function hostName(request: IncomingMessage): string {
+  const host = (request.headers.host ?? "").trim().toLowerCase();
+  if (host.startsWith("[")) return host.slice(0, host.indexOf("]") + 1);
+  const colon = host.lastIndexOf(":");
+  return colon === -1 ? host : host.slice(0, colon);
 }
 
 function alertingOf(service: MonitorService) {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { TikTokToeError } from "../errors/index.js";
+import { LoginThrottle } from "./login-throttle.js";
 
 /** What a token may do. `admin` includes the others. */
 export type Scope = "ingest" | "read" | "admin";
@@ -21,8 +22,16 @@ export const scopes: readonly Scope[] = ["ingest", "read", "admin"];
 export class TokenAuth {
   /** Dashboard sessions: cookie value → the scopes of the token that logged in, and when it expires. */
   private readonly sessions = new Map<string, { scopes: ReadonlySet<Scope>; expiresMs: number }>();
+  /** Wrong tokens per client address, bearer and login form alike. */
+  readonly throttle: LoginThrottle;
 
-  constructor(private readonly tokens: ReadonlyMap<string, ReadonlySet<Scope>>) {}
+  constructor(
+    private readonly tokens: ReadonlyMap<string, ReadonlySet<Scope>>,
+    private readonly now: () => number = Date.now,
+    throttle: LoginThrottle = new LoginThrottle(),
+  ) {
+    this.throttle = throttle;
+  }
 
   get enabled(): boolean {
     return this.tokens.size > 0;
@@ -37,7 +46,13 @@ export class TokenAuth {
     if (!this.enabled) return;
     const header = request.headers.authorization ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const client = clientOf(request);
+    if (match !== null) this.refuseWhileLocked(client);
     let granted = match === null ? undefined : this.tokens.get(match[1]!);
+    if (match !== null) {
+      if (granted === undefined) this.throttle.fail(client, this.now());
+      else this.throttle.succeed(client);
+    }
     if (match === null) {
       const session = this.session(request);
       if (session !== undefined) {
@@ -77,9 +92,37 @@ export class TokenAuth {
     const scopes = this.tokens.get(token);
     if (scopes === undefined || !(scopes.has("read") || scopes.has("admin"))) return null;
     for (const [id, s] of this.sessions) if (s.expiresMs <= nowMs) this.sessions.delete(id);
+    // Bounded: past the cap the oldest session (the first inserted, so the first to expire) ends.
+    while (this.sessions.size >= MAX_SESSIONS) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest === undefined) break;
+      this.sessions.delete(oldest);
+    }
     const id = randomBytes(32).toString("base64url");
     this.sessions.set(id, { scopes, expiresMs: nowMs + ttlMs });
     return id;
+  }
+
+  /**
+   * Throws 429 with `Retry-After` while the request's client is locked out for wrong tokens.
+   *
+   * @example
+   * ```ts
+   * auth.refuseWhileLocked(clientOf(request));
+   * ```
+   */
+  refuseWhileLocked(client: string): void {
+    const waitMs = this.throttle.retryAfterMs(client, this.now());
+    if (waitMs > 0)
+      throw new TikTokToeError("TOO_MANY_REQUESTS", "too many wrong tokens from this address", {
+        hint: `wait ${Math.ceil(waitMs / 1000)} s before trying again`,
+        retryAfterS: Math.ceil(waitMs / 1000),
+      });
+  }
+
+  /** Dashboard sessions alive (for tests). */
+  get sessionCount(): number {
+    return this.sessions.size;
   }
 
   /** Ends the request's session, if any. */
@@ -93,12 +136,28 @@ export class TokenAuth {
     if (id === undefined) return undefined;
     const session = this.sessions.get(id);
     if (session === undefined) return undefined;
-    if (session.expiresMs <= Date.now()) {
+    if (session.expiresMs <= this.now()) {
       this.sessions.delete(id);
       return undefined;
     }
     return session.scopes;
   }
+}
+
+/** Dashboard sessions kept at once: a team's browsers, not an attacker's loop of logins. */
+export const MAX_SESSIONS = 1000;
+
+/**
+ * The address a request comes from, for per-client limits (the socket's peer: a proxy in front
+ * should be trusted to limit itself).
+ *
+ * @example
+ * ```ts
+ * auth.refuseWhileLocked(clientOf(request));
+ * ```
+ */
+export function clientOf(request: IncomingMessage): string {
+  return request.socket.remoteAddress ?? "unknown";
 }
 
 /** Twelve hours: a working day of a paged engineer, then log in again. */

@@ -206,9 +206,17 @@ export function modelPagePreload(model: string, query: URLSearchParams): string 
 
 /** A `next` target of the login form: a path of this server only (no open redirect). */
 export function safeNext(value: string | null | undefined): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.includes("\\"))
+  // Browsers drop tabs and newlines from a Location and read "\\" as "/": "/\t/evil.example" would
+  // leave the origin, and CR/LF would break the header. Anything but a plain same-origin path is "/".
+  if (typeof value !== "string" || !value.startsWith("/") || /[\u0000-\u0020\u007f\\]/.test(value)) return "/";
+  let url: URL;
+  try {
+    url = new URL(value, "http://tiktoktoe.invalid");
+  } catch {
     return "/";
-  return value;
+  }
+  if (url.origin !== "http://tiktoktoe.invalid" || url.pathname.startsWith("//")) return "/";
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 function shell(head: string, body: string): string {

@@ -13,7 +13,7 @@ import {
   type Scorer,
   type ScoringName,
 } from "../explain/index.js";
-import { type IngestContext, parseEventBatch, parseLabelBatch } from "../monitor/index.js";
+import { featureValue, type IngestContext, parseEventBatch, parseLabelBatch } from "../monitor/index.js";
 import { seededRandom } from "../stats/index.js";
 import type { ArtifactKind, LogBatch, ModelRecord, Store } from "../store/index.js";
 import { openOnnxModel } from "./onnx-predict.js";
@@ -655,7 +655,7 @@ export class Explanations {
         if (!overlaps(batch)) continue;
         for (const event of eventsOf(batch)) {
           if (!chosen.has(event.id)) continue;
-          const row = names.map((name) => codeOf(event.features[name] ?? null, name));
+          const row = names.map((name) => codeOf(featureValue(event.features, name) ?? null, name));
           if (row.some(Number.isNaN)) {
             skipped++;
             continue;

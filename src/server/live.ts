@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { TikTokToeError } from "../errors/index.js";
 
 /** One announced change, numbered for `Last-Event-ID`. */
 interface LiveEvent {
@@ -13,6 +14,14 @@ export interface LiveHubOptions {
   readonly backlog?: number;
   /** Interval of the keep-alive comment, in ms. Default 15,000 (proxies close idle streams at 30–60 s). */
   readonly heartbeatMs?: number;
+  /** Streams open at once; more are refused with 503. Default 256. */
+  readonly maxClients?: number;
+  /**
+   * Bytes an unread stream may have waiting in the process before it is dropped. Default 1 MiB: a tab
+   * that stopped reading reconnects and resumes from `Last-Event-ID` (or reloads), while without a
+   * bound every client that never reads would hold all events ever published.
+   */
+  readonly maxBufferedBytes?: number;
 }
 
 /**
@@ -36,11 +45,16 @@ export class LiveHub {
   private readonly epoch = Date.now().toString(36);
   private readonly backlog: number;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly maxClients: number;
+  private readonly maxBuffered: number;
+  private dropped = 0;
 
   constructor(options: LiveHubOptions = {}) {
     this.backlog = options.backlog ?? 2000;
+    this.maxClients = options.maxClients ?? 256;
+    this.maxBuffered = options.maxBufferedBytes ?? 2 ** 20;
     this.heartbeat = setInterval(() => {
-      for (const client of this.clients) client.write(": keep-alive\n\n");
+      for (const client of this.clients) this.send(client, ": keep-alive\n\n");
     }, options.heartbeatMs ?? 15_000);
     this.heartbeat.unref();
   }
@@ -50,17 +64,38 @@ export class LiveHub {
     return this.clients.size;
   }
 
+  /** Streams dropped because their client did not read (for /metrics and tests). */
+  get droppedSlow(): number {
+    return this.dropped;
+  }
+
   /** Sends an event to every connected stream and keeps it for reconnecting ones. */
   publish(type: string, payload: unknown): void {
     const event: LiveEvent = { id: this.next++, type, data: JSON.stringify(payload) };
     this.events.push(event);
     if (this.events.length > this.backlog) this.events.splice(0, this.events.length - this.backlog);
     const text = this.format(event);
-    for (const client of this.clients) client.write(text);
+    for (const client of this.clients) this.send(client, text);
+  }
+
+  /** Writes to one stream, dropping it when its client has stopped reading. */
+  private send(client: ServerResponse, text: string): void {
+    if (client.writableLength > this.maxBuffered) {
+      this.dropped++;
+      this.clients.delete(client);
+      client.destroy();
+      return;
+    }
+    client.write(text);
   }
 
   /** Turns a request into an event stream, first replaying what a reconnecting client missed. */
   attach(request: IncomingMessage, response: ServerResponse): void {
+    if (this.clients.size >= this.maxClients)
+      throw new TikTokToeError("SERVER_BUSY", `${this.maxClients} live streams are already open`, {
+        hint: "close other dashboard tabs, or retry shortly",
+        retryAfterS: 5,
+      });
     response.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-store",

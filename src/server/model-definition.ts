@@ -2,6 +2,8 @@ import { TikTokToeError } from "../errors/index.js";
 import type { FeatureSpec, ModelRecord } from "../store/index.js";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Column keys the window uses for the prediction and the target, such as `(prediction)`. */
+const RESERVED = /^\(.*\)$/;
 
 /**
  * Validates the body of `POST /v1/models`: `{ name, task, features: [{name, type, role?}], classes? }`.
@@ -39,6 +41,9 @@ export function parseModelDefinition(value: unknown, createdMs: number): ModelRe
       for (const key of Object.keys(f))
         if (!["name", "type", "role"].includes(key)) fail(`${path}.${key}`, "unknown field");
       if (typeof f.name !== "string" || f.name === "") fail(`${path}.name`, "a non-empty string");
+      else if (RESERVED.test(f.name))
+        fail(`${path}.name`, `"${f.name}" is reserved: names in parentheses are the prediction's and target's`);
+      else if (f.name.length > 256) fail(`${path}.name`, "at most 256 characters");
       else if (features.some((g) => g.name === f.name)) fail(`${path}.name`, `duplicate column "${f.name}"`);
       if (f.type !== "numeric" && f.type !== "categorical")
         fail(`${path}.type`, 'one of "numeric", "categorical"');

@@ -54,6 +54,13 @@ export interface MonitorServiceOptions {
   readonly now: () => number;
   /** How far ahead of the wall clock an event time may be (clock skew). Default 5 minutes. */
   readonly futureSkewMs?: number;
+  /**
+   * With the event clock: how far ahead of a model's clock (its newest event time) an event may be.
+   * One bad event would otherwise move the clock years ahead and reject every real event after it as
+   * too late, for good. Default: the larger of `monitor.max_clock_jump` (7 days) and two windows plus
+   * the lateness.
+   */
+  readonly maxClockJumpMs?: number;
   /** Rows of each window's feature sample (exact below it). Default 10,000. */
   readonly sampleCapacity?: number;
 }
@@ -427,7 +434,7 @@ export class MonitorService {
   async ingestEvents(model: string, body: string, format: BatchFormat): Promise<IngestResult> {
     const runtime = this.runtime(model);
     const parsed = parseEventBatch(body, format, this.context(runtime));
-    if (!parsed.ok) throw this.rejected(parsed.problems);
+    if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
     const fresh: PredictionEvent[] = [];
     const sources: string[] = [];
     let duplicates = 0;
@@ -458,7 +465,7 @@ export class MonitorService {
   async ingestLabels(model: string, body: string, format: BatchFormat): Promise<IngestResult> {
     const runtime = this.runtime(model);
     const parsed = parseLabelBatch(body, format, this.context(runtime));
-    if (!parsed.ok) throw this.rejected(parsed.problems);
+    if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
     // Events acknowledged before this request may still be aggregating: join against all of them.
     await this.committing;
     let duplicates = 0;
@@ -502,7 +509,11 @@ export class MonitorService {
       oldestAcceptedMs: oldestAcceptedMs(now, window, lateness),
       newestAcceptedMs:
         this.options.clock === "event"
-          ? Number.POSITIVE_INFINITY
+          ? Number.isFinite(now)
+            ? now +
+              (this.options.maxClockJumpMs ??
+                Math.max(runtime.settings.monitor.max_clock_jump, 2 * window + lateness))
+            : Number.POSITIVE_INFINITY
           : this.options.now() + (this.options.futureSkewMs ?? 300_000),
       nowMs: this.options.clock === "event" && Number.isFinite(now) ? now : this.options.now(),
     };
@@ -510,11 +521,16 @@ export class MonitorService {
 
   private rejected(
     problems: readonly { line: number; field: string; code: string; message: string }[],
+    truncated: boolean,
   ): TikTokToeError {
     this.counters.rejectedBatches++;
     const lines = new Set(problems.map((p) => p.line)).size;
-    return new TikTokToeError("INGEST_INVALID", `${lines} record(s) are invalid; nothing was stored`, {
+    const count = truncated
+      ? `at least ${lines} record(s) are invalid (validation stopped at the first ${problems.length} problems)`
+      : `${lines} record(s) are invalid`;
+    return new TikTokToeError("INGEST_INVALID", `${count}; nothing was stored`, {
       problems,
+      problemsTruncated: truncated,
       hint: "drop or fix the records listed in problems and resend the batch",
     });
   }

@@ -119,3 +119,48 @@ export async function openOnnxModel(onnx: Uint8Array): Promise<OnnxModel> {
     release: () => session.release(),
   };
 }
+
+/** Standard base64 (RFC 4648 §4), padded or not; whitespace is not accepted inside the JSON string. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+/**
+ * Checks a version's `onnx` field before anything is stored: a base64 string of an ONNX model that
+ * onnxruntime loads. Node's base64 decoder skips characters it does not know, so a wrong encoding
+ * would otherwise be stored as garbage; protobuf that is not a model, empty or truncated files, fail
+ * here as `ONNX_INVALID` with onnxruntime's reason.
+ *
+ * @example
+ * ```ts
+ * const bytes = await validateOnnxUpload(body.onnx); // Uint8Array, or throws ONNX_INVALID
+ * ```
+ */
+export async function validateOnnxUpload(encoded: unknown): Promise<Uint8Array> {
+  const invalid = (message: string, hint: string, cause?: unknown) =>
+    new TikTokToeError("ONNX_INVALID", message, { path: "onnx", hint, ...(cause === undefined ? {} : { cause }) });
+  if (typeof encoded !== "string")
+    throw invalid("onnx must be a string: the model file's bytes in base64", "base64-encode the .onnx file");
+  if (encoded.length === 0) throw invalid("onnx is empty", "base64-encode the .onnx file");
+  if (!BASE64.test(encoded))
+    throw invalid(
+      "onnx is not base64 (RFC 4648, standard alphabet)",
+      "encode the file with base64 (e.g. `base64 -w0 model.onnx`), not base64url or hex",
+    );
+  const bytes = new Uint8Array(Buffer.from(encoded, "base64"));
+  const ort = await import("onnxruntime-node");
+  try {
+    const session = await ort.InferenceSession.create(bytes);
+    await session.release();
+  } catch (error) {
+    throw invalid(
+      `onnx does not load in onnxruntime: ${firstLine((error as Error).message)}`,
+      "upload the complete .onnx file exported by your framework (a truncated or non-model file fails here)",
+      error,
+    );
+  }
+  return bytes;
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}

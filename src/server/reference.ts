@@ -108,7 +108,8 @@ export function parseReferenceColumns(
     if (column === undefined) return null;
     return column.kind === "numeric" ? column.values : textColumn(column);
   };
-  const columns: Record<string, ReferenceColumn> = {};
+  // Without a prototype, a column named `__proto__` or `constructor` is a key like any other.
+  const columns: Record<string, ReferenceColumn> = Object.create(null);
   for (const name of [...window.numeric, ...window.categorical]) {
     const values = raw(name);
     if (values !== null) columns[name] = values;

@@ -30,6 +30,8 @@ export interface StartServerOptions {
   readonly resourceIntervalMs?: number;
   readonly now?: () => number;
   readonly maxBodyBytes?: number;
+  /** The URL users reach the server by behind a proxy (`--external-url`); see AppOptions.externalUrl. */
+  readonly externalUrl?: string;
 }
 
 /** A started server. */
@@ -62,6 +64,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // The window drift runs in this thread: give it the compiled kernels when they were built.
   enableNativeKernels();
   const host = options.host ?? "127.0.0.1";
+  if (options.externalUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.externalUrl))
+    throw new TikTokToeError("USAGE", `--external-url must be an http:// or https:// URL`, {
+      path: "--external-url",
+      hint: "e.g. --external-url https://monitor.example.com",
+    });
   const tokens =
     options.tokensFile === undefined
       ? new Map()
@@ -105,6 +112,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     resources,
     auth: new TokenAuth(tokens),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.externalUrl === undefined ? {} : { externalUrl: options.externalUrl }),
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -24,14 +24,27 @@ export async function readBody(request: IncomingMessage, limit: number): Promise
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      request.resume();
-      throw tooLarge();
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        request.resume();
+        throw tooLarge();
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (error) {
+    if (error instanceof TikTokToeError) throw error;
+    // The client went away mid-body (or the request timeout ended it): expected, not a server bug.
+    throw new TikTokToeError("REQUEST_ABORTED", "the request body was not received completely", {
+      cause: error,
+      hint: "resend the request",
+    });
   }
+  if (request.readableAborted || !request.complete)
+    throw new TikTokToeError("REQUEST_ABORTED", "the request body was not received completely", {
+      hint: "resend the request",
+    });
   const body = Buffer.concat(chunks, size);
   if (request.headers["content-encoding"] === "gzip") {
     try {
@@ -47,4 +60,40 @@ export async function readBody(request: IncomingMessage, limit: number): Promise
 /** The media type of a request, without parameters, lower-case ("" when absent). */
 export function mediaType(request: IncomingMessage): string {
   return (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+/**
+ * Bounds the uploads read at once: each holds a socket and up to the body limit in memory, so without
+ * a bound a crowd of slow uploaders could take every descriptor and `/healthz` with them. Over the
+ * bound a request is answered 503 at once (and its connection closed) instead of waiting.
+ *
+ * @example
+ * ```ts
+ * const gate = new UploadGate(64);
+ * const bytes = await gate.read(() => readBody(request, limit));
+ * ```
+ */
+export class UploadGate {
+  private active = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** Uploads being read now. */
+  get inFlight(): number {
+    return this.active;
+  }
+
+  async read<T>(body: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit)
+      throw new TikTokToeError("SERVER_BUSY", `${this.limit} uploads are already being received`, {
+        hint: "retry shortly",
+        retryAfterS: 1,
+      });
+    this.active++;
+    try {
+      return await body();
+    } finally {
+      this.active--;
+    }
+  }
 }

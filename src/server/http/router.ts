@@ -45,7 +45,7 @@ export class Router {
 
   /** Dispatches a request; throws the handler's errors (and 404/405) to the caller. */
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? "/", "http://localhost");
+    const url = requestUrl(request);
     const allowed: string[] = [];
     for (const route of this.routes) {
       const match = route.pattern.exec(url.pathname);
@@ -54,9 +54,9 @@ export class Router {
         allowed.push(route.method);
         continue;
       }
-      const params: Record<string, string> = {};
+      const params: Record<string, string> = Object.create(null);
       route.names.forEach((name, i) => {
-        params[name] = decodeURIComponent(match[i + 1]!);
+        params[name] = decodeSegment(match[i + 1]!, name);
       });
       await route.handler({ request, response, params, query: url.searchParams });
       return;
@@ -71,6 +71,36 @@ export class Router {
     throw new TikTokToeError("NOT_FOUND", "no such endpoint", {
       path: url.pathname,
       hint: "see GET /openapi.json",
+    });
+  }
+}
+
+/** A path segment, percent-decoded; malformed encoding (`%`, `%zz`, a lone surrogate) is a 400. */
+function decodeSegment(segment: string, name: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new TikTokToeError("REQUEST_INVALID", `the path parameter ${name} is not valid percent-encoding`, {
+      path: name,
+      hint: "encode reserved characters as %XX (UTF-8), e.g. with encodeURIComponent",
+    });
+  }
+}
+
+/**
+ * The request's URL. A request target that is not a valid URL (possible in absolute form) is a 400.
+ *
+ * @example
+ * ```ts
+ * requestUrl(request).searchParams.get("from");
+ * ```
+ */
+export function requestUrl(request: IncomingMessage): URL {
+  try {
+    return new URL(request.url ?? "/", "http://localhost");
+  } catch {
+    throw new TikTokToeError("REQUEST_INVALID", "the request target is not a valid URL", {
+      hint: "send an origin-form path such as /v1/models",
     });
   }
 }
