@@ -50,7 +50,7 @@ const HOUR = 3_600_000;
 describe("defaults", () => {
   it("an empty file gives the seed's numbers", () => {
     const seed = {
-      monitor: { window: HOUR, lateness: HOUR, min_samples: 30 },
+      monitor: { window: HOUR, lateness: HOUR, min_samples: 30, max_clock_jump: 7 * 24 * HOUR },
       metrics: {
         quality: {
           metric: "accuracy",

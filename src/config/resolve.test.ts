@@ -45,7 +45,12 @@ describe("resolveModelConfig", () => {
 
   it("deep-merges a model's override over the file over the defaults", () => {
     const bike = resolveModelConfig(config, "bike");
-    assert.deepEqual(bike.monitor, { window: WEEK, lateness: HOUR, min_samples: 50 });
+    assert.deepEqual(bike.monitor, {
+      window: WEEK,
+      lateness: HOUR,
+      min_samples: 50,
+      max_clock_jump: 7 * 24 * HOUR,
+    });
     assert.deepEqual(bike.metrics.quality, {
       metric: "mae",
       type: "regression",

@@ -148,3 +148,41 @@ test("labels: id and value required; time defaults to now; classes checked", () 
     [3, "value", "unknown_class"],
   ]);
 });
+
+test("a batch of many bad records lists the first 100 problems and says it stopped there", () => {
+  const body = "1\n".repeat(100_000);
+  const result = parseEventBatch(body, "ndjson", regression);
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.equal(result.problems.length, 100);
+  assert.equal(result.truncated, true);
+  assert.deepEqual(result.problems[99], {
+    line: 100,
+    field: "",
+    code: "not_an_object",
+    message: "each record must be a JSON object",
+  });
+  const array = parseLabelBatch(JSON.stringify(Array.from({ length: 500 }, () => ({}))), "json", regression);
+  assert.ok(!array.ok && array.problems.length === 100 && array.truncated);
+  const few = parseEventBatch("1\n2\n", "ndjson", regression);
+  assert.ok(!few.ok && few.problems.length === 2 && !few.truncated);
+});
+
+test("times outside 1970–2100 are out_of_range, whatever the bounds, with a message that formats", () => {
+  const open: IngestContext = {
+    ...regression,
+    oldestAcceptedMs: Number.NEGATIVE_INFINITY,
+    newestAcceptedMs: Number.POSITIVE_INFINITY,
+  };
+  for (const time of [1e20, -1e20, 8640000000000001, -1, T0 * 1000, Date.UTC(2100, 0, 1)]) {
+    const result = parseEventBatch(event({ time }), "ndjson", open);
+    assert.ok(!result.ok, String(time));
+    if (result.ok) continue;
+    assert.deepEqual(
+      result.problems.map((p) => [p.field, p.code]),
+      [["time", "out_of_range"]],
+      String(time),
+    );
+  }
+  assert.ok(parseEventBatch(event({ time: 0 }), "ndjson", open).ok, "the epoch itself is a time");
+});

@@ -164,3 +164,45 @@ test("classifiers count predicted and true classes for drift, and feed the binar
   assert.deepEqual([...window.categoryCounts("(target)").values], [["yes", 2]]);
   assert.equal(window.summary().latency.p99, null);
 });
+
+test("columns named like Object.prototype members count as columns: missing is missing, never [object Object]", () => {
+  const proto: WindowModel = {
+    task: "binary",
+    classes: ["n", "y"],
+    numeric: ["constructor"],
+    categorical: ["__proto__", "toString"],
+    sensitive: ["__proto__"],
+  };
+  const window = WindowState.create(proto, 1);
+  const features = JSON.parse('{"__proto__":"a","toString":"b","constructor":2}') as Record<string, string>;
+  window.addEvent({
+    id: "1",
+    timeMs: 0,
+    version: "1",
+    features,
+    prediction: "y",
+    scores: null,
+    latencyMs: 1,
+  });
+  window.addEvent({
+    id: "2",
+    timeMs: 1,
+    version: "1",
+    features: {},
+    prediction: "n",
+    scores: null,
+    latencyMs: 1,
+  });
+  for (const [column, value] of [
+    ["__proto__", "a"],
+    ["toString", "b"],
+  ] as const) {
+    const counts = window.categoryCounts(column);
+    assert.deepEqual([...counts.values], [[value, 1]], column);
+    assert.equal(counts.missing, 1, column);
+  }
+  // The stored form keeps the `__proto__` column as a key, and restores to the same counts.
+  const restored = WindowState.fromJSON(JSON.parse(JSON.stringify(window.toJSON())), proto);
+  assert.deepEqual([...restored.categoryCounts("__proto__").values], [["a", 1]]);
+  assert.equal(restored.categoryCounts("__proto__").missing, 1);
+});

@@ -20,8 +20,8 @@ import { parseJsonBody } from "./http/json.js";
 import { sendError, sendJson, sendJsonCompressed } from "./http/respond.js";
 import { type RouteContext, Router } from "./http/router.js";
 import { LiveHub } from "./live.js";
-import { validateOnnxUpload } from "./onnx-predict.js";
 import type { MonitorService } from "./monitor-service.js";
+import { validateOnnxUpload } from "./onnx-predict.js";
 import { openapi } from "./openapi.js";
 import { type MetricFamily, processMetrics, renderExposition } from "./prometheus.js";
 import type { ResourceMonitor } from "./resource-monitor.js";
@@ -492,7 +492,11 @@ export function createApp(options: AppOptions): Server {
       }),
     );
 
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  // Node checks the header and request timeouts on this interval (30 s by default, longer than the
+  // header timeout itself).
+  const checkEvery = Math.max(250, Math.min(5_000, Math.floor(headersTimeout / 2)));
+  const server = createServer({ connectionsCheckingInterval: checkEvery }, (request, response) => {
     const route = `${request.method} ${routeLabel((request.url ?? "").split("?")[0]!)}`;
     response.on("finish", () => {
       const labelKey = `${route}\u0000${response.statusCode}`;
@@ -515,7 +519,7 @@ export function createApp(options: AppOptions): Server {
       fail(error);
     }
   });
-  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
+  server.headersTimeout = headersTimeout;
   server.requestTimeout = options.requestTimeoutMs ?? 60_000;
   // Open event streams would keep server.close() waiting for ever.
   server.on("close", () => {

@@ -208,7 +208,8 @@ export function modelPagePreload(model: string, query: URLSearchParams): string 
 export function safeNext(value: string | null | undefined): string {
   // Browsers drop tabs and newlines from a Location and read "\\" as "/": "/\t/evil.example" would
   // leave the origin, and CR/LF would break the header. Anything but a plain same-origin path is "/".
-  if (typeof value !== "string" || !value.startsWith("/") || /[\u0000-\u0020\u007f\\]/.test(value)) return "/";
+  if (typeof value !== "string" || !value.startsWith("/") || /[\u0000-\u0020\u007f\\]/.test(value))
+    return "/";
   let url: URL;
   try {
     url = new URL(value, "http://tiktoktoe.invalid");

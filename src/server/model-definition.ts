@@ -42,7 +42,10 @@ export function parseModelDefinition(value: unknown, createdMs: number): ModelRe
         if (!["name", "type", "role"].includes(key)) fail(`${path}.${key}`, "unknown field");
       if (typeof f.name !== "string" || f.name === "") fail(`${path}.name`, "a non-empty string");
       else if (RESERVED.test(f.name))
-        fail(`${path}.name`, `"${f.name}" is reserved: names in parentheses are the prediction's and target's`);
+        fail(
+          `${path}.name`,
+          `"${f.name}" is reserved: names in parentheses are the prediction's and target's`,
+        );
       else if (f.name.length > 256) fail(`${path}.name`, "at most 256 characters");
       else if (features.some((g) => g.name === f.name)) fail(`${path}.name`, `duplicate column "${f.name}"`);
       if (f.type !== "numeric" && f.type !== "categorical")

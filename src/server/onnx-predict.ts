@@ -136,7 +136,11 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3
  */
 export async function validateOnnxUpload(encoded: unknown): Promise<Uint8Array> {
   const invalid = (message: string, hint: string, cause?: unknown) =>
-    new TikTokToeError("ONNX_INVALID", message, { path: "onnx", hint, ...(cause === undefined ? {} : { cause }) });
+    new TikTokToeError("ONNX_INVALID", message, {
+      path: "onnx",
+      hint,
+      ...(cause === undefined ? {} : { cause }),
+    });
   if (typeof encoded !== "string")
     throw invalid("onnx must be a string: the model file's bytes in base64", "base64-encode the .onnx file");
   if (encoded.length === 0) throw invalid("onnx is empty", "base64-encode the .onnx file");

@@ -110,7 +110,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     service,
     explanations,
     resources,
-    auth: new TokenAuth(tokens),
+    auth: new TokenAuth(tokens, now),
+    now,
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
     ...(options.externalUrl === undefined ? {} : { externalUrl: options.externalUrl }),
   });

@@ -8,11 +8,15 @@ import { repoPath } from "./paths.js";
  * @example
  * ```ts
  * const { child, url } = await spawnServe(["--data-dir", dir, "--port", "0", "--clock", "event"]);
+ * // { stderr: "pipe" } to read what it logs: child.stderr.on("data", …)
  * ```
  */
-export function spawnServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
+export function spawnServe(
+  args: readonly string[],
+  options: { readonly stderr?: "inherit" | "pipe" } = {},
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [repoPath("dist", "cli", "bin.js"), "serve", ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", options.stderr ?? "inherit"],
   });
   return new Promise((resolve, reject) => {
     let out = "";

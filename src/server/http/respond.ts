@@ -103,14 +103,17 @@ function boundedBody(error: TikTokToeError): ReturnType<TikTokToeError["toJSON"]
   const body = error.toJSON();
   const problems = body.problems;
   if (problems === undefined) return body;
-  let size = JSON.stringify({ ...body, problems: [] }).length;
+  // Counted with the truncation flag, which the cut answer carries.
+  let size = JSON.stringify({ ...body, problems: [], problems_truncated: true }).length;
   let kept = 0;
   for (const problem of problems) {
     size += JSON.stringify(problem).length + 1;
     if (size > MAX_ERROR_BYTES) break;
     kept++;
   }
-  return kept === problems.length ? body : { ...body, problems: problems.slice(0, kept), problems_truncated: true };
+  return kept === problems.length
+    ? body
+    : { ...body, problems: problems.slice(0, kept), problems_truncated: true };
 }
 
 function retryAfterOf(error: TikTokToeError): Record<string, string> {
