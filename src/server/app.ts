@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import { parseDuration } from "../config/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import type { BatchFormat } from "../monitor/index.js";

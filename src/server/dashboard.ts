@@ -208,8 +208,7 @@ export function modelPagePreload(model: string, query: URLSearchParams): string 
 export function safeNext(value: string | null | undefined): string {
   // Browsers drop tabs and newlines from a Location and read "\\" as "/": "/\t/evil.example" would
   // leave the origin, and CR/LF would break the header. Anything but a plain same-origin path is "/".
-  if (typeof value !== "string" || !value.startsWith("/") || /[\u0000-\u0020\u007f\\]/.test(value))
-    return "/";
+  if (typeof value !== "string" || !value.startsWith("/") || hasUnsafeCharacter(value)) return "/";
   let url: URL;
   try {
     url = new URL(value, "http://tiktoktoe.invalid");
@@ -218,6 +217,15 @@ export function safeNext(value: string | null | undefined): string {
   }
   if (url.origin !== "http://tiktoktoe.invalid" || url.pathname.startsWith("//")) return "/";
   return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/** Control characters, space, DEL or a backslash: none belongs in a redirect target. */
+function hasUnsafeCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f || c === 0x5c) return true;
+  }
+  return false;
 }
 
 function shell(head: string, body: string): string {

@@ -13,5 +13,5 @@ export function isLoopbackHost(name: string): boolean {
   if (host === "localhost" || host.endsWith(".localhost")) return true;
   if (host === "[::1]" || host === "::1") return true;
   const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  return octets !== null && octets.slice(1).every((o) => Number(o) <= 255);
+  return octets?.slice(1).every((o) => Number(o) <= 255) === true;
 }
