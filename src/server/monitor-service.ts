@@ -35,7 +35,7 @@ import type { Alerting } from "./alerting.js";
 import { explanationCollection } from "./explanations.js";
 import { parseModelDefinition } from "./model-definition.js";
 import { predictWithOnnx } from "./onnx-predict.js";
-import type { MetricFamily } from "./prometheus.js";
+import type { MetricFamily, Sample } from "./prometheus.js";
 import {
   decodeCalibrator,
   decodeReference,
@@ -1267,11 +1267,11 @@ export class MonitorService {
    * seconds, ratios): quality, latency quantiles, events, label coverage, drift severity (0 ok … 3 emergency).
    */
   gauges(): MetricFamily[] {
-    const quality: MetricFamily["samples"][number][] = [];
-    const latency: MetricFamily["samples"][number][] = [];
-    const events: MetricFamily["samples"][number][] = [];
-    const coverage: MetricFamily["samples"][number][] = [];
-    const drift: MetricFamily["samples"][number][] = [];
+    const quality: Sample[] = [];
+    const latency: Sample[] = [];
+    const events: Sample[] = [];
+    const coverage: Sample[] = [];
+    const drift: Sample[] = [];
     for (const runtime of this.models.values()) {
       const newest = new Map<string, OpenWindow>();
       for (const w of runtime.windows.values())
