@@ -446,12 +446,16 @@ export function createApp(options: AppOptions): Server {
     );
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const route = `${request.method} ${routeLabel((request.url ?? "").split("?")[0]!)}`;
+    let route = UNMATCHED_ROUTE;
     response.on("finish", () => {
-      const labelKey = `${route}\u0000${response.statusCode}`;
+      const labelKey = `${request.method}\u0000${route}\u0000${response.statusCode}`;
       requests.set(labelKey, (requests.get(labelKey) ?? 0) + 1);
     });
-    router.handle(request, response).catch((error: unknown) => sendError(response, error, log));
+    router
+      .handle(request, response, (matched) => {
+        route = matched.path;
+      })
+      .catch((error: unknown) => sendError(response, error, log));
   });
   // Open event streams would keep server.close() waiting for ever.
   server.on("close", () => {
@@ -466,12 +470,11 @@ export function createApp(options: AppOptions): Server {
   return server;
 }
 
-/** The route label of /metrics: path parameters folded, so the label set stays bounded. */
-function routeLabel(path: string): string {
-  if (path.startsWith("/ui/")) return "/ui/{asset}";
-  if (path.startsWith("/models/")) return "/models/{model}";
-  return path.replace(/\/v1\/models\/[^/]+/, "/v1/models/{model}");
-}
+/**
+ * The `route` label of every request no route took (404s, and anything refused before routing): one
+ * value, so that scanners probing random paths cannot grow /metrics (the router names the others).
+ */
+const UNMATCHED_ROUTE = "unmatched";
 
 function alertingOf(service: MonitorService) {
   if (service.alerting === undefined)
@@ -516,11 +519,12 @@ function serviceMetrics(service: MonitorService, requests: ReadonlyMap<string, n
     },
     {
       name: "tiktoktoe_http_requests_total",
-      help: "HTTP requests by route and status code.",
+      // Bounded: method is one of node:http's known methods (it refuses others), route a template.
+      help: 'HTTP requests by method, route template (or "unmatched") and status code.',
       type: "counter",
       samples: [...requests].map(([k, value]) => {
-        const [route, code] = k.split("\u0000");
-        return { labels: { route: route!, code: code! }, value };
+        const [method, route, code] = k.split("\u0000");
+        return { labels: { method: method!, route: route!, code: code! }, value };
       }),
     },
     ...service.gauges(),
