@@ -1,4 +1,5 @@
 import { memoryUsage, resourceUsage } from "node:process";
+import type { QualityMetric } from "../config/index.js";
 
 /**
  * One sample of a counter or a gauge.
@@ -147,3 +148,51 @@ export function processMetrics(startTimeSeconds: number): MetricFamily[] {
     },
   ];
 }
+
+/**
+ * The metric name of each quality metric on /metrics: one name per quantity (Prometheus does not
+ * mix quantities under a label), with `_ratio` where the value is a fraction of 1 (accuracy, MAPE).
+ * MAE and RMSE are in the target's own unit, which the server does not know, so they carry no unit
+ * suffix; F1, ROC AUC, log loss (in nats) and R² have no unit.
+ *
+ * @example
+ * ```ts
+ * qualityMetricSeries.mae.name; // "tiktoktoe_model_mae"
+ * ```
+ */
+export const qualityMetricSeries: Readonly<
+  Record<QualityMetric, { readonly name: string; readonly help: string }>
+> = {
+  accuracy: {
+    name: "tiktoktoe_model_accuracy_ratio",
+    help: "Accuracy of the newest window: the share of labelled events whose prediction was right.",
+  },
+  f1_macro: {
+    name: "tiktoktoe_model_f1_macro",
+    help: "Macro-averaged F1 score of the newest window (0 to 1).",
+  },
+  roc_auc: {
+    name: "tiktoktoe_model_roc_auc",
+    help: "Area under the ROC curve of the newest window (0 to 1).",
+  },
+  log_loss: {
+    name: "tiktoktoe_model_log_loss",
+    help: "Mean log loss (natural logarithm) of the newest window's scored events.",
+  },
+  mae: {
+    name: "tiktoktoe_model_mae",
+    help: "Mean absolute error of the newest window, in the target's unit.",
+  },
+  rmse: {
+    name: "tiktoktoe_model_rmse",
+    help: "Root mean squared error of the newest window, in the target's unit.",
+  },
+  r2: {
+    name: "tiktoktoe_model_r2",
+    help: "Coefficient of determination (R²) of the newest window (at most 1).",
+  },
+  mape: {
+    name: "tiktoktoe_model_mape_ratio",
+    help: "Mean absolute percentage error of the newest window, as a fraction (0.1 is 10%).",
+  },
+};
