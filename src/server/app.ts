@@ -484,6 +484,33 @@ function alertingOf(service: MonitorService) {
   return service.alerting;
 }
 
+/**
+ * Delivery attempts' latency by channel as a summary without quantiles: `_sum` from the alerting
+ * counters' `latency` entries (ms), `_count` the channel's attempts (every attempt counts one result
+ * and its latency together).
+ */
+function notificationLatency(counters: ReadonlyMap<string, number>): MetricFamily {
+  const channels = new Map<string, { sum: number; count: number }>();
+  const of = (channel: string) =>
+    channels.get(channel) ?? channels.set(channel, { sum: 0, count: 0 }).get(channel)!;
+  for (const [key, value] of counters) {
+    const [first, second] = key.split("\u0000");
+    if (first === "latency") of(second!).sum += value / 1000;
+    else of(first!).count += value;
+  }
+  return {
+    name: "tiktoktoe_notification_latency_seconds",
+    help: "Time spent in notification delivery attempts, by channel.",
+    type: "summary",
+    samples: [...channels].map(([channel, { sum, count }]) => ({
+      labels: { channel },
+      quantiles: [],
+      sum,
+      count,
+    })),
+  };
+}
+
 function serviceMetrics(service: MonitorService, requests: ReadonlyMap<string, number>): MetricFamily[] {
   const c = service.counters;
   return [
@@ -539,13 +566,6 @@ function serviceMetrics(service: MonitorService, requests: ReadonlyMap<string, n
           return { labels: { channel: channel!, result: result! }, value };
         }),
     },
-    {
-      name: "tiktoktoe_notification_latency_seconds_sum",
-      help: "Total time spent in delivery attempts, by channel (divide by the attempts for the mean).",
-      type: "counter",
-      samples: [...(service.alerting?.counters ?? new Map<string, number>())]
-        .filter(([k]) => k.startsWith("latency\u0000"))
-        .map(([k, value]) => ({ labels: { channel: k.split("\u0000")[1]! }, value: value / 1000 })),
-    },
+    notificationLatency(service.alerting?.counters ?? new Map<string, number>()),
   ];
 }
