@@ -245,6 +245,11 @@ export class WindowState {
     return result.rows === 0 ? null : result;
   }
 
+  /** How many latencies the window holds and their sum in ms (exact): a Prometheus summary's `_count` and `_sum`. */
+  latencyTotals(): { count: number; sumMs: number } {
+    return { count: this.latency.count, sumMs: this.latency.sum };
+  }
+
   /** A latency quantile (q in [0, 1]) within 1% of the exact lower quantile; null without latencies. */
   latencyQuantile(q: number): number | null {
     return this.latency.count === 0 ? null : this.latency.quantile(q);

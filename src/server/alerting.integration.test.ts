@@ -113,7 +113,10 @@ test("a quality breach fires after two windows, reaches the webhook through an o
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /tiktoktoe_notifications_total\{channel="hook",result="sent"\} 2/);
     assert.match(metrics, /tiktoktoe_notifications_total\{channel="hook",result="server_error"\} 1/);
-    assert.match(metrics, /tiktoktoe_notification_latency_seconds_sum\{channel="hook"\} \d/);
+    // Latency is a summary: _sum in seconds and _count, the three attempts above.
+    assert.match(metrics, /^# TYPE tiktoktoe_notification_latency_seconds summary$/m);
+    assert.match(metrics, /^tiktoktoe_notification_latency_seconds_sum\{channel="hook"\} \d/m);
+    assert.match(metrics, /^tiktoktoe_notification_latency_seconds_count\{channel="hook"\} 3$/m);
   } finally {
     await server.close();
     await receiver.close();

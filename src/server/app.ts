@@ -497,9 +497,9 @@ export function createApp(options: AppOptions): Server {
   // header timeout itself).
   const checkEvery = Math.max(250, Math.min(5_000, Math.floor(headersTimeout / 2)));
   const server = createServer({ connectionsCheckingInterval: checkEvery }, (request, response) => {
-    const route = `${request.method} ${routeLabel((request.url ?? "").split("?")[0]!)}`;
+    let route = UNMATCHED_ROUTE;
     response.on("finish", () => {
-      const labelKey = `${route}\u0000${response.statusCode}`;
+      const labelKey = `${request.method}\u0000${route}\u0000${response.statusCode}`;
       requests.set(labelKey, (requests.get(labelKey) ?? 0) + 1);
     });
     // Nothing a request does may end the process: every failure, even one while answering, becomes
@@ -514,7 +514,11 @@ export function createApp(options: AppOptions): Server {
         );
         return;
       }
-      router.handle(request, response).catch(fail);
+      router
+        .handle(request, response, (matched) => {
+          route = matched.path;
+        })
+        .catch(fail);
     } catch (error) {
       fail(error);
     }
@@ -534,12 +538,11 @@ export function createApp(options: AppOptions): Server {
   return server;
 }
 
-/** The route label of /metrics: path parameters folded, so the label set stays bounded. */
-function routeLabel(path: string): string {
-  if (path.startsWith("/ui/")) return "/ui/{asset}";
-  if (path.startsWith("/models/")) return "/models/{model}";
-  return path.replace(/\/v1\/models\/[^/]+/, "/v1/models/{model}");
-}
+/**
+ * The `route` label of every request no route took (404s, and anything refused before routing): one
+ * value, so that scanners probing random paths cannot grow /metrics (the router names the others).
+ */
+const UNMATCHED_ROUTE = "unmatched";
 
 /** The host name a request is addressed to (Host without the port), lower-case. */
 function hostName(request: IncomingMessage): string {
@@ -555,6 +558,33 @@ function alertingOf(service: MonitorService) {
       hint: "add an alerting section to the configuration",
     });
   return service.alerting;
+}
+
+/**
+ * Delivery attempts' latency by channel as a summary without quantiles: `_sum` from the alerting
+ * counters' `latency` entries (ms), `_count` the channel's attempts (every attempt counts one result
+ * and its latency together).
+ */
+function notificationLatency(counters: ReadonlyMap<string, number>): MetricFamily {
+  const channels = new Map<string, { sum: number; count: number }>();
+  const of = (channel: string) =>
+    channels.get(channel) ?? channels.set(channel, { sum: 0, count: 0 }).get(channel)!;
+  for (const [key, value] of counters) {
+    const [first, second] = key.split("\u0000");
+    if (first === "latency") of(second!).sum += value / 1000;
+    else of(first!).count += value;
+  }
+  return {
+    name: "tiktoktoe_notification_latency_seconds",
+    help: "Time spent in notification delivery attempts, by channel.",
+    type: "summary",
+    samples: [...channels].map(([channel, { sum, count }]) => ({
+      labels: { channel },
+      quantiles: [],
+      sum,
+      count,
+    })),
+  };
 }
 
 function serviceMetrics(service: MonitorService, requests: ReadonlyMap<string, number>): MetricFamily[] {
@@ -592,11 +622,12 @@ function serviceMetrics(service: MonitorService, requests: ReadonlyMap<string, n
     },
     {
       name: "tiktoktoe_http_requests_total",
-      help: "HTTP requests by route and status code.",
+      // Bounded: method is one of node:http's known methods (it refuses others), route a template.
+      help: 'HTTP requests by method, route template (or "unmatched") and status code.',
       type: "counter",
       samples: [...requests].map(([k, value]) => {
-        const [route, code] = k.split("\u0000");
-        return { labels: { route: route!, code: code! }, value };
+        const [method, route, code] = k.split("\u0000");
+        return { labels: { method: method!, route: route!, code: code! }, value };
       }),
     },
     ...service.gauges(),
@@ -611,13 +642,6 @@ function serviceMetrics(service: MonitorService, requests: ReadonlyMap<string, n
           return { labels: { channel: channel!, result: result! }, value };
         }),
     },
-    {
-      name: "tiktoktoe_notification_latency_seconds_sum",
-      help: "Total time spent in delivery attempts, by channel (divide by the attempts for the mean).",
-      type: "counter",
-      samples: [...(service.alerting?.counters ?? new Map<string, number>())]
-        .filter(([k]) => k.startsWith("latency\u0000"))
-        .map(([k, value]) => ({ labels: { channel: k.split("\u0000")[1]! }, value: value / 1000 })),
-    },
+    notificationLatency(service.alerting?.counters ?? new Map<string, number>()),
   ];
 }

@@ -1,4 +1,10 @@
-import { type MonitorConfig, resolveModelConfig, type Settings, toDriftOptions } from "../config/index.js";
+import {
+  type MonitorConfig,
+  type QualityMetric,
+  resolveModelConfig,
+  type Settings,
+  toDriftOptions,
+} from "../config/index.js";
 import { type DriftReport, type Severity, severityRank } from "../drift/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import type { FairnessReport } from "../fairness/index.js";
@@ -35,7 +41,7 @@ import type { Alerting } from "./alerting.js";
 import { explanationCollection } from "./explanations.js";
 import { parseModelDefinition } from "./model-definition.js";
 import { predictWithOnnx } from "./onnx-predict.js";
-import type { MetricFamily } from "./prometheus.js";
+import { type MetricFamily, qualityMetricSeries, type Sample, type SummarySample } from "./prometheus.js";
 import {
   decodeCalibrator,
   decodeReference,
@@ -1279,15 +1285,16 @@ export class MonitorService {
   }
 
   /**
-   * Gauges of each model version's newest open window, named by Prometheus conventions (base units:
-   * seconds, ratios): quality, latency quantiles, events, label coverage, drift severity (0 ok … 3 emergency).
+   * Metrics of each model version's newest open window, named by Prometheus conventions (base units:
+   * seconds, ratios): the configured quality metric under its own name ({@link qualityMetricSeries}),
+   * a latency summary, events, label coverage, drift severity (0 ok … 3 emergency).
    */
   gauges(): MetricFamily[] {
-    const quality: MetricFamily["samples"][number][] = [];
-    const latency: MetricFamily["samples"][number][] = [];
-    const events: MetricFamily["samples"][number][] = [];
-    const coverage: MetricFamily["samples"][number][] = [];
-    const drift: MetricFamily["samples"][number][] = [];
+    const quality = new Map<QualityMetric, Sample[]>();
+    const latency: SummarySample[] = [];
+    const events: Sample[] = [];
+    const coverage: Sample[] = [];
+    const drift: Sample[] = [];
     for (const runtime of this.models.values()) {
       const newest = new Map<string, OpenWindow>();
       for (const w of runtime.windows.values())
@@ -1297,11 +1304,18 @@ export class MonitorService {
         const summary = window.state.summary();
         const metric = runtime.settings.metrics.quality.metric;
         const value = windowVerdicts(window.state, null, runtime.settings)[0]!.value;
-        if (value !== null) quality.push({ labels: { ...labels, metric }, value });
-        for (const q of [0.5, 0.95, 0.99]) {
-          const v = window.state.latencyQuantile(q);
-          if (v !== null) latency.push({ labels: { ...labels, quantile: String(q) }, value: v / 1000 });
-        }
+        if (value !== null) quality.set(metric, [...(quality.get(metric) ?? []), { labels, value }]);
+        const totals = window.state.latencyTotals();
+        if (totals.count > 0)
+          latency.push({
+            labels,
+            quantiles: [0.5, 0.95, 0.99].map((q) => ({
+              quantile: q,
+              value: window.state.latencyQuantile(q)! / 1000,
+            })),
+            sum: totals.sumMs / 1000,
+            count: totals.count,
+          });
         events.push({ labels, value: summary.events });
         coverage.push({ labels, value: summary.events === 0 ? 0 : summary.labels / summary.events });
         const report = this.drift(runtime, version, window.state);
@@ -1309,16 +1323,19 @@ export class MonitorService {
       }
     }
     return [
-      {
-        name: "tiktoktoe_model_quality",
-        help: "The configured quality metric of the newest window.",
-        type: "gauge",
-        samples: quality,
-      },
+      ...[...quality].map(
+        ([metric, samples]): MetricFamily => ({
+          ...qualityMetricSeries[metric],
+          type: "gauge",
+          samples,
+        }),
+      ),
       {
         name: "tiktoktoe_model_latency_seconds",
-        help: "Prediction latency quantiles of the newest window (DDSketch, 1% relative error).",
-        type: "gauge",
+        // _count and _sum are the newest window's, so they restart with each window: rate() reads
+        // that as a counter reset, which is what it is.
+        help: "Prediction latency of the newest window: quantiles from a DDSketch (1% relative error), exact sum and count.",
+        type: "summary",
         samples: latency,
       },
       {

@@ -178,12 +178,12 @@ describe("a real Prometheus scrapes /metrics", () => {
     assert.equal(target?.lastError, "");
   });
 
-  test("tiktoktoe_model_quality reads back the newest window's accuracy, with its labels", async (t) => {
+  test("tiktoktoe_model_accuracy_ratio reads back the newest window's accuracy, with its labels", async (t) => {
     if (MISSING !== null) {
       t.skip(MISSING);
       return;
     }
-    const samples = await query("tiktoktoe_model_quality");
+    const samples = await query("tiktoktoe_model_accuracy_ratio");
     const window = await newestWindow();
     assert.equal(window.events, 80);
     assert.equal(window.labels, 80);
@@ -192,10 +192,9 @@ describe("a real Prometheus scrapes /metrics", () => {
     assert.equal(samples.length, 1, JSON.stringify(samples));
     const sample = samples[0]!;
     assert.deepEqual(sample.metric, {
-      __name__: "tiktoktoe_model_quality",
+      __name__: "tiktoktoe_model_accuracy_ratio",
       instance: new URL(server!.url).host,
       job: JOB,
-      metric: "accuracy",
       model: MODEL,
       version: "1",
     });
@@ -227,5 +226,22 @@ describe("a real Prometheus scrapes /metrics", () => {
       closeTo(Number(sample.value[1]), p99, 1e-12, 0),
       `Prometheus ${sample.value[1]} vs /windows ${p99}`,
     );
+  });
+});
+
+describe("the latency summary", () => {
+  test("tiktoktoe_model_latency_seconds_count and _sum read back the newest window's latencies", async (t) => {
+    if (MISSING !== null) {
+      t.skip(MISSING);
+      return;
+    }
+    const [count] = await query("tiktoktoe_model_latency_seconds_count");
+    const [sum] = await query("tiktoktoe_model_latency_seconds_sum");
+    const window = await newestWindow();
+    assert.equal(Number(count?.value[1]), window.latency.count);
+    assert.equal(window.latency.count, 80);
+    // The mean lies between the window's p50-ish bulk and its max: a sum in seconds, not ms.
+    const mean = Number(sum?.value[1]) / Number(count?.value[1]);
+    assert.ok(mean > 0 && mean <= (window.latency.max as number) / 1000, `mean ${mean} s`);
   });
 });

@@ -352,12 +352,18 @@ describe("tiktoktoe serve, end to end over HTTP", () => {
     const { status, body } = await call("GET", "/metrics");
     assert.equal(status, 200);
     const metrics = body as string;
-    assert.match(metrics, /^# TYPE tiktoktoe_model_quality gauge$/m);
-    assert.match(metrics, /^tiktoktoe_model_quality\{model="bike",version="1",metric="mae"\} \d/m);
+    // One name per quality metric (MAE here), not a `metric` label mixing quantities.
+    assert.match(metrics, /^# TYPE tiktoktoe_model_mae gauge$/m);
+    assert.match(metrics, /^tiktoktoe_model_mae\{model="bike",version="1"\} \d/m);
+    assert.doesNotMatch(metrics, /tiktoktoe_model_quality/);
+    // Latency is a summary: quantiles, then _sum and _count of the same window.
+    assert.match(metrics, /^# TYPE tiktoktoe_model_latency_seconds summary$/m);
     assert.match(
       metrics,
       /^tiktoktoe_model_latency_seconds\{model="bike",version="1",quantile="0.99"\} 0\.\d+/m,
     );
+    assert.match(metrics, /^tiktoktoe_model_latency_seconds_sum\{model="bike",version="1"\} \d/m);
+    assert.match(metrics, /^tiktoktoe_model_latency_seconds_count\{model="bike",version="1"\} [1-9]\d*$/m);
     assert.match(metrics, new RegExp(`^tiktoktoe_ingested_events_total ${rows.length}$`, "m"));
     assert.match(metrics, /^process_resident_memory_bytes \d+/m);
   });

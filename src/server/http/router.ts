@@ -13,8 +13,22 @@ export interface RouteContext {
 /** A route's handler; it writes the response itself. */
 export type Handler = (context: RouteContext) => Promise<void> | void;
 
+/**
+ * The route a request reached: the path template it was registered with, never the literal path,
+ * so that a metric labelled with it has as many values as the server has routes.
+ *
+ * @example
+ * ```ts
+ * const matched: MatchedRoute = { path: "/v1/models/{model}/versions/{version}/reference" };
+ * ```
+ */
+export interface MatchedRoute {
+  readonly path: string;
+}
+
 interface Route {
   readonly method: string;
+  readonly path: string;
   readonly pattern: RegExp;
   readonly names: readonly string[];
   readonly handler: Handler;
@@ -22,12 +36,13 @@ interface Route {
 
 /**
  * A small router: exact methods, `{param}` path segments. Unknown paths are 404 and known paths with
- * another method 405 with an `Allow` header — both as TikTokToeErrors.
+ * another method 405 with an `Allow` header — both as TikTokToeErrors. `handle` tells its caller
+ * which route template a request reached, for labels that must stay bounded.
  *
  * @example
  * ```ts
  * const router = new Router().add("GET", "/v1/models/{model}", ({ params }) => …);
- * await router.handle(request, response);
+ * await router.handle(request, response, ({ path }) => count(path)); // "/v1/models/{model}"
  * ```
  */
 export class Router {
@@ -39,21 +54,32 @@ export class Router {
       names.push(name);
       return "([^/]+)";
     });
-    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+    this.routes.push({ method, path, pattern: new RegExp(`^${source}$`), names, handler });
     return this;
   }
 
-  /** Dispatches a request; throws the handler's errors (and 404/405) to the caller. */
-  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /**
+   * Dispatches a request; throws the handler's errors (and 404/405) to the caller. `onMatch` hears
+   * the template of the path's route before the handler runs (so also when it throws), and for a 405
+   * too (the path is known, the method is not); it is not called for a 404.
+   */
+  async handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    onMatch: (route: MatchedRoute) => void = () => {},
+  ): Promise<void> {
     const url = requestUrl(request);
     const allowed: string[] = [];
+    let known: string | undefined;
     for (const route of this.routes) {
       const match = route.pattern.exec(url.pathname);
       if (match === null) continue;
       if (route.method !== request.method) {
+        known ??= route.path;
         allowed.push(route.method);
         continue;
       }
+      onMatch({ path: route.path });
       const params: Record<string, string> = Object.create(null);
       route.names.forEach((name, i) => {
         params[name] = decodeSegment(match[i + 1]!, name);
@@ -61,7 +87,8 @@ export class Router {
       await route.handler({ request, response, params, query: url.searchParams });
       return;
     }
-    if (allowed.length > 0) {
+    if (known !== undefined) {
+      onMatch({ path: known });
       response.setHeader("allow", allowed.join(", "));
       throw new TikTokToeError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here`, {
         path: url.pathname,
