@@ -149,6 +149,8 @@ interface StoredAlert {
 
 interface Group {
   readonly id: string;
+  /** The route's position in a depth-first walk of the tree: orders flushes deterministically. */
+  readonly node: number;
   readonly key: string;
   readonly route: Route;
   readonly labels: Labels;
@@ -191,10 +193,22 @@ export class Dispatcher {
   private readonly log: NotificationLog;
   private readonly store = new Map<string, StoredAlert>();
   private readonly groupsById = new Map<string, Group>();
+  /**
+   * Each route node's position in a depth-first walk. Groups are kept per node, as Alertmanager
+   * keeps them per `*Route`: neither the key nor the id is unique (two `continue` siblings with the
+   * same matchers give their children the same id), and keying by it merged their groups, so only
+   * the first receiver was notified.
+   */
+  private readonly nodes = new Map<Route, number>();
   private revision = 0;
 
   constructor(options: DispatcherOptions) {
     this.route = options.route;
+    const walk = (route: Route) => {
+      this.nodes.set(route, this.nodes.size);
+      for (const child of route.routes) walk(child);
+    };
+    walk(this.route);
     this.receivers = options.receivers ?? {};
     this.inhibitRules = options.inhibitRules ?? defaultInhibitRules;
     this.silences = options.silences ?? [];
@@ -227,11 +241,13 @@ export class Dispatcher {
         revision,
       });
       for (const match of matchRoutes(this.route, labels)) {
-        const id = `${match.route.id}\u0000${labelSetString(match.groupLabels)}`;
+        const node = this.nodes.get(match.route)!;
+        const id = `${node}\u0000${labelSetString(match.groupLabels)}`;
         let group = this.groupsById.get(id);
         if (group === undefined) {
           group = {
             id,
+            node,
             key: match.groupKey,
             route: match.route,
             labels: match.groupLabels,
@@ -265,7 +281,10 @@ export class Dispatcher {
     this.log.gc(now);
     const due = [...this.groupsById.values()]
       .filter((g) => g.nextFlushAt <= now)
-      .sort((a, b) => a.nextFlushAt - b.nextFlushAt || (a.id < b.id ? -1 : 1));
+      .sort(
+        (a, b) =>
+          a.nextFlushAt - b.nextFlushAt || a.node - b.node || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+      );
     const out: Notification[] = [];
     for (const group of due) {
       const interval = group.route.timers.groupInterval;
