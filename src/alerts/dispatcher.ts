@@ -99,6 +99,11 @@ export interface Notification {
   readonly resolved: readonly string[];
   /** The time of the flush that produced it. */
   readonly at: number;
+  /**
+   * Which flush of which aggregation group produced it (opaque, unique per dispatcher): its delivery
+   * lets that group's resolved alerts go, and no other group's.
+   */
+  readonly flush: number;
   readonly reason: DedupReason;
 }
 
@@ -158,8 +163,8 @@ interface Group {
   readonly alerts: Map<string, number>;
   nextFlushAt: number;
   hasFlushed: boolean;
-  /** Resolved alerts (fingerprint → revision) of a notification not yet recorded as delivered. */
-  inFlight: Map<string, number> | null;
+  /** The last notification not yet recorded as delivered: its flush and its resolved alerts (fingerprint → revision). */
+  inFlight: { readonly flush: number; readonly resolved: Map<string, number> } | null;
 }
 
 /**
@@ -201,6 +206,7 @@ export class Dispatcher {
    */
   private readonly nodes = new Map<Route, number>();
   private revision = 0;
+  private flushes = 0;
 
   constructor(options: DispatcherOptions) {
     this.route = options.route;
@@ -298,20 +304,32 @@ export class Dispatcher {
 
   /**
    * Records that a notification was delivered (at `at`): writes the log entry and lets its resolved
-   * alerts leave their group. `sent` is the notification itself, or the same fields read back from a
-   * durable outbox.
+   * alerts leave the group that flushed it. `sent` is the notification itself, or the same fields read
+   * back from a durable outbox.
+   *
+   * Two sibling routes with the same matchers and receiver make groups with the same group key: as in
+   * Alertmanager, they share the log entry (keyed by group key and receiver), but each group's
+   * resolved alerts leave only with its own delivery (Alertmanager's `aggrGroup.flush` deletes them
+   * from its own store after its own notify succeeds). Matching groups by key and receiver let one
+   * group's delivery drop the other's pending resolved alerts before that one was delivered. An
+   * older flush of a group that flushed again since does not clear the newer one either.
    *
    * @example
    * ```ts
    * dispatcher.recordSent(notification, deliveredAt);
    * ```
    */
-  recordSent(sent: Pick<Notification, "groupKey" | "receiver" | "firing" | "resolved">, at: number): void {
+  recordSent(
+    sent: Pick<Notification, "groupKey" | "receiver" | "firing" | "resolved" | "flush">,
+    at: number,
+  ): void {
     this.log.record(sent.groupKey, sent.receiver, sent.firing, sent.resolved, at);
-    for (const group of [...this.groupsById.values()])
-      if (group.key === sent.groupKey && group.route.receiver === sent.receiver && group.inFlight !== null) {
-        this.removeResolved(group, group.inFlight);
+    for (const group of this.groupsById.values())
+      if (group.inFlight?.flush === sent.flush) {
+        const { resolved } = group.inFlight;
         group.inFlight = null;
+        this.removeResolved(group, resolved);
+        break;
       }
   }
 
@@ -447,7 +465,8 @@ export class Dispatcher {
     const alerts = firingFirst(
       kept.filter((a) => sendResolved || !isResolved(a, now)).map((a) => toNotificationAlert(a, now)),
     );
-    group.inFlight = resolvedNow;
+    const flush = ++this.flushes;
+    group.inFlight = { flush, resolved: resolvedNow };
     return {
       groupKey: group.key,
       receiver,
@@ -459,6 +478,7 @@ export class Dispatcher {
       firing: [...firing].sort(),
       resolved: [...resolved].sort(),
       at: now,
+      flush,
       reason: decision.reason,
     };
   }
