@@ -5,14 +5,8 @@
  */
 import { groupKey } from "./fingerprint.js";
 import { compareNames, isLabelName, type Labels } from "./labels.js";
-import {
-  type Matcher,
-  matchersString,
-  matchesAll,
-  newMatcher,
-  parseMatchers,
-  sortMatchers,
-} from "./matchers.js";
+import { legacyMatchers } from "./legacy-matchers.js";
+import { type Matcher, matchersString, matchesAll, parseMatchers, sortMatchers } from "./matchers.js";
 
 /**
  * One node of the routing tree as configured. Every key but the root's `receiver` is optional; a
@@ -166,7 +160,7 @@ export function buildRoute(config: RouteConfig, options: BuildRouteOptions = {})
   if (config.receiver === undefined || config.receiver === "")
     problems.push({ path: `${path}.receiver`, message: "the root route must name a default receiver" });
   for (const key of ["matchers", "match", "match_re"] as const)
-    if (config[key] !== undefined && Object.keys(config[key]).length > 0)
+    if (config[key] !== undefined && config[key] !== null && Object.keys(config[key]).length > 0)
       problems.push({
         path: `${path}.${key}`,
         message: "the root route must not have matchers: it matches every alert",
@@ -194,7 +188,10 @@ function build(
   receivers: readonly string[] | undefined,
 ): Route {
   checkKeys(config, path, problems);
-  const matchers: Matcher[] = legacyMatchers(config, path, problems);
+  const matchers: Matcher[] = [
+    ...legacyMatchers(config.match, "=", `${path}.match`, problems),
+    ...legacyMatchers(config.match_re, "=~", `${path}.match_re`, problems),
+  ];
   (config.matchers ?? []).forEach((text, i) => {
     const result = parseMatchers(text);
     if (result.ok) matchers.push(...result.matchers);
@@ -278,36 +275,6 @@ function checkKeys(config: RouteConfig, path: string, problems: RouteProblem[]):
           : `unknown key; a route has ${[...routeKeys].join(", ")}`,
     });
   }
-}
-
-// Alertmanager 0.25's `match` and `match_re` (NewRoute in dispatch/route.go): one `=` matcher per
-// entry, and one `=~` matcher whose value is the regex as config.Regexp prints it, `^(?:regex)$`;
-// that anchored text is what appears in the route key, so group keys agree with Alertmanager's.
-function legacyMatchers(config: RouteConfig, path: string, problems: RouteProblem[]): Matcher[] {
-  const out: Matcher[] = [];
-  for (const [key, type] of [
-    ["match", "="],
-    ["match_re", "=~"],
-  ] as const) {
-    const table: unknown = config[key];
-    if (table === undefined) continue;
-    if (typeof table !== "object" || table === null || Array.isArray(table)) {
-      problems.push({ path: `${path}.${key}`, message: "must be a map of label name to value" });
-      continue;
-    }
-    for (const [name, raw] of Object.entries(table as Record<string, unknown>)) {
-      // YAML scalars such as 500 or true are read as text, as Go's yaml.v2 reads them into a string.
-      if (typeof raw !== "string" && typeof raw !== "number" && typeof raw !== "boolean") {
-        problems.push({ path: `${path}.${key}.${name}`, message: "must be a string" });
-        continue;
-      }
-      const value = type === "=" ? String(raw) : `^(?:${String(raw)})$`;
-      const result = newMatcher(name, type, value);
-      if (result.ok) out.push(result.matcher);
-      else problems.push({ path: `${path}.${key}.${name}`, message: result.problem.message });
-    }
-  }
-  return out;
 }
 
 function checkGroupBy(

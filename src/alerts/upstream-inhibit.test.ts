@@ -8,8 +8,8 @@
  *   source matcher `target!="yes"` excludes, so the two-sided exclusion is equally out of play.
  *   Resolved source alerts are left out by the caller (`inhibitedBy` takes firing sources), as the
  *   upstream rule's cache skips them.
- * - `TestInhibitRuleMatches`: 8 of 8 (its legacy `source_match`/`target_match` written as the
- *   equivalent `source_matchers`/`target_matchers`).
+ * - `TestInhibitRuleMatches`: 8 of 8, with its rules as written upstream (legacy
+ *   `source_match`/`target_match`) and as the equivalent `source_matchers`/`target_matchers`.
  * - `TestInhibitRuleMatchers`: 8 of 8.
  * - `TestInhibit`: 3 of 3 (the latest update of an alert wins, so a resolved update ends inhibition).
  * Skipped: none of the cases of these four tests.
@@ -17,14 +17,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fingerprint } from "./fingerprint.js";
-import { buildInhibitRules, type InhibitionSource, type InhibitRule, inhibitedBy } from "./inhibition.js";
+import {
+  buildInhibitRules,
+  type InhibitionSource,
+  type InhibitRule,
+  type InhibitRuleConfig,
+  inhibitedBy,
+} from "./inhibition.js";
 import type { Labels } from "./labels.js";
 
 function source(labels: Labels): InhibitionSource {
   return { fingerprint: fingerprint(labels), labels };
 }
 
-function rules(...configs: Parameters<typeof buildInhibitRules>[0]): readonly InhibitRule[] {
+function rules(...configs: InhibitRuleConfig[]): readonly InhibitRule[] {
   const result = buildInhibitRules(configs);
   assert.ok(result.ok, result.ok ? "" : JSON.stringify(result.problems));
   return result.rules;
@@ -77,10 +83,16 @@ describe("upstream inhibit/inhibit_test.go", () => {
     { source_matchers: ['s1="1"'], target_matchers: ['t1!="1"'], equal: ["e"] },
     { source_matchers: ['s2="1"'], target_matchers: ['t2="1"'], equal: ["e"] },
   );
+  // TestInhibitRuleMatches's rules exactly as upstream writes them: SourceMatch/TargetMatch maps.
+  const asWritten = rules(
+    { source_match: { s1: "1" }, target_match: { t1: "1" }, equal: ["e"] },
+    { source_match: { s2: "1" }, target_match: { t2: "1" }, equal: ["e"] },
+  );
   const sources = [source(sourceAlert1), source(sourceAlert2)];
   matchTargets.forEach((target, i) => {
     it(`TestInhibitRuleMatches ${JSON.stringify(target)} → ${matchesExpected[i]}`, () => {
       assert.equal(inhibitedBy(legacy, target, sources).length > 0, matchesExpected[i]);
+      assert.equal(inhibitedBy(asWritten, target, sources).length > 0, matchesExpected[i]);
     });
     it(`TestInhibitRuleMatchers ${JSON.stringify(target)} → ${matchersExpected[i]}`, () => {
       assert.equal(inhibitedBy(modern, target, sources).length > 0, matchersExpected[i]);
