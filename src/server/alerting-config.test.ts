@@ -143,6 +143,8 @@ test("a malformed inhibit rule is CONFIG_INVALID with its path and the user's do
           problems.some((p) => p.startsWith(path)),
           `${path} in ${problems.join("\n")}`,
         );
+      // The user's page, not the design notes.
+      assert.match(error.hint ?? "", /^see docs\/alerting\.md$/);
       return true;
     },
   );

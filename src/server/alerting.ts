@@ -106,7 +106,7 @@ export async function loadAlerting(raw: unknown, defaultUrl: string): Promise<Al
       {
         path: "alerting",
         problems,
-        hint: "see docs/design/alerting.md",
+        hint: "see docs/alerting.md",
       },
     );
   const externalUrl = typeof section.external_url === "string" ? section.external_url : defaultUrl;
