@@ -15,6 +15,7 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { type Daemon, startDaemon } from "../testing/daemon.js";
 import { Dispatcher } from "./dispatcher.js";
+import { buildInhibitRules, type InhibitRuleConfig } from "./inhibition.js";
 import type { Labels } from "./labels.js";
 import { buildRoute, matchRoutes, type Route, type RouteConfig } from "./routing.js";
 
@@ -218,5 +219,105 @@ describe("grouping against the Alertmanager 0.25 daemon (/api/v2/alerts/groups)"
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.deepEqual(ours, theirs, `log:\n${alertmanager?.log().slice(-3000)}`);
+  });
+});
+
+// Inhibition with legacy keys only, as most copied configurations still write it.
+const legacyInhibitRules: readonly InhibitRuleConfig[] = [
+  {
+    source_match: { severity: "critical" },
+    source_match_re: { env: "prod|staging" },
+    target_match_re: { severity: "warning|info" },
+    equal: ["model"],
+  },
+];
+
+describe("inhibition against the Alertmanager 0.25 daemon (/api/v2/alerts status.inhibitedBy)", () => {
+  let daemon: Daemon | undefined;
+  let url = "";
+
+  before(async () => {
+    if (BINARY === undefined) return;
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const file = join(dir, "inhibit.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        route: { receiver: "default", group_by: ["alertname"] },
+        receivers: [{ name: "default" }],
+        inhibit_rules: legacyInhibitRules,
+      }),
+    );
+    daemon = await startDaemon(
+      BINARY,
+      [
+        `--config.file=${file}`,
+        `--storage.path=${join(dir, "inhibit-data")}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        "--cluster.listen-address=",
+        "--log.level=warn",
+      ],
+      `${url}/-/ready`,
+      DEADLINE_MS,
+    );
+  });
+
+  after(async () => {
+    await daemon?.stop();
+  });
+
+  test("a legacy source_match/source_match_re/target_match_re rule mutes the same alerts", async (t) => {
+    if (NO_DAEMON !== null) {
+      t.skip(NO_DAEMON);
+      return;
+    }
+    const alerts: Labels[] = [
+      { alertname: "GpuDown", env: "prod", model: "bike", severity: "critical" },
+      { alertname: "Latency", env: "prod", model: "bike", severity: "warning" },
+      { alertname: "Latency", env: "prod", model: "taxi", severity: "warning" },
+      { alertname: "Skew", env: "prod", model: "bike", severity: "warnings" },
+      { alertname: "GpuDown", env: "production", model: "cab", severity: "critical" },
+      { alertname: "Latency", env: "prod", model: "cab", severity: "info" },
+    ];
+    const now = Date.now();
+    const response = await fetch(`${url}/api/v2/alerts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(alerts.map((labels) => ({ labels, startsAt: new Date(now).toISOString() }))),
+    });
+    assert.equal(response.status, 200, await response.text());
+
+    const rules = buildInhibitRules(legacyInhibitRules);
+    assert.ok(rules.ok, rules.ok ? "" : JSON.stringify(rules.problems));
+    const route = built({ receiver: "default", group_by: ["alertname"] });
+    const dispatcher = new Dispatcher({ route, inhibitRules: rules.rules });
+    dispatcher.update(
+      alerts.map((labels) => ({ labels, annotations: {}, startsAt: now, endsAt: null })),
+      now,
+    );
+    const ours = dispatcher
+      .alerts(now)
+      .map((a) => `${a.fingerprint} ${[...a.inhibitedBy].sort().join(",")}`)
+      .sort();
+    // Only bike's warning is muted: taxi differs on model, "warnings" is not "warning" (anchored),
+    // and cab's critical is env="production", which "prod|staging" does not match (anchored).
+    assert.equal(ours.filter((line) => !line.endsWith(" ")).length, 1, ours.join("\n"));
+
+    // Alertmanager marks inhibition asynchronously: poll until it marks as many as we do.
+    const deadline = Date.now() + DEADLINE_MS;
+    let theirs: string[] = [];
+    while (Date.now() < deadline) {
+      const listed = (await (await fetch(`${url}/api/v2/alerts`)).json()) as Array<{
+        fingerprint: string;
+        status: { inhibitedBy: string[] | null };
+      }>;
+      theirs = listed
+        .map((a) => `${a.fingerprint} ${[...(a.status.inhibitedBy ?? [])].sort().join(",")}`)
+        .sort();
+      if (listed.length >= alerts.length && theirs.filter((line) => !line.endsWith(" ")).length >= 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(ours, theirs, `log:\n${daemon?.log().slice(-3000)}`);
   });
 });
