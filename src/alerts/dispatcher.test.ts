@@ -280,3 +280,49 @@ describe("dedupDecision (Alertmanager's needsUpdate)", () => {
     assert.equal(decide(entry(["a"], []), ["a"], [], true, H - 1), "unchanged");
   });
 });
+
+describe("recordSent with sibling routes sharing a group key", () => {
+  it("clears only the delivering group's pending resolved alerts; the log entry is shared, as in Alertmanager", () => {
+    // Two continue siblings with the same matchers and receiver: two groups, one group key.
+    const sibling = { matchers: ['team="ml"'], receiver: "hook", continue: true, group_wait: 0 };
+    const d = dispatcher({ receiver: "hook", group_by: ["alertname"], routes: [sibling, sibling] });
+    const x = alert("X", 0, { team: "ml" });
+    const first = d.update([x], 0);
+    assert.equal(first.length, 2);
+    assert.equal(first[0]!.groupKey, first[1]!.groupKey);
+    assert.notEqual(first[0]!.flush, first[1]!.flush);
+    deliver(d, first);
+
+    d.update([alert("X", 0, { team: "ml" }, 10 * S)], 10 * S);
+    const [a, b] = d.tick(5 * M);
+    assert.deepEqual([a?.reason, b?.reason], ["all_resolved", "all_resolved"]);
+    const fp = fingerprint(x.labels);
+    const holding = () => d.groups().filter((g) => g.alerts.includes(fp)).length;
+    // Only the first group's delivery is recorded: the second still holds its resolved alert until
+    // its own delivery (before the fix, the first one's delivery emptied and removed both groups).
+    d.recordSent(a!, 5 * M);
+    assert.equal(holding(), 1);
+    assert.equal(d.groups().length, 1);
+    // A second record of the same delivery changes nothing.
+    d.recordSent(a!, 5 * M);
+    assert.equal(holding(), 1);
+    d.recordSent(b!, 5 * M);
+    assert.equal(holding(), 0);
+    assert.deepEqual(d.alerts(5 * M), []);
+  });
+
+  it("does not let an older, superseded flush clear the pending alerts of the group's newer flush", () => {
+    const d = dispatcher({ receiver: "hook", group_by: ["model"], group_wait: 0, group_interval: M });
+    const y = alert("Y", 0);
+    deliver(d, d.update([y, alert("Z", 0)], 0));
+    d.update([alert("Y", 0, {}, 10 * S)], 10 * S);
+    const [older] = d.tick(M); // Y resolved; not delivered yet
+    d.update([alert("Z", 0, {}, 70 * S)], 70 * S);
+    const [newer] = d.tick(2 * M); // Y and Z resolved
+    assert.ok(older !== undefined && newer !== undefined);
+    d.recordSent(older, 2 * M);
+    assert.deepEqual(d.groups()[0]?.alerts.length, 2, "the newer flush is still pending");
+    d.recordSent(newer, 2 * M);
+    assert.deepEqual(d.groups(), []);
+  });
+});

@@ -99,6 +99,11 @@ export interface Notification {
   readonly resolved: readonly string[];
   /** The time of the flush that produced it. */
   readonly at: number;
+  /**
+   * Which flush of which aggregation group produced it (opaque, unique per dispatcher): its delivery
+   * lets that group's resolved alerts go, and no other group's.
+   */
+  readonly flush: number;
   readonly reason: DedupReason;
 }
 
@@ -149,6 +154,8 @@ interface StoredAlert {
 
 interface Group {
   readonly id: string;
+  /** The route's position in a depth-first walk of the tree: orders flushes deterministically. */
+  readonly node: number;
   readonly key: string;
   readonly route: Route;
   readonly labels: Labels;
@@ -156,8 +163,8 @@ interface Group {
   readonly alerts: Map<string, number>;
   nextFlushAt: number;
   hasFlushed: boolean;
-  /** Resolved alerts (fingerprint → revision) of a notification not yet recorded as delivered. */
-  inFlight: Map<string, number> | null;
+  /** The last notification not yet recorded as delivered: its flush and its resolved alerts (fingerprint → revision). */
+  inFlight: { readonly flush: number; readonly resolved: Map<string, number> } | null;
 }
 
 /**
@@ -191,10 +198,23 @@ export class Dispatcher {
   private readonly log: NotificationLog;
   private readonly store = new Map<string, StoredAlert>();
   private readonly groupsById = new Map<string, Group>();
+  /**
+   * Each route node's position in a depth-first walk. Groups are kept per node, as Alertmanager
+   * keeps them per `*Route`: neither the key nor the id is unique (two `continue` siblings with the
+   * same matchers give their children the same id), and keying by it merged their groups, so only
+   * the first receiver was notified.
+   */
+  private readonly nodes = new Map<Route, number>();
   private revision = 0;
+  private flushes = 0;
 
   constructor(options: DispatcherOptions) {
     this.route = options.route;
+    const walk = (route: Route) => {
+      this.nodes.set(route, this.nodes.size);
+      for (const child of route.routes) walk(child);
+    };
+    walk(this.route);
     this.receivers = options.receivers ?? {};
     this.inhibitRules = options.inhibitRules ?? defaultInhibitRules;
     this.silences = options.silences ?? [];
@@ -227,11 +247,13 @@ export class Dispatcher {
         revision,
       });
       for (const match of matchRoutes(this.route, labels)) {
-        const id = `${match.route.id}\u0000${labelSetString(match.groupLabels)}`;
+        const node = this.nodes.get(match.route)!;
+        const id = `${node}\u0000${labelSetString(match.groupLabels)}`;
         let group = this.groupsById.get(id);
         if (group === undefined) {
           group = {
             id,
+            node,
             key: match.groupKey,
             route: match.route,
             labels: match.groupLabels,
@@ -265,7 +287,10 @@ export class Dispatcher {
     this.log.gc(now);
     const due = [...this.groupsById.values()]
       .filter((g) => g.nextFlushAt <= now)
-      .sort((a, b) => a.nextFlushAt - b.nextFlushAt || (a.id < b.id ? -1 : 1));
+      .sort(
+        (a, b) =>
+          a.nextFlushAt - b.nextFlushAt || a.node - b.node || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+      );
     const out: Notification[] = [];
     for (const group of due) {
       const interval = group.route.timers.groupInterval;
@@ -279,20 +304,32 @@ export class Dispatcher {
 
   /**
    * Records that a notification was delivered (at `at`): writes the log entry and lets its resolved
-   * alerts leave their group. `sent` is the notification itself, or the same fields read back from a
-   * durable outbox.
+   * alerts leave the group that flushed it. `sent` is the notification itself, or the same fields read
+   * back from a durable outbox.
+   *
+   * Two sibling routes with the same matchers and receiver make groups with the same group key: as in
+   * Alertmanager, they share the log entry (keyed by group key and receiver), but each group's
+   * resolved alerts leave only with its own delivery (Alertmanager's `aggrGroup.flush` deletes them
+   * from its own store after its own notify succeeds). Matching groups by key and receiver let one
+   * group's delivery drop the other's pending resolved alerts before that one was delivered. An
+   * older flush of a group that flushed again since does not clear the newer one either.
    *
    * @example
    * ```ts
    * dispatcher.recordSent(notification, deliveredAt);
    * ```
    */
-  recordSent(sent: Pick<Notification, "groupKey" | "receiver" | "firing" | "resolved">, at: number): void {
+  recordSent(
+    sent: Pick<Notification, "groupKey" | "receiver" | "firing" | "resolved" | "flush">,
+    at: number,
+  ): void {
     this.log.record(sent.groupKey, sent.receiver, sent.firing, sent.resolved, at);
-    for (const group of [...this.groupsById.values()])
-      if (group.key === sent.groupKey && group.route.receiver === sent.receiver && group.inFlight !== null) {
-        this.removeResolved(group, group.inFlight);
+    for (const group of this.groupsById.values())
+      if (group.inFlight?.flush === sent.flush) {
+        const { resolved } = group.inFlight;
         group.inFlight = null;
+        this.removeResolved(group, resolved);
+        break;
       }
   }
 
@@ -428,7 +465,8 @@ export class Dispatcher {
     const alerts = firingFirst(
       kept.filter((a) => sendResolved || !isResolved(a, now)).map((a) => toNotificationAlert(a, now)),
     );
-    group.inFlight = resolvedNow;
+    const flush = ++this.flushes;
+    group.inFlight = { flush, resolved: resolvedNow };
     return {
       groupKey: group.key,
       receiver,
@@ -440,6 +478,7 @@ export class Dispatcher {
       firing: [...firing].sort(),
       resolved: [...resolved].sort(),
       at: now,
+      flush,
       reason: decision.reason,
     };
   }

@@ -6,6 +6,7 @@ import {
   defaultInhibitRules,
   type InhibitionSource,
   type InhibitRule,
+  type InhibitRuleConfig,
   inhibitedBy,
 } from "./inhibition.js";
 import type { Labels } from "./labels.js";
@@ -14,7 +15,7 @@ function source(labels: Labels): InhibitionSource {
   return { fingerprint: fingerprint(labels), labels };
 }
 
-function rules(...configs: Parameters<typeof buildInhibitRules>[0]): readonly InhibitRule[] {
+function rules(...configs: InhibitRuleConfig[]): readonly InhibitRule[] {
   const result = buildInhibitRules(configs);
   assert.ok(result.ok);
   return result.rules;
@@ -90,5 +91,94 @@ describe("inhibition", () => {
         result.problems.map((p) => p.path),
         ["inhibit_rules[0].source_matchers[0]", "inhibit_rules[0].target_matchers[0]"],
       );
+  });
+
+  it("reads the legacy source_match, source_match_re, target_match and target_match_re as Alertmanager 0.25", () => {
+    const r = rules({
+      source_match: { severity: "critical" },
+      source_match_re: { env: "prod|staging" },
+      source_matchers: ['team="ml"'],
+      target_match: { severity: "warning" },
+      target_match_re: { alertname: "Model.*" },
+      equal: ["model"],
+    });
+    assert.deepEqual(
+      r[0]!.sourceMatchers.map((m) => [m.name, m.type, m.value]),
+      [
+        ["severity", "=", "critical"],
+        ["env", "=~", "^(?:prod|staging)$"],
+        ["team", "=", "ml"],
+      ],
+    );
+    const critical = source({
+      alertname: "GpuDown",
+      env: "prod",
+      model: "bike",
+      severity: "critical",
+      team: "ml",
+    });
+    const warning = { alertname: "ModelLatencyHigh", model: "bike", severity: "warning" };
+    assert.deepEqual(inhibitedBy(r, warning, [critical]), [critical.fingerprint]);
+    // The regexes are anchored at both ends: "production" is not "prod", "XModelLatency" not "Model.*".
+    const unanchoredEnv = source({ ...critical.labels, env: "production" });
+    assert.deepEqual(inhibitedBy(r, warning, [unanchoredEnv]), []);
+    assert.deepEqual(inhibitedBy(r, { ...warning, alertname: "XModelLatency" }, [critical]), []);
+    // The legacy maps and source_matchers combine (all must match): without team="ml", no inhibition.
+    const otherTeam = source({ ...critical.labels, team: "ops" });
+    assert.deepEqual(inhibitedBy(r, warning, [otherTeam]), []);
+    // YAML scalars such as 500 are read as text, as Go's yaml.v2 reads them into a string.
+    const numeric = rules({ source_match: { code: 500 } } as unknown as InhibitRuleConfig);
+    assert.equal(numeric[0]!.sourceMatchers[0]!.value, "500");
+  });
+
+  it("checks the whole rule, reporting every problem with its path and never throwing", () => {
+    const result = buildInhibitRules(
+      [
+        {
+          source_match_re: { env: "(" },
+          source_match: { "1bad": "x", ok: { nested: true } },
+          target_match: ["severity=warning"],
+          target_matchers: 'severity="warning"',
+          equal: ["model", "not-a-label", 3],
+          sorce_matchers: ['severity="critical"'],
+        },
+        "not a rule",
+        { target_matchers: [42] },
+      ],
+      "alerting.inhibit_rules",
+    );
+    assert.equal(result.ok, false);
+    if (result.ok) return;
+    assert.deepEqual(result.problems.map((p) => p.path).sort(), [
+      "alerting.inhibit_rules[0].equal[1]",
+      "alerting.inhibit_rules[0].equal[2]",
+      "alerting.inhibit_rules[0].sorce_matchers",
+      "alerting.inhibit_rules[0].source_match.1bad",
+      "alerting.inhibit_rules[0].source_match.ok",
+      "alerting.inhibit_rules[0].source_match_re.env",
+      "alerting.inhibit_rules[0].target_match",
+      "alerting.inhibit_rules[0].target_matchers",
+      "alerting.inhibit_rules[1]",
+      "alerting.inhibit_rules[2].target_matchers[0]",
+    ]);
+    const unknown = result.problems.find((p) => p.path.endsWith("sorce_matchers"));
+    assert.match(unknown!.message, /unknown key/);
+    for (const bad of [null, "default-ish", { source_match: {} }, 7])
+      assert.deepEqual(buildInhibitRules(bad, "alerting.inhibit_rules"), {
+        ok: false,
+        problems: [
+          { path: "alerting.inhibit_rules", message: "must be a list of inhibition rules ([] for none)" },
+        ],
+      });
+  });
+
+  it("accepts a rule with only legacy keys, and empty (null) keys as Go's YAML reads them", () => {
+    const result = buildInhibitRules([
+      { source_match: { severity: "critical" }, target_match: { severity: "warning" } },
+      { source_match: null, target_matchers: null, equal: null },
+    ]);
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+    assert.equal(result.rules[0]!.targetMatchers.length, 1);
+    assert.deepEqual(result.rules[1], { sourceMatchers: [], targetMatchers: [], equal: [] });
   });
 });

@@ -243,7 +243,8 @@ function compileAnchored(pattern: string): RegExp | string {
 /**
  * Parses a list of matchers as Alertmanager's `ParseMatchers`: optionally in braces, separated by
  * commas outside double quotes, a trailing comma allowed. Reports every bad matcher, not only the
- * first.
+ * first. Whitespace is allowed inside the braces but not outside them: `' {foo="bar"}'` and
+ * `'{foo="bar"} '` are errors, as in Alertmanager 0.25.
  *
  * @example
  * ```ts
@@ -251,7 +252,10 @@ function compileAnchored(pattern: string): RegExp | string {
  * ```
  */
 export function parseMatchers(input: string): MatchersResult {
-  let text = input.trim();
+  // Alertmanager 0.25 strips one `{` and one `}` from the raw input, without trimming it first: a
+  // space outside the braces leaves a brace in a matcher, which is then an error. Trimming here made
+  // us accept configurations the real Alertmanager refuses to load.
+  let text = input;
   if (text.startsWith("{")) text = text.slice(1);
   if (text.endsWith("}")) text = text.slice(0, -1);
   const tokens: string[] = [];

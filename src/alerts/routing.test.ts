@@ -171,7 +171,8 @@ describe("matchRoutes", () => {
       matched.map((m) => [m.receiver, m.groupLabels]),
       [
         ["pagerduty", { alertname: "A", model: "bike", severity: "critical" }],
-        ["email", {}],
+        // `group_by: []` inherits the parent's, as in Alertmanager 0.25 (it used to mean "no labels").
+        ["email", { model: "bike" }],
       ],
     );
     // Two siblings with the same matchers share a key (as in Alertmanager) but not an id.

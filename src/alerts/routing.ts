@@ -5,13 +5,17 @@
  */
 import { groupKey } from "./fingerprint.js";
 import { compareNames, isLabelName, type Labels } from "./labels.js";
+import { legacyMatchers } from "./legacy-matchers.js";
 import { type Matcher, matchersString, matchesAll, parseMatchers, sortMatchers } from "./matchers.js";
 
 /**
  * One node of the routing tree as configured. Every key but the root's `receiver` is optional; a
  * child inherits `receiver`, `group_by` and the three timers from its parent (not `matchers` or
- * `continue`). `group_by: ["..."]` groups by every label (one group per alert); no `group_by` at all
- * puts every alert of the route in one group.
+ * `continue`). As in Alertmanager 0.25, `group_by: []` is the same as no `group_by` (inherit);
+ * `group_by: ["..."]` groups by every label (one group per alert); a root without `group_by` puts
+ * every alert of the route in one group. The legacy `match` (equality) and `match_re` (regexes,
+ * anchored as `^(?:regex)$`) are read as Alertmanager 0.25 reads them, added to `matchers`. Any
+ * other key is a problem, not silently ignored (Alertmanager loads its configuration strictly too).
  *
  * @example
  * ```ts
@@ -26,6 +30,10 @@ export interface RouteConfig {
   readonly receiver?: string;
   /** Alertmanager matchers; each string may hold several, comma-separated (`'a="1", b=~"2|3"'`). */
   readonly matchers?: readonly string[];
+  /** Legacy equality matchers, label name → value (deprecated in Alertmanager, still valid in 0.25). */
+  readonly match?: Readonly<Record<string, string>>;
+  /** Legacy regex matchers, label name → regex, anchored at both ends (deprecated, valid in 0.25). */
+  readonly match_re?: Readonly<Record<string, string>>;
   readonly group_by?: readonly string[];
   /** After matching this route, keep trying its later siblings. */
   readonly continue?: boolean;
@@ -151,11 +159,12 @@ export function buildRoute(config: RouteConfig, options: BuildRouteOptions = {})
   const path = options.path ?? "route";
   if (config.receiver === undefined || config.receiver === "")
     problems.push({ path: `${path}.receiver`, message: "the root route must name a default receiver" });
-  if (config.matchers !== undefined && config.matchers.length > 0)
-    problems.push({
-      path: `${path}.matchers`,
-      message: "the root route must not have matchers: it matches every alert",
-    });
+  for (const key of ["matchers", "match", "match_re"] as const)
+    if (config[key] !== undefined && config[key] !== null && Object.keys(config[key]).length > 0)
+      problems.push({
+        path: `${path}.${key}`,
+        message: "the root route must not have matchers: it matches every alert",
+      });
   if (config.continue === true)
     problems.push({ path: `${path}.continue`, message: "the root route cannot have continue" });
   const root = build(config, null, 0, path, problems, options.receivers);
@@ -178,7 +187,11 @@ function build(
   problems: RouteProblem[],
   receivers: readonly string[] | undefined,
 ): Route {
-  const matchers: Matcher[] = [];
+  checkKeys(config, path, problems);
+  const matchers: Matcher[] = [
+    ...legacyMatchers(config.match, "=", `${path}.match`, problems),
+    ...legacyMatchers(config.match_re, "=~", `${path}.match_re`, problems),
+  ];
   (config.matchers ?? []).forEach((text, i) => {
     const result = parseMatchers(text);
     if (result.ok) matchers.push(...result.matchers);
@@ -196,7 +209,9 @@ function build(
     });
   let groupBy = parent?.groupBy ?? [];
   let groupByAll = parent?.groupByAll ?? false;
-  if (config.group_by !== undefined) {
+  // Alertmanager 0.25 builds its group_by list by appending the configured names, so `group_by: []`
+  // leaves it nil and the child inherits; resetting to "no labels" here merged groups it keeps apart.
+  if (config.group_by !== undefined && config.group_by.length > 0) {
     const grouping = checkGroupBy(config.group_by, `${path}.group_by`, problems);
     groupBy = grouping.groupBy;
     groupByAll = grouping.all;
@@ -234,6 +249,32 @@ function build(
     timers,
     routes,
   };
+}
+
+const routeKeys = new Set([
+  "receiver",
+  "matchers",
+  "match",
+  "match_re",
+  "group_by",
+  "continue",
+  "group_wait",
+  "group_interval",
+  "repeat_interval",
+  "routes",
+]);
+
+function checkKeys(config: RouteConfig, path: string, problems: RouteProblem[]): void {
+  for (const key of Object.keys(config)) {
+    if (routeKeys.has(key)) continue;
+    problems.push({
+      path: `${path}.${key}`,
+      message:
+        key === "mute_time_intervals" || key === "active_time_intervals"
+          ? `${key} is not supported: time intervals are not implemented, and ignoring them would notify when Alertmanager stays quiet`
+          : `unknown key; a route has ${[...routeKeys].join(", ")}`,
+    });
+  }
 }
 
 function checkGroupBy(

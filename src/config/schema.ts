@@ -320,7 +320,7 @@ export const configFileSchema = z
       .optional(),
     // Global only; its own schema lives with the alerting code (server/alerting-config.ts), which
     // validates it at start-up with every problem under `alerting.…`.
-    alerting: z.unknown().describe("see docs/design/alerting.md for the alerting section").optional(),
+    alerting: z.unknown().describe("see docs/alerting.md for the alerting section").optional(),
     // Global only: the machine's resources (src/config/resources.ts, docs/resources.md).
     resources: resourcesSection.optional(),
   })

@@ -9,7 +9,6 @@ import {
   Dispatcher,
   defaultInhibitRules,
   type InhibitRule,
-  type InhibitRuleConfig,
   type NoDataInput,
   noDataConditions,
   notifiable,
@@ -95,7 +94,8 @@ export async function loadAlerting(raw: unknown, defaultUrl: string): Promise<Al
   if (!built.ok) for (const p of built.problems) problems.push(`${p.path}: ${p.message}`);
   let inhibitRules: readonly InhibitRule[] = defaultInhibitRules;
   if (section.inhibit_rules !== undefined && section.inhibit_rules !== "default") {
-    const rules = buildInhibitRules(section.inhibit_rules as InhibitRuleConfig[], "alerting.inhibit_rules");
+    // The rules as written: buildInhibitRules checks their shape, so a malformed rule is a problem.
+    const rules = buildInhibitRules(section.inhibit_rules, "alerting.inhibit_rules");
     if (rules.ok) inhibitRules = rules.rules;
     else for (const p of rules.problems) problems.push(`${p.path}: ${p.message}`);
   }
@@ -106,7 +106,7 @@ export async function loadAlerting(raw: unknown, defaultUrl: string): Promise<Al
       {
         path: "alerting",
         problems,
-        hint: "see docs/design/alerting.md",
+        hint: "see docs/alerting.md",
       },
     );
   const externalUrl = typeof section.external_url === "string" ? section.external_url : defaultUrl;
