@@ -30,7 +30,9 @@ target drifted or more than half of the features did.
 Options:
   -r, --reference FILE     reference data (e.g. training or validation data)
   -c, --current FILE       current data (e.g. last week's production inputs)
-      --columns A,B,...    feature columns to compare (default: every column)
+      --columns A,B,...    feature columns to compare (default: every column but identifiers:
+                           text with all values distinct, integers increasing down both files)
+      --exclude A,B,...    leave these columns out (of the tests and the correction)
       --categorical A,...  treat these columns as categorical
       --numeric A,...      treat these columns as numeric (text in them is an error)
       --prediction COL     the model's prediction column (its own test family)
@@ -56,12 +58,14 @@ Examples:
   tiktoktoe drift -r ref.jsonl -c cur.jsonl --target label --prediction score --format json
   tiktoktoe drift -r ref.csv -c cur.csv --method psi --columns age,income -o drift.html
   tiktoktoe drift -r ref.csv -c cur.csv --correction bh --alpha 0.01 --fail-on warning
+  tiktoktoe drift -r ref.csv -c cur.csv --exclude customer_id,signup_date
 `;
 
 const driftArgs = {
   reference: { type: "string", short: "r" },
   current: { type: "string", short: "c" },
   columns: { type: "string" },
+  exclude: { type: "string" },
   categorical: { type: "string" },
   numeric: { type: "string" },
   prediction: { type: "string" },
@@ -152,6 +156,8 @@ export function parseDriftArgs(args: readonly string[], io: CliIo): DriftInvocat
     throw new TikTokToeError("USAGE", `column "${both}" is in both --categorical and --numeric`, {
       path: "--numeric",
     });
+  const exclude = listOption(values.exclude);
+  if (exclude !== undefined) selection.exclude = exclude;
   if (values.prediction !== undefined) selection.prediction = values.prediction;
   if (values.target !== undefined) selection.target = values.target;
   if (values.prediction !== undefined && values.prediction === values.target)
