@@ -343,3 +343,37 @@ test("identifier columns (a row number, a distinct text key) are left out, with 
   );
   assert.equal((excluded as DriftReport).excluded?.find((e) => e.column === "count")?.reason, "excluded");
 });
+
+test("--output: an unknown extension is a usage error unless --format says what to write", async () => {
+  const pdf = join(dir, "out.pdf");
+  const run = await runCli(["drift", "-r", refCsv, "-c", curCsv, "-q", "-o", pdf]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /error USAGE: .*"\.pdf"/);
+  assert.match(run.stderr, /\.json, \.html, \.htm, \.md, \.txt/);
+  assert.equal(existsSync(pdf), false);
+  const forced = await runCli([
+    "drift",
+    "-r",
+    refCsv,
+    "-c",
+    curCsv,
+    "-q",
+    "-o",
+    pdf,
+    "--format",
+    "json",
+    "--fail-on",
+    "never",
+  ]);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal((JSON.parse(readFileSync(pdf, "utf8")) as DriftReport).method, "auto");
+});
+
+test("--output in a folder that does not exist: exit 2 naming the path given, with a hint", async () => {
+  const out = join(dir, "no", "such", "dir", "x.html");
+  const run = await runCli(["drift", "-r", refCsv, "-c", curCsv, "-q", "-o", out]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.ok(run.stderr.includes(`error USAGE: --output: cannot write the report to ${out}: `), run.stderr);
+  assert.doesNotMatch(run.stderr, /\.tmp/);
+  assert.match(run.stderr, /hint: /);
+});

@@ -14,7 +14,7 @@ import { corrections } from "../stats/multiple-testing.js";
 import { choiceOption, listOption, numberOption, parseCommandArgs, required } from "./args.js";
 import { type CliIo, exitCodes } from "./io.js";
 import { ProgressBar } from "./progress.js";
-import { writeFileAtomic } from "./write-output.js";
+import { checkOutputPath, writeFileAtomic } from "./write-output.js";
 
 /** `tiktoktoe drift --help`. */
 export const driftHelp = `Usage: tiktoktoe drift --reference REF --current CUR [options]
@@ -44,7 +44,7 @@ Options:
                            PSI's critical level (default 0.25), Wasserstein / Jensen-Shannon (0.1)
       --ks-mode M          auto | exact | asymp  (default auto: exact up to 10,000 values per side)
       --format F           table | json | html | markdown  (default: table on a terminal, else json;
-                           with --output, from the file's extension)
+                           with --output, from its extension: .json .html .htm .md .txt)
   -o, --output FILE        write the report to FILE instead of stdout
       --fail-on S          exit 1 when the dataset severity reaches warning | critical | emergency,
                            or never (default critical)
@@ -175,18 +175,29 @@ export function parseDriftArgs(args: readonly string[], io: CliIo): DriftInvocat
   };
 }
 
+/** What `--output`'s extension says to write when `--format` does not. */
+const formatOfExtension: Readonly<Record<string, ReportFormat>> = {
+  ".json": "json",
+  ".html": "html",
+  ".htm": "html",
+  ".md": "markdown",
+  ".txt": "table",
+};
+
 function formatFromExtension(file: string): ReportFormat {
-  switch (extname(file).toLowerCase()) {
-    case ".html":
-    case ".htm":
-      return "html";
-    case ".md":
-      return "markdown";
-    case ".txt":
-      return "table";
-    default:
-      return "json";
-  }
+  const extension = extname(file).toLowerCase();
+  const format = formatOfExtension[extension];
+  // Guessing JSON for `report.pdf` would write a file its name lies about.
+  if (format === undefined)
+    throw new TikTokToeError(
+      "USAGE",
+      `cannot tell the report format from ${extension === "" ? "a file name without an extension" : `the extension "${extension}"`} of --output ${file}`,
+      {
+        path: "--output",
+        hint: `use one of ${Object.keys(formatOfExtension).join(", ")}, or say what to write with --format ${reportFormats.join("|")}`,
+      },
+    );
+  return format;
 }
 
 /**
@@ -204,6 +215,7 @@ export async function runDrift(args: readonly string[], io: CliIo): Promise<numb
     io.stdout.write(driftHelp);
     return exitCodes.ok;
   }
+  if (invocation.output !== undefined) await checkOutputPath(invocation.output);
   const report = await computeDrift(invocation, io);
   const color = invocation.output === undefined && io.stdout.isTTY === true && io.env.NO_COLOR === undefined;
   const text = renderDriftReport(report, invocation.format, { color });
