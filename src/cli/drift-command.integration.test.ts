@@ -235,6 +235,24 @@ const badCases: ReadonlyArray<{ name: string; args: string[]; code: string; ment
     mentions: [/--alpha/],
   },
   { name: "missing --current", args: ["-r", good], code: "USAGE", mentions: [/--current/] },
+  {
+    name: "--target naming a column the files lack (case matters)",
+    args: ["-r", good, "-c", good, "--target", "A"],
+    code: "INPUT_COLUMN_MISSING",
+    mentions: [/"A" \(from target\)/, /did you mean "a"\?/, /the file has "a", "b"/],
+  },
+  {
+    name: "--prediction naming a column the files lack",
+    args: ["-r", good, "-c", good, "--prediction", "nosuchcol"],
+    code: "INPUT_COLUMN_MISSING",
+    mentions: [/"nosuchcol"/, /the file has "a", "b"/],
+  },
+  {
+    name: "--exclude naming a column the files lack",
+    args: ["-r", good, "-c", good, "--exclude", "bb"],
+    code: "INPUT_COLUMN_MISSING",
+    mentions: [/"bb" \(from exclude\)/, /did you mean "b"\?/],
+  },
 ];
 
 for (const bad of badCases) {
@@ -282,4 +300,80 @@ test("gzip-compressed CSV and NDJSON inputs give the same report as plain CSV", 
     other.columns.map((c) => [c.column, c.statistic, c.p_value, c.severity]),
     plain.columns.map((c) => [c.column, c.statistic, c.p_value, c.severity]),
   );
+});
+
+test("identifier columns (a row number, a distinct text key) are left out, with a note in every format", async () => {
+  const rows = 300;
+  const lines = (from: number, shift: number) =>
+    [
+      "row_id,key,x,count",
+      ...Array.from(
+        { length: rows },
+        (_, i) => `${from + i},k${from + i},${((i * 7919) % rows) / rows + shift},${(i * 37) % rows}`,
+      ),
+    ].join("\n");
+  const ref = file("ids_ref.csv", lines(1, 0));
+  const cur = file("ids_cur.csv", lines(rows + 1, 0));
+  const args = ["drift", "-r", ref, "-c", cur, "--fail-on", "never"];
+  const run = await runCli([...args, "--format", "json"]);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as DriftReport;
+  assert.deepEqual(
+    report.columns.map((c) => c.column),
+    ["x", "count"],
+  );
+  assert.equal(report.tests, 2);
+  assert.deepEqual(
+    report.excluded?.map((e) => [e.column, e.reason]),
+    [
+      ["row_id", "identifier"],
+      ["key", "identifier"],
+    ],
+  );
+  for (const format of ["table", "markdown", "html"]) {
+    const text = (await runCli([...args, "--format", format])).stdout;
+    assert.match(text, /Not tested/, format);
+    assert.match(text, /row\\?_id/, format);
+    assert.match(text, /identifier/, format);
+  }
+  const excluded = JSON.parse((await runCli([...args, "--format", "json", "--exclude", "count"])).stdout);
+  assert.deepEqual(
+    (excluded as DriftReport).columns.map((c) => c.column),
+    ["x"],
+  );
+  assert.equal((excluded as DriftReport).excluded?.find((e) => e.column === "count")?.reason, "excluded");
+});
+
+test("--output: an unknown extension is a usage error unless --format says what to write", async () => {
+  const pdf = join(dir, "out.pdf");
+  const run = await runCli(["drift", "-r", refCsv, "-c", curCsv, "-q", "-o", pdf]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /error USAGE: .*"\.pdf"/);
+  assert.match(run.stderr, /\.json, \.html, \.htm, \.md, \.txt/);
+  assert.equal(existsSync(pdf), false);
+  const forced = await runCli([
+    "drift",
+    "-r",
+    refCsv,
+    "-c",
+    curCsv,
+    "-q",
+    "-o",
+    pdf,
+    "--format",
+    "json",
+    "--fail-on",
+    "never",
+  ]);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal((JSON.parse(readFileSync(pdf, "utf8")) as DriftReport).method, "auto");
+});
+
+test("--output in a folder that does not exist: exit 2 naming the path given, with a hint", async () => {
+  const out = join(dir, "no", "such", "dir", "x.html");
+  const run = await runCli(["drift", "-r", refCsv, "-c", curCsv, "-q", "-o", out]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.ok(run.stderr.includes(`error USAGE: --output: cannot write the report to ${out}: `), run.stderr);
+  assert.doesNotMatch(run.stderr, /\.tmp/);
+  assert.match(run.stderr, /hint: /);
 });

@@ -14,7 +14,7 @@ import { corrections } from "../stats/multiple-testing.js";
 import { choiceOption, listOption, numberOption, parseCommandArgs, required } from "./args.js";
 import { type CliIo, exitCodes } from "./io.js";
 import { ProgressBar } from "./progress.js";
-import { writeFileAtomic } from "./write-output.js";
+import { checkOutputPath, writeFileAtomic } from "./write-output.js";
 
 /** `tiktoktoe drift --help`. */
 export const driftHelp = `Usage: tiktoktoe drift --reference REF --current CUR [options]
@@ -30,7 +30,9 @@ target drifted or more than half of the features did.
 Options:
   -r, --reference FILE     reference data (e.g. training or validation data)
   -c, --current FILE       current data (e.g. last week's production inputs)
-      --columns A,B,...    feature columns to compare (default: every column)
+      --columns A,B,...    feature columns to compare (default: every column but identifiers:
+                           text with all values distinct, integers increasing down both files)
+      --exclude A,B,...    leave these columns out (of the tests and the correction)
       --categorical A,...  treat these columns as categorical
       --numeric A,...      treat these columns as numeric (text in them is an error)
       --prediction COL     the model's prediction column (its own test family)
@@ -42,7 +44,7 @@ Options:
                            PSI's critical level (default 0.25), Wasserstein / Jensen-Shannon (0.1)
       --ks-mode M          auto | exact | asymp  (default auto: exact up to 10,000 values per side)
       --format F           table | json | html | markdown  (default: table on a terminal, else json;
-                           with --output, from the file's extension)
+                           with --output, from its extension: .json .html .htm .md .txt)
   -o, --output FILE        write the report to FILE instead of stdout
       --fail-on S          exit 1 when the dataset severity reaches warning | critical | emergency,
                            or never (default critical)
@@ -56,12 +58,14 @@ Examples:
   tiktoktoe drift -r ref.jsonl -c cur.jsonl --target label --prediction score --format json
   tiktoktoe drift -r ref.csv -c cur.csv --method psi --columns age,income -o drift.html
   tiktoktoe drift -r ref.csv -c cur.csv --correction bh --alpha 0.01 --fail-on warning
+  tiktoktoe drift -r ref.csv -c cur.csv --exclude customer_id,signup_date
 `;
 
 const driftArgs = {
   reference: { type: "string", short: "r" },
   current: { type: "string", short: "c" },
   columns: { type: "string" },
+  exclude: { type: "string" },
   categorical: { type: "string" },
   numeric: { type: "string" },
   prediction: { type: "string" },
@@ -152,6 +156,8 @@ export function parseDriftArgs(args: readonly string[], io: CliIo): DriftInvocat
     throw new TikTokToeError("USAGE", `column "${both}" is in both --categorical and --numeric`, {
       path: "--numeric",
     });
+  const exclude = listOption(values.exclude);
+  if (exclude !== undefined) selection.exclude = exclude;
   if (values.prediction !== undefined) selection.prediction = values.prediction;
   if (values.target !== undefined) selection.target = values.target;
   if (values.prediction !== undefined && values.prediction === values.target)
@@ -169,18 +175,29 @@ export function parseDriftArgs(args: readonly string[], io: CliIo): DriftInvocat
   };
 }
 
+/** What `--output`'s extension says to write when `--format` does not. */
+const formatOfExtension: Readonly<Record<string, ReportFormat>> = {
+  ".json": "json",
+  ".html": "html",
+  ".htm": "html",
+  ".md": "markdown",
+  ".txt": "table",
+};
+
 function formatFromExtension(file: string): ReportFormat {
-  switch (extname(file).toLowerCase()) {
-    case ".html":
-    case ".htm":
-      return "html";
-    case ".md":
-      return "markdown";
-    case ".txt":
-      return "table";
-    default:
-      return "json";
-  }
+  const extension = extname(file).toLowerCase();
+  const format = formatOfExtension[extension];
+  // Guessing JSON for `report.pdf` would write a file its name lies about.
+  if (format === undefined)
+    throw new TikTokToeError(
+      "USAGE",
+      `cannot tell the report format from ${extension === "" ? "a file name without an extension" : `the extension "${extension}"`} of --output ${file}`,
+      {
+        path: "--output",
+        hint: `use one of ${Object.keys(formatOfExtension).join(", ")}, or say what to write with --format ${reportFormats.join("|")}`,
+      },
+    );
+  return format;
 }
 
 /**
@@ -198,6 +215,7 @@ export async function runDrift(args: readonly string[], io: CliIo): Promise<numb
     io.stdout.write(driftHelp);
     return exitCodes.ok;
   }
+  if (invocation.output !== undefined) await checkOutputPath(invocation.output);
   const report = await computeDrift(invocation, io);
   const color = invocation.output === undefined && io.stdout.isTTY === true && io.env.NO_COLOR === undefined;
   const text = renderDriftReport(report, invocation.format, { color });

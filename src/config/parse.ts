@@ -3,6 +3,7 @@
  * problem out. Pure: no file system, no clock (see load.ts for reading a file).
  */
 import type * as z from "zod";
+import { suggest } from "../errors/index.js";
 import type { ConfigProblem, ConfigProblemKind } from "./problems.js";
 import { formatPath } from "./problems.js";
 import { type MonitorConfig, resolveLayers } from "./resolve.js";
@@ -16,7 +17,6 @@ import {
   type SettingsOverride,
 } from "./schema.js";
 import { type ConfigFormat, type Locate, readSource } from "./source.js";
-import { suggest } from "./suggest.js";
 
 /**
  * The outcome of parsing: the configuration, or every problem found (never just the first).

@@ -41,30 +41,6 @@ export function notNumericError(file: string, line: number, column: string, text
 }
 
 /**
- * INPUT_COLUMN_MISSING for a column named in the options but absent from the input.
- *
- * @example
- * ```ts
- * throw columnMissingError("cur.csv", "temp", "columns", ["a", "b"]);
- * ```
- */
-export function columnMissingError(
-  file: string,
-  column: string,
-  option: string,
-  available: readonly string[],
-): TikTokToeError {
-  const listed = available.slice(0, 20).map((name) => JSON.stringify(name));
-  const more = available.length > 20 ? `, … (${available.length} in all)` : "";
-  return new TikTokToeError("INPUT_COLUMN_MISSING", `column "${column}" (from ${option}) is not in ${file}`, {
-    file,
-    column,
-    path: option,
-    hint: `the file has ${listed.join(", ")}${more}; column names are case-sensitive`,
-  });
-}
-
-/**
  * INPUT_BAD_JSON for an NDJSON line.
  *
  * @example

@@ -1,8 +1,9 @@
 /**
  * The columns of one pass over an input, and the plan that says which to keep and how to type them.
  */
+
+import { columnMissingError } from "../errors/index.js";
 import { ColumnBuilder, KIND_NUMERIC, KIND_TEXT } from "./column-builder.js";
-import { columnMissingError } from "./input-errors.js";
 
 /**
  * What one pass reads: the resolved form of the caller's options (or, for the second pass that

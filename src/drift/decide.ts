@@ -1,6 +1,7 @@
 import { correct } from "../stats/multiple-testing.js";
 import { type ColumnMeasurement, isTestMethod } from "./measure.js";
 import type { Dimension, DriftOptions } from "./options.js";
+import type { ExcludedColumn } from "./plan.js";
 import type { DriftColumnReport, DriftFamily, DriftReport } from "./report.js";
 import { atLeast, type Severity, worstSeverity } from "./severity.js";
 
@@ -22,7 +23,8 @@ const dimensions: readonly Dimension[] = ["feature", "prediction", "target"];
  * its effect size also reaches the threshold; a single test method is critical when significant; a
  * distance is critical at its threshold (PSI: warning at 0.1, critical at 0.25). The dataset is an
  * *emergency* when the prediction or target is critical or more than half the features are, else
- * *critical* when any column is, *warning* when any column is, *ok* otherwise.
+ * *critical* when any column is, *warning* when any column is, *ok* otherwise. `excluded` (from
+ * {@link planDriftRun}) is carried into the report as it is: those columns count in no family.
  *
  * @example
  * ```ts
@@ -30,7 +32,11 @@ const dimensions: readonly Dimension[] = ["feature", "prediction", "target"];
  * report.severity; // "ok" | "warning" | "critical" | "emergency"
  * ```
  */
-export function decideDrift(columns: readonly MeasuredColumn[], options: DriftOptions): DriftReport {
+export function decideDrift(
+  columns: readonly MeasuredColumn[],
+  options: DriftOptions,
+  excluded: readonly ExcludedColumn[] = [],
+): DriftReport {
   const families = {} as Record<Dimension, DriftFamily>;
   const corrected = new Map<
     MeasuredColumn,
@@ -130,6 +136,7 @@ export function decideDrift(columns: readonly MeasuredColumn[], options: DriftOp
       psi_critical: options.psiCritical,
       emergency_share: options.emergencyShare,
     },
+    excluded: [...excluded],
   };
 }
 

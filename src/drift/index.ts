@@ -12,11 +12,15 @@ export {
 } from "./options.js";
 export {
   type ColumnTask,
+  type DriftPlan,
   type DriftSelection,
+  type ExcludedColumn,
+  IDENTIFIER_MIN_VALUES,
   type InputColumn,
   type InputTable,
   measureTask,
   planDrift,
+  planDriftRun,
   SortArena,
 } from "./plan.js";
 export {

@@ -2,6 +2,7 @@ import type { Correction } from "../stats/multiple-testing.js";
 import type { Histogram } from "./histogram.js";
 import type { ColumnMeasurement, ColumnMethod } from "./measure.js";
 import type { ColumnType, Dimension, DriftMethod } from "./options.js";
+import type { ExcludedColumn } from "./plan.js";
 import type { Severity } from "./severity.js";
 
 /**
@@ -70,6 +71,12 @@ export interface DriftReport {
     readonly psi_critical: number;
     readonly emergency_share: number;
   };
+  /**
+   * Columns left out of every test and of the correction, with the reason: named in `exclude`, or
+   * detected as an identifier (all values distinct, a row number). Absent in reports stored before
+   * it existed.
+   */
+  readonly excluded?: readonly ExcludedColumn[];
   readonly reference?: DatasetInfo;
   readonly current?: DatasetInfo;
 }

@@ -1,4 +1,6 @@
 export { type ErrorCode, errorCodes } from "./codes.js";
+export { columnMissingError } from "./column-missing.js";
+export { suggest } from "./suggest.js";
 export {
   type ErrorLocation,
   isTikTokToeError,

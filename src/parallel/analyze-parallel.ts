@@ -9,7 +9,7 @@ import {
   defaultDriftOptions,
   type InputTable,
   type MeasuredColumn,
-  planDrift,
+  planDriftRun,
 } from "../drift/index.js";
 import { buffersOf } from "./messages.js";
 import { WorkerPool } from "./pool.js";
@@ -84,7 +84,7 @@ export async function analyzeTablesParallel(
   options: ParallelDriftOptions = {},
 ): Promise<DriftReport> {
   const drift = { ...defaultDriftOptions, ...options.drift };
-  const tasks = planDrift(reference, current, options.selection ?? {}, drift);
+  const { tasks, excluded } = planDriftRun(reference, current, options.selection ?? {}, drift);
   const pool = options.pool ?? new WorkerPool(Math.max(1, Math.min(tasks.length, availableParallelism())));
   try {
     let done = 0;
@@ -101,7 +101,7 @@ export async function analyzeTablesParallel(
         options.onProgress?.({ phase: "measure", done: ++done, total: tasks.length });
       }),
     );
-    return decideDrift(measured, drift);
+    return decideDrift(measured, drift, excluded);
   } finally {
     if (options.pool === undefined) await pool.close();
   }
@@ -120,6 +120,8 @@ function readOptionsFor(selection: DriftSelection): ReadTableOptions {
             ...selection.columns,
             ...(selection.prediction === undefined ? [] : [selection.prediction]),
             ...(selection.target === undefined ? [] : [selection.target]),
+            // Read so the reader checks the names; the plan then leaves them out.
+            ...(selection.exclude ?? []),
           ]),
         ]
       : undefined;

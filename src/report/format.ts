@@ -1,4 +1,4 @@
-import type { DriftColumnReport } from "../drift/index.js";
+import type { DriftColumnReport, DriftReport } from "../drift/index.js";
 
 /**
  * A number for people: 4 significant figures, exponent notation when tiny or huge, "—" for null.
@@ -49,4 +49,17 @@ export function verdictText(column: DriftColumnReport): string {
   }
   const sign = column.statistic >= column.threshold ? "≥" : "<";
   return `${formatNumber(column.statistic)} ${sign} ${formatNumber(column.threshold)}`;
+}
+
+/**
+ * One line per column left out of the tests (`report.excluded`): `name — note`. Empty when none
+ * was, or for a report stored before the field existed.
+ *
+ * @example
+ * ```ts
+ * excludedLines(report); // ["instant — an identifier: integers that strictly increase …"]
+ * ```
+ */
+export function excludedLines(report: DriftReport): string[] {
+  return (report.excluded ?? []).map((e) => `${e.column} — ${e.note}`);
 }

@@ -1,5 +1,5 @@
 import type { DriftColumnReport, DriftReport, Histogram } from "../drift/index.js";
-import { effectText, formatNumber, verdictText } from "./format.js";
+import { effectText, excludedLines, formatNumber, verdictText } from "./format.js";
 
 const WIDTH = 360;
 const HEIGHT = 150;
@@ -48,6 +48,9 @@ table { border-collapse: collapse; margin-top: 6px; font-size: 12px; } td { padd
 <p>${report.drifted_columns} drifted column(s) — ${formatNumber(report.share * 100)}% of ${features} features; dataset drift: ${report.dataset_drift ? "yes" : "no"}.
 ${report.tests > 0 ? `${report.tests} feature tests at α = ${report.alpha}, ${escapeHtml(report.correction)} correction, threshold ${formatNumber(report.families.feature.threshold)}.` : `Method: ${escapeHtml(report.method)}.`}</p>
 ${report.reference && report.current ? `<p>Reference <code>${escapeHtml(report.reference.source)}</code> (${report.reference.rows} rows) · current <code>${escapeHtml(report.current.source)}</code> (${report.current.rows} rows)</p>` : ""}
+${excludedLines(report)
+  .map((line) => `<p class="excluded">Not tested: ${escapeHtml(line)}.</p>`)
+  .join("\n")}
 <p class="legend"><span style="background:var(--ref)"></span>reference<span style="background:var(--cur)"></span>current</p>
 <div class="grid">
 ${columns.map(card).join("\n")}

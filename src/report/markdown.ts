@@ -1,5 +1,5 @@
 import type { DriftReport } from "../drift/index.js";
-import { effectText, formatNumber, verdictText } from "./format.js";
+import { effectText, excludedLines, formatNumber, verdictText } from "./format.js";
 
 /**
  * A drift report as a Markdown document (for pull requests and wikis).
@@ -20,6 +20,13 @@ export function renderDriftMarkdown(report: DriftReport): string {
     report.tests > 0
       ? `${report.tests} feature tests at α = ${report.alpha} with ${report.correction} correction (threshold ${formatNumber(report.families.feature.threshold)}).`
       : `Method: ${report.method}.`,
+    ...(excludedLines(report).length > 0
+      ? [
+          "",
+          "Not tested (left out of the correction too):",
+          ...excludedLines(report).map((l) => `- ${escapeCell(l)}`),
+        ]
+      : []),
     ...(report.reference && report.current
       ? [
           "",

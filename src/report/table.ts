@@ -1,5 +1,5 @@
 import type { DriftReport, Severity } from "../drift/index.js";
-import { effectText, formatNumber, verdictText } from "./format.js";
+import { effectText, excludedLines, formatNumber, verdictText } from "./format.js";
 
 const COLORS: Record<Severity, string> = { ok: "32", warning: "33", critical: "31", emergency: "1;37;41" };
 
@@ -57,6 +57,7 @@ export function renderDriftTable(report: DriftReport, options: { readonly color?
     report.tests > 0
       ? `Tests: ${report.tests} feature tests at α = ${report.alpha}, ${report.correction} → threshold ${formatNumber(report.families.feature.threshold)}.`
       : `Method: ${report.method} (distances; no significance test).`,
+    ...excludedLines(report).map((line) => `Not tested: ${line}.`),
     ...(report.reference && report.current
       ? [
           `Reference: ${report.reference.source} (${report.reference.rows} rows); current: ${report.current.source} (${report.current.rows} rows).`,
