@@ -186,3 +186,17 @@ test("times outside 1970–2100 are out_of_range, whatever the bounds, with a me
   }
   assert.ok(parseEventBatch(event({ time: 0 }), "ndjson", open).ok, "the epoch itself is a time");
 });
+
+test("an event without a time gets the time of receipt, written into its stored record", () => {
+  const line = JSON.stringify({ id: "e9", version: "1", features: { temp: 0.1 }, prediction: 3 });
+  for (const body of [line, line.replace("{", '{"time":null,')]) {
+    const result = parseEventBatch(body, "ndjson", regression);
+    assert.ok(result.ok);
+    if (!result.ok) return;
+    assert.equal(result.records[0]!.timeMs, regression.nowMs);
+    const stored = JSON.parse(result.sources[0]!) as { time: number };
+    assert.equal(stored.time, regression.nowMs, "a replay of the log gives the same window");
+  }
+  const timed = parseEventBatch(event(), "ndjson", regression);
+  assert.ok(timed.ok && timed.sources[0] === event(), "a record with its own time is stored as sent");
+});

@@ -12,7 +12,7 @@ export interface IngestContext {
   readonly oldestAcceptedMs: number;
   /** Events with a later time are in the future beyond the allowed clock skew and rejected. */
   readonly newestAcceptedMs: number;
-  /** The time given to a label that carries none (the server's clock). */
+  /** The time given to an event or label that carries none (the server's clock at receipt). */
   readonly nowMs: number;
 }
 
@@ -102,10 +102,14 @@ function parseBatch<T>(body: string, format: BatchFormat, convert: Convert<T>): 
       problems.push({ line, field: "", code: "not_an_object", message: "each record must be a JSON object" });
       return;
     }
-    const record = convert(value as Record<string, unknown>, line, problems);
+    const object = value as Record<string, unknown>;
+    const timed = object.time !== undefined && object.time !== null;
+    const record = convert(object, line, problems);
     if (record !== undefined && problems.length === 0) {
       records.push(record);
-      sources.push(source ?? JSON.stringify(value));
+      // A time the server filled in is written into the stored record, so a replay of the log puts
+      // the event in the same window (the time of receipt is not recomputed).
+      sources.push(source !== undefined && timed ? source : JSON.stringify(object));
     }
   };
   if (format === "json") {
@@ -192,7 +196,12 @@ function toEvent(
     if (!EVENT_FIELDS.has(key))
       report(key, "unknown_field", `unknown field; expected ${[...EVENT_FIELDS].join(", ")}`);
   const id = readId(record.id, report);
-  const timeMs = readTime(record.time, "time", context, report, true);
+  let timeMs: number | undefined;
+  if (record.time === undefined || record.time === null) {
+    // No time: the time of receipt (the context's clock), written back so the stored record has it.
+    timeMs = context.nowMs;
+    record.time = timeMs;
+  } else timeMs = readTime(record.time, "time", context, report, true);
   let version: string | undefined;
   if (record.version === undefined) report("version", "missing_field", "the model version is required");
   else if (typeof record.version !== "string") report("version", "wrong_type", "version must be a string");

@@ -75,11 +75,13 @@ export async function loadAlerting(raw: unknown, defaultUrl: string): Promise<Al
   const receivers = new Map<string, Receiver>();
   for (const [name, value] of Object.entries((section.receivers ?? {}) as Record<string, unknown>)) {
     const r = (value ?? {}) as { channels?: unknown; send_resolved?: unknown };
+    // A receiver without channels is Alertmanager's "null receiver": its alerts are listed in the API
+    // and the dashboard, and sent nowhere.
+    if (r.channels !== undefined && (!Array.isArray(r.channels) || r.channels.some((c) => typeof c !== "string")))
+      problems.push(`alerting.receivers.${name}.channels: a list of channel names`);
     const channels = Array.isArray(r.channels)
       ? (r.channels as unknown[]).filter((c): c is string => typeof c === "string")
       : [];
-    if (channels.length === 0)
-      problems.push(`alerting.receivers.${name}.channels: a list of channel names is required`);
     for (const c of channels)
       if (!notifiers.has(c) && problems.length === 0)
         problems.push(`alerting.receivers.${name}.channels: unknown channel "${c}"`);
@@ -162,6 +164,11 @@ export class Alerting {
     private silences: Silence[],
     private readonly wallClock: () => number,
   ) {}
+
+  /** The configured channels' names (empty: alerts are listed in the API and dashboard only). */
+  channelNames(): string[] {
+    return [...this.setup.notifiers.keys()];
+  }
 
   static async open(store: Store, setup: AlertingSetup, wallClock: () => number): Promise<Alerting> {
     const saved = await store.getAlertingState();

@@ -423,7 +423,8 @@ export function createApp(options: AppOptions): Server {
               (severity === null || a.labels.severity === severity) &&
               (model === null || a.labels.model === model),
           );
-        sendJson(response, 200, { alerts });
+        // Which channels alerts go to: none means they are listed here and on the dashboard only.
+        sendJson(response, 200, { alerts, channels: alertingOf(service).channelNames() });
       }),
     )
     .add(

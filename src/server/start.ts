@@ -50,6 +50,16 @@ export interface RunningServer {
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 /**
+ * Alerting without an `alerting` section: the default rules fire into the alert list of the API and
+ * the dashboard, through one receiver without channels, so a model in trouble is never shown beside
+ * "nothing is firing". Adding channels and a route sends them on (docs/alerting.md).
+ */
+export const DASHBOARD_ONLY_ALERTING = {
+  receivers: { "dashboard-only": { channels: [] } },
+  route: { receiver: "dashboard-only" },
+} as const;
+
+/**
  * Starts `tiktoktoe serve` on the embedded SQLite store in `dataDir`: opens and migrates the store,
  * replays the log, listens, and writes windows on a timer. Tokens are required on any address but
  * loopback.
@@ -134,9 +144,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const address = server.address() as AddressInfo;
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${shown}:${address.port}`;
-  if (config.alerting !== undefined) {
+  {
     try {
-      service.alerting = await Alerting.open(store, await loadAlerting(config.alerting, url), now);
+      service.alerting = await Alerting.open(
+        store,
+        await loadAlerting(config.alerting ?? DASHBOARD_ONLY_ALERTING, url),
+        now,
+      );
     } catch (error) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

@@ -28,7 +28,7 @@ export async function renderOverview(main: HTMLElement): Promise<() => void> {
           "p",
           { class: "empty" },
           "No model is registered yet: POST /v1/models, or run ",
-          h("code", {}, "npx tiktoktoe demo"),
+          h("code", {}, "npm run demo"),
           ".",
         ),
       );
