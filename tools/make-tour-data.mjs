@@ -18,7 +18,10 @@ const random = () => {
 };
 const pick = (options) => {
   let u = random();
-  for (const [value, p] of options) if ((u -= p) < 0) return value;
+  for (const [value, p] of options) {
+    u -= p;
+    if (u < 0) return value;
+  }
   return options.at(-1)[0];
 };
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
@@ -68,7 +71,9 @@ writeFileSync(
   join(out, "churn-reference.csv"),
   [
     "tenure,monthly_charges,plan,region,prediction,score,target",
-    ...reference.map((c) => [c.tenure, c.monthly_charges, c.plan, c.region, c.prediction, c.score, c.target].join(",")),
+    ...reference.map((c) =>
+      [c.tenure, c.monthly_charges, c.plan, c.region, c.prediction, c.score, c.target].join(","),
+    ),
   ].join("\n") + "\n",
 );
 

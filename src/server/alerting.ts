@@ -77,7 +77,10 @@ export async function loadAlerting(raw: unknown, defaultUrl: string): Promise<Al
     const r = (value ?? {}) as { channels?: unknown; send_resolved?: unknown };
     // A receiver without channels is Alertmanager's "null receiver": its alerts are listed in the API
     // and the dashboard, and sent nowhere.
-    if (r.channels !== undefined && (!Array.isArray(r.channels) || r.channels.some((c) => typeof c !== "string")))
+    if (
+      r.channels !== undefined &&
+      (!Array.isArray(r.channels) || r.channels.some((c) => typeof c !== "string"))
+    )
       problems.push(`alerting.receivers.${name}.channels: a list of channel names`);
     const channels = Array.isArray(r.channels)
       ? (r.channels as unknown[]).filter((c): c is string => typeof c === "string")

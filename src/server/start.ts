@@ -144,18 +144,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const address = server.address() as AddressInfo;
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${shown}:${address.port}`;
-  {
-    try {
-      service.alerting = await Alerting.open(
-        store,
-        await loadAlerting(config.alerting ?? DASHBOARD_ONLY_ALERTING, url),
-        now,
-      );
-    } catch (error) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
-      throw error;
-    }
+  try {
+    service.alerting = await Alerting.open(
+      store,
+      await loadAlerting(config.alerting ?? DASHBOARD_ONLY_ALERTING, url),
+      now,
+    );
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await store.close();
+    throw error;
   }
   resources.start();
   const delivery = setInterval(() => {
