@@ -1,6 +1,11 @@
-export type { DocumentRecord, Store } from "./port.js";
+export { type DocumentRecord, finiteRange, labelLogLine, type Store } from "./port.js";
 export type {
   ArtifactKind,
+  EventsAppend,
+  IndexedEvent,
+  IngestAppend,
+  IngestAppendResult,
+  LabelsAppend,
   FeatureSpec,
   LogBatch,
   ModelRecord,

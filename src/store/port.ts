@@ -1,5 +1,7 @@
 import type {
   ArtifactKind,
+  IngestAppend,
+  IngestAppendResult,
   LogBatch,
   ModelRecord,
   OutboxItem,
@@ -38,10 +40,46 @@ export interface Store {
 
   /** Appends batches in one transaction (all or none) and returns their sequences, in order. */
   appendBatches(batches: readonly LogBatch[]): Promise<number[]>;
+  /**
+   * Appends ingest batches in one transaction (all or none), in order; the log and the event index
+   * change together, so deduplication is exact across restarts and processes:
+   * - events: each is indexed by (model, id); an id indexed already (earlier, or earlier in this
+   *   call) is a duplicate and is not logged. The new ones become one log row whose payload is their
+   *   `source` lines joined by "\n", its event-time range theirs.
+   * - labels: each is joined to its indexed event; an unknown id is unmatched, an event labelled
+   *   already (earlier, or earlier in this call) is a duplicate; the rest mark their event labelled
+   *   and become one log row of lines {@link labelLogLine}`(source, event)`, its time range the labels'.
+   * A batch with nothing new writes no row (sequence null).
+   */
+  appendIngest(batches: readonly IngestAppend[]): Promise<IngestAppendResult[]>;
   /** Batches with a sequence greater than `afterSequence`, oldest first, at most `limit`. */
   readBatches(afterSequence: number, limit: number): Promise<LogBatch[]>;
+  /**
+   * One model's batches after `afterSequence` whose event-time range overlaps [fromMs, toMs), oldest
+   * first, at most `limit` (explanations and the learning loop read by model and time, never the
+   * whole log). `fromMs` may be -Infinity and `toMs` Infinity for an open end.
+   */
+  readModelBatches(
+    model: string,
+    fromMs: number,
+    toMs: number,
+    afterSequence: number,
+    limit: number,
+  ): Promise<LogBatch[]>;
+  /** The newest log sequence (0 when the log is empty). */
+  logHead(): Promise<number>;
+  /** Accepted events of a model still in the index (for tests and metrics). */
+  countIndexedEvents(model: string): Promise<number>;
 
-  /** Upserts window states and records the log position they include, in one transaction. */
+  /** A consumer's checkpoint: the log position it has committed (0 before any). */
+  getCheckpoint(consumer: string): Promise<number>;
+  /** Sets a consumer's checkpoint (consumers that commit state with it use their own method). */
+  putCheckpoint(consumer: string, position: number): Promise<void>;
+
+  /**
+   * Upserts window states and records the log position they include (the checkpoint of the
+   * `aggregator` consumer), in one transaction: a crash keeps both or neither.
+   */
   putWindows(windows: readonly WindowRecord[], logPosition: number): Promise<void>;
   /** Windows of a model starting in [fromMs, toMs), oldest first, optionally of one version. */
   getWindows(model: string, fromMs: number, toMs: number, version?: string): Promise<WindowRecord[]>;
@@ -68,6 +106,12 @@ export interface Store {
   getAlertingState(): Promise<string | undefined>;
   /** Pending outbox items due at `nowMs`, oldest first. */
   dueNotifications(nowMs: number, limit: number): Promise<OutboxItem[]>;
+  /**
+   * Claims due pending items for `owner` until `nowMs + leaseMs`, oldest first, at most `limit`: an
+   * item claimed by another owner whose lease has not run out is skipped, so two processes never
+   * deliver the same notification. `updateNotification` ends the claim.
+   */
+  claimNotifications(nowMs: number, limit: number, owner: string, leaseMs: number): Promise<OutboxItem[]>;
   /** Records the outcome of a delivery attempt (state, attempts, next attempt, error, sent time). */
   updateNotification(
     id: number,
@@ -92,10 +136,45 @@ export interface Store {
   /** Deletes a collection's documents with a time before `cutoffMs`; returns how many. */
   deleteDocumentsBefore(collection: string, cutoffMs: number): Promise<number>;
 
-  /** Deletes log batches whose newest event is before `cutoffMs` and windows ending before it. */
-  deleteBefore(cutoffMs: number): Promise<{ batches: number; windows: number }>;
+  /**
+   * Deletes log batches whose newest event is before `cutoffMs`, windows ending before it, and
+   * index entries of events before it (their ids may be accepted again afterwards).
+   */
+  deleteBefore(cutoffMs: number): Promise<{ batches: number; windows: number; events: number }>;
 
   close(): Promise<void>;
+}
+
+/**
+ * The logged line of a joined label (see {@link Store.appendIngest}): the label's record and the
+ * fields of its event the window needs, so a consumer applies it without looking the event up.
+ *
+ * @example
+ * ```ts
+ * labelLogLine('{"id":"e1","value":3,"time":5}', { version: "1", timeMs: 1, join: '{"prediction":2}' });
+ * // '{"label":{"id":"e1","value":3,"time":5},"event":{"version":"1","time":1,"join":{"prediction":2}}}'
+ * ```
+ */
+export function labelLogLine(
+  source: string,
+  event: { readonly version: string; readonly timeMs: number; readonly join: string },
+): string {
+  return `{"label":${source},"event":{"version":${JSON.stringify(event.version)},"time":${event.timeMs},"join":${event.join}}}`;
+}
+
+/**
+ * The bounds of a time range for a query: open ends (±Infinity) become the widest safe integers, so no
+ * adapter passes a non-finite number to SQL.
+ *
+ * @example
+ * ```ts
+ * finiteRange(Number.NEGATIVE_INFINITY, 10); // [-9007199254740991, 10]
+ * ```
+ */
+export function finiteRange(fromMs: number, toMs: number): [number, number] {
+  const clamp = (ms: number) =>
+    Number.isNaN(ms) ? Number.NaN : Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, ms));
+  return [clamp(fromMs), clamp(toMs)];
 }
 
 /** A stored document (see {@link Store.putDocument}). */

@@ -46,6 +46,51 @@ export interface LogBatch {
   readonly payload: Uint8Array;
 }
 
+/**
+ * What the event index keeps of an accepted event: its id (exact deduplication for as long as the
+ * retention keeps it) and what a label arriving later needs to update the event's window, so neither
+ * needs the log or memory.
+ */
+export interface IndexedEvent {
+  readonly id: string;
+  readonly version: string;
+  readonly timeMs: number;
+  /** The event's prediction, scores and sensitive groups, JSON encoded by the caller. */
+  readonly join: string;
+}
+
+/** A batch of events to append (see {@link Store.appendIngest}). */
+export interface EventsAppend {
+  readonly kind: "events";
+  readonly model: string;
+  readonly receivedMs: number;
+  /** Each event's index entry and its record as logged: one JSON object, no newline. */
+  readonly events: ReadonlyArray<{ readonly index: IndexedEvent; readonly source: string }>;
+}
+
+/** A batch of labels to append (see {@link Store.appendIngest}). */
+export interface LabelsAppend {
+  readonly kind: "labels";
+  readonly model: string;
+  readonly receivedMs: number;
+  /** Each label's event id, its resolved time, and its record as logged: one JSON object. */
+  readonly labels: ReadonlyArray<{ readonly id: string; readonly timeMs: number; readonly source: string }>;
+}
+
+/** One batch of {@link Store.appendIngest}. */
+export type IngestAppend = EventsAppend | LabelsAppend;
+
+/** What {@link Store.appendIngest} did with one batch. */
+export interface IngestAppendResult {
+  /** The log row written for the batch's new records; null when nothing was new. */
+  readonly sequence: number | null;
+  readonly accepted: number;
+  /** Events whose id was indexed already; labels whose event was labelled already. */
+  readonly duplicates: number;
+  /** Labels whose event is not in the index (never accepted, or past the retention). */
+  readonly unmatched: number;
+}
+
 /** The persisted state of one event-time window. */
 export interface WindowRecord {
   readonly model: string;
