@@ -145,6 +145,24 @@ class RetryTest(unittest.TestCase):
         self.assertIsNone(server.requests[2].headers.get("content-encoding"), "a small body goes as it is")
         client.close()
 
+    @unittest.skipUnless(hasattr(os, "fork"), "no os.fork here")
+    def test_a_forked_child_sends_with_its_own_thread(self):
+        server = self.serve([])
+        client = self.client(server.url)
+        predict(client, 1)
+        self.assertTrue(client.flush(10))
+        pid = os.fork()
+        if pid == 0:  # the child: exit status 0 only when its record was sent
+            try:
+                predict(client, 2)
+                os._exit(0 if client.flush(10) and client.stats()["sent"] == 2 else 1)
+            except BaseException:
+                os._exit(2)
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else status >> 8, 0)
+        self.assertEqual(sorted(r.lines[0]["id"] for r in server.requests), ["e1", "e2"])
+        client.close()
+
     def test_a_partial_batch_goes_after_the_flush_interval(self):
         server = self.serve([])
         client = self.client(server.url, flush_interval=0.2)
