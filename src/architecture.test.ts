@@ -16,10 +16,10 @@ const layers: Record<string, readonly string[]> = {
   drift: ["stats", "errors"],
   monitor: ["config", "drift", "fairness", "metrics", "sketches", "stats", "errors"],
   data: ["errors"],
-  config: ["drift", "stats", "errors"],
+  config: ["alerts", "drift", "stats", "errors"],
   store: ["errors"],
   notify: ["errors"],
-  alerts: ["monitor", "config", "drift", "errors"],
+  alerts: ["monitor", "drift", "errors"],
   // Model health (issue #6): group fairness and explanations are pure; resources are collectors (I/O).
   fairness: ["metrics", "stats", "errors"],
   explain: ["stats", "errors"],
@@ -116,4 +116,74 @@ test("layers import only downward, and the pure core does no I/O", () => {
     }
   }
   assert.deepEqual(problems, []);
+});
+
+/** A shipped source's runtime imports (type-only imports load nothing): relative files and packages. */
+function runtimeImports(file: string): { files: string[]; packages: string[] } {
+  const text = readFileSync(file, "utf8");
+  const files: string[] = [];
+  const packages: string[] = [];
+  for (const match of text.matchAll(/^\s*(import|export)(\s+type\b)?[^"';]*?from\s+["']([^"']+)["']/gm)) {
+    if (match[2] !== undefined) continue;
+    const target = match[3]!;
+    if (target.startsWith(".")) files.push(resolve(dirname(file), target).replace(/\.js$/, ".ts"));
+    else packages.push(target);
+  }
+  for (const match of text.matchAll(/^\s*import\s+["']([^"']+)["']/gm)) {
+    const target = match[1]!;
+    if (target.startsWith(".")) files.push(resolve(dirname(file), target).replace(/\.js$/, ".ts"));
+    else packages.push(target);
+  }
+  return { files, packages };
+}
+
+/** The package a bare import names (`uplot/dist/x.css` → `uplot`, `@scope/p/x` → `@scope/p`). */
+function packageOf(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+}
+
+/** Packages a pure layer may load (computation only, no I/O). */
+const purePackages: Record<string, readonly string[]> = { ui: ["uplot"] };
+
+test("the pure core loads no I/O module and no third-party package, also through other layers' barrels", () => {
+  const src = repoPath("src");
+  const problems: string[] = [];
+  const cache = new Map<string, ReturnType<typeof runtimeImports>>();
+  const importsOf = (file: string) => {
+    let found = cache.get(file);
+    if (found === undefined) {
+      found = runtimeImports(file);
+      cache.set(file, found);
+    }
+    return found;
+  };
+  for (const file of sources(src)) {
+    const layer = relative(src, file).split("/")[0]!;
+    if (!pureLayers.has(layer)) continue;
+    // Depth-first over what loading this file loads, keeping the path to report the chain.
+    const seen = new Set<string>([file]);
+    const stack: Array<{ file: string; path: string[] }> = [{ file, path: [relative(src, file)] }];
+    while (stack.length > 0) {
+      const { file: current, path } = stack.pop()!;
+      const { files, packages } = importsOf(current);
+      for (const name of packages)
+        if (name.startsWith("node:") || !(purePackages[layer] ?? []).includes(packageOf(name))) {
+          problems.push(`${[...path, name].join(" → ")}`);
+        }
+      for (const next of files)
+        if (!seen.has(next)) {
+          seen.add(next);
+          stack.push({ file: next, path: [...path, relative(src, next)] });
+        }
+    }
+  }
+  // One chain per offending module is enough to find the import to change.
+  const firstPerModule = new Map<string, string>();
+  for (const chain of problems) {
+    const module = chain.split(" → ").at(-1)!;
+    const start = chain.split(" → ")[0]!.split("/")[0]!;
+    if (!firstPerModule.has(`${start}:${module}`)) firstPerModule.set(`${start}:${module}`, chain);
+  }
+  assert.deepEqual([...firstPerModule.values()], []);
 });

@@ -56,6 +56,12 @@ export {
 } from "./notification-log.js";
 export { alertSeverity, compareAlerts, type Sortable, worstFirst } from "./ordering.js";
 export {
+  type ResourceRuleName,
+  type ResourceRuleSettings,
+  resourceRuleInfo,
+  resourceRuleNames,
+} from "./resource-rule-info.js";
+export {
   type ResourceEvaluation,
   type ResourceReading,
   type ResourceRuleInput,

@@ -17,10 +17,9 @@
  * a missing field) neither fires nor resolves: it is `unknown`, and the state machine leaves its
  * alerts as they are.
  */
-import type { ResourceRuleName, ResourceRuleSettings } from "../config/index.js";
-import { resourceRuleInfo } from "../config/index.js";
 import type { Severity } from "../drift/index.js";
 import type { Labels } from "./labels.js";
+import { type ResourceRuleName, type ResourceRuleSettings, resourceRuleInfo } from "./resource-rule-info.js";
 import type { AlertCondition, For } from "./state.js";
 
 /**

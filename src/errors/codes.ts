@@ -79,6 +79,11 @@ export const errorCodes = {
     expected: true,
     summary: "The endpoint does not accept this HTTP method.",
   },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    expected: true,
+    summary: "The store cannot write (its disk is full, or it is locked); nothing was stored. Retry after Retry-After.",
+  },
   ONNX_INVALID: {
     status: 400,
     expected: true,

@@ -298,7 +298,18 @@ export function createApp(options: AppOptions): Server {
       guard("read", ({ request, response }) => live.attach(request, response)),
     )
     .add("GET", "/healthz", ({ response }) => sendJson(response, 200, { status: "ok" }))
-    .add("GET", "/readyz", ({ response }) => sendJson(response, 200, { status: "ready" }))
+    .add("GET", "/readyz", ({ response }) => {
+      // Not ready while the store refuses writes (a full disk): a load balancer sends traffic elsewhere.
+      const failure = service.storeFailure;
+      if (failure === null) sendJson(response, 200, { status: "ready" });
+      else
+        sendJson(response, 503, {
+          status: "not ready",
+          reason: failure.code,
+          message: failure.message,
+          since: new Date(failure.sinceMs).toISOString(),
+        });
+    })
     .add("GET", "/openapi.json", ({ response }) => sendJson(response, 200, openapi))
     .add(
       "GET",

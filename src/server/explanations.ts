@@ -125,7 +125,7 @@ interface LinearMeta {
 /** The slice of the store explanations use. */
 export type ExplanationStore = Pick<
   Store,
-  | "readBatches"
+  | "readModelBatches"
   | "getVersion"
   | "listVersions"
   | "getArtifact"
@@ -183,10 +183,17 @@ function fnv1a(text: string | Uint8Array): number {
 }
 
 /** Every log batch after `afterSequence`, oldest first, in pages. */
-async function* logBatches(store: ExplanationStore, afterSequence = 0): AsyncGenerator<LogBatch> {
+/** A model's log batches overlapping [fromMs, toMs) after a sequence: never a scan of the whole log. */
+async function* logBatches(
+  store: ExplanationStore,
+  model: string,
+  fromMs: number,
+  toMs: number,
+  afterSequence = 0,
+): AsyncGenerator<LogBatch> {
   let after = afterSequence;
   for (;;) {
-    const page = await store.readBatches(after, 500);
+    const page = await store.readModelBatches(model, fromMs, toMs, after, 500);
     if (page.length === 0) return;
     for (const batch of page) {
       after = batch.sequence!;
@@ -622,23 +629,30 @@ export class Explanations {
     const truth = new Map<string, number>();
     let first = -1;
     let last = -1;
-    for await (const batch of logBatches(this.store)) {
-      if (overlaps(batch)) {
-        const events = eventsOf(batch);
-        if (events.length === 0) continue;
-        if (first < 0) first = batch.sequence!;
-        last = batch.sequence!;
-        for (const e of events) truth.set(e.id, Number.NaN);
-      } else if (needLabels && batch.model === record.name && batch.kind === "labels" && truth.size > 0) {
-        const parsed = parseLabelBatch(Buffer.from(batch.payload).toString("utf8"), "ndjson", context(batch));
-        if (!parsed.ok)
-          throw new Error(
-            `log batch ${batch.sequence} does not parse: ${JSON.stringify(parsed.problems[0])}`,
-          );
-        for (const label of parsed.records)
-          if (truth.has(label.id)) truth.set(label.id, truthOf(label.value));
-      }
+    for await (const batch of logBatches(this.store, record.name, startMs, endMs)) {
+      if (!overlaps(batch)) continue;
+      const events = eventsOf(batch);
+      if (events.length === 0) continue;
+      if (first < 0) first = batch.sequence!;
+      last = batch.sequence!;
+      for (const e of events) truth.set(e.id, Number.NaN);
     }
+    // Labels come after their events, at any later time: the label batches after the first event's.
+    if (needLabels && truth.size > 0)
+      for await (const batch of logBatches(
+        this.store,
+        record.name,
+        Number.NEGATIVE_INFINITY,
+        Number.POSITIVE_INFINITY,
+        first - 1,
+      )) {
+        if (batch.kind !== "labels") continue;
+        for (const line of Buffer.from(batch.payload).toString("utf8").split("\n")) {
+          if (line === "") continue;
+          const { label } = JSON.parse(line) as { label: { id: string; value: string | number } };
+          if (truth.has(label.id)) truth.set(label.id, truthOf(label.value));
+        }
+      }
     const candidates: string[] = [];
     let skipped = 0;
     for (const [id, value] of truth) {
@@ -650,7 +664,7 @@ export class Explanations {
     const columns = names.map(() => [] as number[]);
     const labels: number[] = [];
     if (chosen.size > 0)
-      for await (const batch of logBatches(this.store, first - 1)) {
+      for await (const batch of logBatches(this.store, record.name, startMs, endMs, first - 1)) {
         if (batch.sequence! > last) break;
         if (!overlaps(batch)) continue;
         for (const event of eventsOf(batch)) {

@@ -36,7 +36,14 @@ import {
 } from "../monitor/index.js";
 import { buildModelSeries, type ModelSeries, type SeriesWindowInput } from "../monitor/series.js";
 import { seededRandom } from "../stats/random.js";
-import type { LogBatch, ModelRecord, Store, WindowRecord } from "../store/index.js";
+import type {
+  IngestAppend,
+  IngestAppendResult,
+  LogBatch,
+  ModelRecord,
+  Store,
+  WindowRecord,
+} from "../store/index.js";
 import type { Alerting } from "./alerting.js";
 import { explanationCollection } from "./explanations.js";
 import { parseModelDefinition } from "./model-definition.js";
@@ -173,13 +180,12 @@ export interface OverviewModel {
   };
 }
 
-/** What is kept of an accepted event to join its label: not its features (memory per event matters). */
-interface SeenEvent {
-  readonly event: Pick<PredictionEvent, "version" | "timeMs" | "prediction" | "scores"> & {
-    /** The sensitive attributes' values, when the model has any: the label's fairness counts need them. */
-    readonly groups?: Record<string, string | null>;
-  };
-  labelled: boolean;
+/** What a late label needs of its event to update the event's window: kept in the store's index. */
+interface EventJoin {
+  readonly prediction: PredictionEvent["prediction"];
+  readonly scores: PredictionEvent["scores"];
+  /** The sensitive attributes' values, when the model has any: the label's fairness counts need them. */
+  readonly groups?: Record<string, string | null>;
 }
 
 type SeriesVerdict = HealthVerdict;
@@ -248,16 +254,26 @@ const concerns = (labels: Readonly<Record<string, string>>, model: string) =>
 /** The document collection of a model's health reports. */
 const reportCollection = (model: string) => `reports:${model}`;
 
-/** Indexes an accepted event by id: for idempotency, and for its label to find it. */
-function remember(runtime: ModelRuntime, event: PredictionEvent): void {
-  const { version, timeMs, prediction, scores } = event;
+/** The join fields of an event, JSON encoded for the store's event index. */
+function joinOf(runtime: ModelRuntime, event: PredictionEvent): string {
   const groups =
     (runtime.window.sensitive ?? []).length > 0 ? groupsOf(runtime.window, event.features) : undefined;
-  runtime.seen.set(event.id, {
-    event: { version, timeMs, prediction, scores, ...(groups === undefined ? {} : { groups }) },
-    labelled: false,
-  });
+  const join: EventJoin = {
+    prediction: event.prediction,
+    scores: event.scores,
+    ...(groups === undefined ? {} : { groups }),
+  };
+  return JSON.stringify(join);
 }
+
+/** A logged label line: the label and the fields of its event (see the store's `labelLogLine`). */
+interface LoggedLabel {
+  readonly label: { readonly id: string; readonly value: number | string; readonly time: number };
+  readonly event: { readonly version: string; readonly time: number; readonly join: EventJoin };
+}
+
+/** The consumer name under which an event-time model clock is checkpointed. */
+const clockCheckpoint = (model: string) => `clock:${model}`;
 
 interface OpenWindow {
   readonly version: string;
@@ -277,18 +293,13 @@ interface ModelRuntime {
   /** Per version, the score calibrator fitted on the reference (CBPE), when its upload had scores. */
   readonly calibrators: Map<string, IsotonicRegression | null>;
   readonly clock: MonitorClock;
-  /** Accepted events by id, for idempotency and to join labels (see docs/design/monitoring-server.md). */
-  readonly seen: Map<string, SeenEvent>;
-  /** Ids of batches accepted but not yet committed: a concurrent duplicate sees them too. */
-  readonly reserved: Set<string>;
+  /** Open windows (not final yet): the only per-event state in memory; history is in the store. */
   readonly windows: Map<string, OpenWindow>;
 }
 
 interface PendingBatch {
-  readonly batch: LogBatch;
-  readonly apply: (sequence: number) => Promise<void>;
-  readonly release: () => void;
-  readonly resolve: () => void;
+  readonly append: IngestAppend;
+  readonly resolve: (result: IngestAppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -308,9 +319,15 @@ const key = (version: string, startMs: number) => `${version}\u0000${startMs}`;
 export class MonitorService {
   private readonly models = new Map<string, ModelRuntime>();
   private pending: PendingBatch[] = [];
+  /** The ingest chain: group commits, then aggregation of what they appended, then flushes, in order. */
   private committing: Promise<void> = Promise.resolve();
   private scheduled = false;
+  /** The log position aggregated into the open windows (the aggregator's checkpoint once flushed). */
   private position = 0;
+  /** Why aggregation of the log stopped, until it succeeds again (it is retried, never skipped). */
+  private aggregationError: unknown = null;
+  /** The last failed write of the store (disk full…), until a write succeeds: /readyz reports it. */
+  storeFailure: { readonly code: string; readonly message: string; readonly sinceMs: number } | null = null;
   /** Called for each window that becomes final (start.ts explains it in the background). */
   onWindowFinal: ((model: string, version: string, startMs: number) => void) | undefined;
   /** The cached attribution drift of a window, for health (set by start.ts when explanations run). */
@@ -338,11 +355,16 @@ export class MonitorService {
 
   private constructor(private readonly options: MonitorServiceOptions) {}
 
-  /** Opens the service on a store: loads the registry and replays the log past the last checkpoint. */
+  /**
+   * Opens the service on a store: loads the registry, the model clocks and the open windows as they
+   * were at the last checkpoint, then aggregates the log's tail after it — never the whole history.
+   */
   static async open(options: MonitorServiceOptions): Promise<MonitorService> {
     const service = new MonitorService(options);
     for (const record of await options.store.listModels()) await service.load(record);
-    await service.replay();
+    service.position = await options.store.getLogPosition();
+    for (const runtime of service.models.values()) await service.loadOpenWindows(runtime);
+    await service.aggregateTail();
     return service;
   }
 
@@ -436,72 +458,46 @@ export class MonitorService {
 
   // ---- ingest ---------------------------------------------------------------------------------
 
-  /** Validates, deduplicates, durably appends and aggregates a batch of events. */
+  /**
+   * Validates a batch of events and appends it durably; the store deduplicates by id against every
+   * event it has accepted (within the retention). Aggregation follows in the ingest chain, from the log.
+   */
   async ingestEvents(model: string, body: string, format: BatchFormat): Promise<IngestResult> {
     const runtime = this.runtime(model);
     const parsed = parseEventBatch(body, format, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
-    const fresh: PredictionEvent[] = [];
-    const sources: string[] = [];
-    let duplicates = 0;
-    for (const [i, event] of parsed.records.entries()) {
-      if (runtime.seen.has(event.id) || runtime.reserved.has(event.id)) duplicates++;
-      else {
-        runtime.reserved.add(event.id);
-        fresh.push(event);
-        sources.push(parsed.sources[i]!);
-      }
-    }
-    this.counters.duplicates += duplicates;
-    if (fresh.length > 0)
-      await this.append(
-        runtime,
-        "events",
-        sources,
-        fresh.map((e) => e.timeMs),
-        () => this.applyEvents(runtime, fresh),
-        () => {
-          for (const e of fresh) runtime.reserved.delete(e.id);
-        },
-      );
-    return { accepted: fresh.length, duplicates };
+    const result = await this.append({
+      kind: "events",
+      model,
+      receivedMs: this.options.now(),
+      events: parsed.records.map((event, i) => ({
+        index: { id: event.id, version: event.version, timeMs: event.timeMs, join: joinOf(runtime, event) },
+        source: parsed.sources[i]!,
+      })),
+    });
+    this.counters.duplicates += result.duplicates;
+    return { accepted: result.accepted, duplicates: result.duplicates };
   }
 
-  /** Validates and appends labels, joining each to its event by id. */
+  /** Validates and appends labels; the store joins each to its event by id (unmatched: unknown id). */
   async ingestLabels(model: string, body: string, format: BatchFormat): Promise<IngestResult> {
     const runtime = this.runtime(model);
     const parsed = parseLabelBatch(body, format, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
-    // Events acknowledged before this request may still be aggregating: join against all of them.
-    await this.committing;
-    let duplicates = 0;
-    let unmatched = 0;
-    const fresh: LabelRecord[] = [];
-    const sources: string[] = [];
-    const inBatch = new Set<string>();
-    for (const label of parsed.records) {
-      const seen = runtime.seen.get(label.id);
-      if (seen === undefined) unmatched++;
-      else if (seen.labelled || inBatch.has(label.id)) duplicates++;
-      else {
-        inBatch.add(label.id);
-        fresh.push(label);
-        // The label's time is resolved now (it may default to the clock), so store the resolved record.
-        sources.push(JSON.stringify({ id: label.id, value: label.value, time: label.timeMs }));
-      }
-    }
-    this.counters.duplicates += duplicates;
-    this.counters.unmatchedLabels += unmatched;
-    if (fresh.length > 0)
-      await this.append(
-        runtime,
-        "labels",
-        sources,
-        fresh.map((l) => l.timeMs),
-        () => this.applyLabels(runtime, fresh),
-        () => {},
-      );
-    return { accepted: fresh.length, duplicates, unmatched };
+    const result = await this.append({
+      kind: "labels",
+      model,
+      receivedMs: this.options.now(),
+      // The label's time is resolved now (it may default to the clock), so the resolved record is logged.
+      labels: parsed.records.map((label) => ({
+        id: label.id,
+        timeMs: label.timeMs,
+        source: JSON.stringify({ id: label.id, value: label.value, time: label.timeMs }),
+      })),
+    });
+    this.counters.duplicates += result.duplicates;
+    this.counters.unmatchedLabels += result.unmatched;
+    return { accepted: result.accepted, duplicates: result.duplicates, unmatched: result.unmatched };
   }
 
   private context(runtime: ModelRuntime): IngestContext {
@@ -542,38 +538,14 @@ export class MonitorService {
   }
 
   /**
-   * Queues a batch for the next group commit; resolves once it is durable (the answer does not wait
-   * for aggregation, which follows in the same chain, so reads and flushes still see it).
+   * Queues a batch for the next group commit and resolves with what the store did once it is durable.
+   * Every batch that arrives before the next turn of the event loop shares one transaction.
    */
-  private append(
-    runtime: ModelRuntime,
-    kind: LogBatch["kind"],
-    sources: readonly string[],
-    times: readonly number[],
-    apply: () => Promise<void>,
-    release: () => void,
-  ): Promise<void> {
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (const t of times) {
-      if (t < min) min = t;
-      if (t > max) max = t;
-    }
-    const batch: LogBatch = {
-      model: runtime.record.name,
-      kind,
-      receivedMs: this.options.now(),
-      minEventMs: min,
-      maxEventMs: max,
-      count: sources.length,
-      // The records' own JSON lines: the log is NDJSON, re-validated on replay.
-      payload: Buffer.from(sources.join("\n")),
-    };
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ batch, apply: async () => apply(), release, resolve, reject });
+  private append(append: IngestAppend): Promise<IngestAppendResult> {
+    return new Promise<IngestAppendResult>((resolve, reject) => {
+      this.pending.push({ append, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        // Every batch that arrives before the next turn of the event loop shares one transaction.
         setImmediate(() => {
           this.committing = this.committing.then(() => this.commit());
         });
@@ -586,58 +558,113 @@ export class MonitorService {
     const items = this.pending;
     this.pending = [];
     if (items.length === 0) return;
-    let sequences: number[];
+    let results: IngestAppendResult[];
     try {
-      sequences = await this.options.store.appendBatches(items.map((i) => i.batch));
+      results = await this.options.store.appendIngest(items.map((i) => i.append));
+      this.storeFailure = null;
     } catch (error) {
-      for (const item of items) {
-        item.release();
-        item.reject(error);
-      }
+      const refused = this.storeUnavailable(error);
+      for (const item of items) item.reject(refused);
       return;
     }
-    // Durable now: answer first, then aggregate (later reads and flushes wait for this chain).
-    for (const item of items) item.resolve();
-    for (const [i, item] of items.entries()) {
-      try {
-        await item.apply(sequences[i]!);
-        this.position = Math.max(this.position, sequences[i]!);
-      } catch (error) {
-        // A bug, not the client's: the batch is stored and will be aggregated again at the next start.
-        console.error("tiktoktoe: aggregating a stored batch failed:", error);
+    // Durable now: answer first, then aggregate from the log (later reads and flushes wait for it).
+    for (const [i, item] of items.entries()) item.resolve(results[i]!);
+    await this.aggregateTail();
+  }
+
+  /**
+   * The answer to a write the store refused. A full disk or a locked database is the operator's to
+   * fix and the client's to retry: 503 with the reason, and /readyz says not ready until a write
+   * succeeds. Anything else is a bug.
+   */
+  private storeUnavailable(error: unknown): unknown {
+    const code = String((error as { code?: unknown }).code ?? "");
+    const message = (error as Error).message ?? String(error);
+    const full = code === "SQLITE_FULL" || code === "ENOSPC" || /disk is full|no space left/i.test(message);
+    const busy = code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || code.startsWith("SQLITE_IOERR");
+    if (!full && !busy) return error;
+    this.storeFailure = {
+      code: full ? "disk_full" : "store_busy",
+      message: full ? "the store's disk is full" : `the store cannot write (${code})`,
+      sinceMs: this.options.now(),
+    };
+    return new TikTokToeError("STORE_UNAVAILABLE", `${this.storeFailure.message}; nothing was stored`, {
+      cause: error,
+      hint: full ? "free disk space on the server; then resend (the client SDKs retry)" : "retry shortly",
+      retryAfterS: 5,
+    });
+  }
+
+  /**
+   * Aggregates the log after the current position into the open windows, batch by batch. A batch
+   * that fails to aggregate (a bug) stops the tail there: the position stays before it and the next
+   * commit or flush tries it again, so a batch is never skipped and never counted twice.
+   */
+  private async aggregateTail(): Promise<void> {
+    for (;;) {
+      const batches = await this.options.store.readBatches(this.position, 500);
+      if (batches.length === 0) break;
+      for (const batch of batches) {
+        try {
+          await this.aggregate(batch);
+        } catch (error) {
+          if (this.aggregationError === null)
+            console.error(`tiktoktoe: aggregating log batch ${batch.sequence} failed (will retry):`, error);
+          this.aggregationError = error;
+          return;
+        }
+        this.position = batch.sequence!;
+        this.aggregationError = null;
       }
+    }
+  }
+
+  /** Applies one log batch to its windows. */
+  private async aggregate(batch: LogBatch): Promise<void> {
+    const runtime = this.models.get(batch.model);
+    if (runtime === undefined) return;
+    const text = Buffer.from(batch.payload).toString("utf8");
+    if (batch.kind === "events") {
+      const parsed = parseEventBatch(text, "ndjson", {
+        ...this.context(runtime),
+        oldestAcceptedMs: Number.NEGATIVE_INFINITY,
+        newestAcceptedMs: Number.POSITIVE_INFINITY,
+        nowMs: batch.receivedMs,
+      });
+      if (!parsed.ok)
+        throw new Error(`log batch ${batch.sequence} does not parse: ${JSON.stringify(parsed.problems[0])}`);
+      await this.applyEvents(runtime, parsed.records);
+    } else {
+      const labels: LoggedLabel[] = [];
+      for (const line of text.split("\n")) if (line !== "") labels.push(JSON.parse(line) as LoggedLabel);
+      await this.applyLabels(runtime, labels);
     }
   }
 
   private async applyEvents(runtime: ModelRuntime, events: readonly PredictionEvent[]): Promise<void> {
     const length = runtime.settings.monitor.window;
-    for (const event of events) {
+    // Windows are opened (possibly from the store) before any is changed: a failure leaves none half-applied.
+    const targets: OpenWindow[] = [];
+    for (const event of events)
+      targets.push(await this.openWindow(runtime, event.version, windowStart(event.timeMs, length)));
+    for (const [i, event] of events.entries()) {
       runtime.clock.observe(event.timeMs);
-      const startMs = windowStart(event.timeMs, length);
-      const window = await this.openWindow(runtime, event.version, startMs);
-      window.state.addEvent(event);
-      window.dirty = true;
-      runtime.reserved.delete(event.id);
-      remember(runtime, event);
-      this.counters.events++;
+      targets[i]!.state.addEvent(event);
+      targets[i]!.dirty = true;
     }
+    this.counters.events += events.length;
   }
 
-  private async applyLabels(runtime: ModelRuntime, labels: readonly LabelRecord[]): Promise<void> {
-    for (const label of labels) {
-      const seen = runtime.seen.get(label.id);
-      if (seen === undefined || seen.labelled) continue;
-      const length = runtime.settings.monitor.window;
-      const window = await this.openWindow(
-        runtime,
-        seen.event.version,
-        windowStart(seen.event.timeMs, length),
-      );
-      window.state.addLabel(seen.event, label);
-      window.dirty = true;
-      seen.labelled = true;
-      this.counters.labels++;
+  private async applyLabels(runtime: ModelRuntime, labels: readonly LoggedLabel[]): Promise<void> {
+    const length = runtime.settings.monitor.window;
+    const targets: OpenWindow[] = [];
+    for (const { event } of labels)
+      targets.push(await this.openWindow(runtime, event.version, windowStart(event.time, length)));
+    for (const [i, { label, event }] of labels.entries()) {
+      targets[i]!.state.addLabel(event.join, { id: label.id, value: label.value, timeMs: label.time });
+      targets[i]!.dirty = true;
     }
+    this.counters.labels += labels.length;
   }
 
   private async openWindow(runtime: ModelRuntime, version: string, startMs: number): Promise<OpenWindow> {
@@ -661,26 +688,55 @@ export class MonitorService {
 
   /**
    * Writes every changed window (state and summary) with the log position they include, in one
-   * transaction, then forgets windows that are final. Run on a timer and at shutdown.
+   * transaction, then hands final windows to alerting, explanations and reports and forgets them.
+   * Windows are marked clean only once the store has them: a failed write leaves them to the next
+   * flush, and the saved position never covers a window that was not written. Runs in the ingest
+   * chain (no batch is aggregated half-way through it), on a timer and at shutdown.
    */
-  async flush(): Promise<number> {
-    await this.committing;
+  flush(): Promise<number> {
+    const run = this.committing.then(() => this.flushNow());
+    this.committing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async flushNow(): Promise<number> {
+    if (this.aggregationError !== null) await this.aggregateTail();
+    const dirty: Array<{ runtime: ModelRuntime; window: OpenWindow }> = [];
     const records: WindowRecord[] = [];
-    for (const runtime of this.models.values()) {
-      for (const [k, window] of runtime.windows) {
+    for (const runtime of this.models.values())
+      for (const window of runtime.windows.values())
         if (window.dirty) {
+          dirty.push({ runtime, window });
           records.push(this.windowRecord(runtime, window));
-          window.dirty = false;
         }
-        const { window: length, lateness } = runtime.settings.monitor;
-        if (isWindowFinal(window.startMs, length, lateness, runtime.clock.now())) {
+    try {
+      if (this.options.clock === "event")
+        // The clocks first: a crash between the two writes leaves a clock ahead of the position, which
+        // the replayed tail cannot lower (a clock is a maximum), never one behind it.
+        for (const runtime of this.models.values()) {
+          const now = runtime.clock.now();
+          if (Number.isFinite(now))
+            await this.options.store.putCheckpoint(clockCheckpoint(runtime.record.name), now);
+        }
+      if (records.length > 0 || this.position > 0)
+        await this.options.store.putWindows(records, this.position);
+      this.storeFailure = null;
+    } catch (error) {
+      throw this.storeUnavailable(error);
+    }
+    for (const { window } of dirty) window.dirty = false;
+    for (const runtime of this.models.values()) {
+      const { window: length, lateness } = runtime.settings.monitor;
+      for (const [k, window] of runtime.windows)
+        if (!window.dirty && isWindowFinal(window.startMs, length, lateness, runtime.clock.now())) {
           runtime.windows.delete(k);
           await this.alertOn(runtime, window);
           this.onWindowFinal?.(runtime.record.name, window.version, window.startMs);
         }
-      }
     }
-    if (records.length > 0 || this.position > 0) await this.options.store.putWindows(records, this.position);
     for (const record of records)
       this.announce({
         type: "window",
@@ -1253,18 +1309,16 @@ export class MonitorService {
   }
 
   /** Deletes windows and log batches older than the retention (by the model clocks). */
-  async retention(): Promise<{ batches: number; windows: number }> {
+  async retention(): Promise<{ batches: number; windows: number; events: number }> {
     await this.committing;
     let oldest = Number.POSITIVE_INFINITY;
     for (const runtime of this.models.values()) {
       const now = this.options.clock === "event" ? runtime.clock.now() : this.options.now();
       if (Number.isFinite(now)) oldest = Math.min(oldest, now - runtime.settings.reporting.retention);
     }
-    if (!Number.isFinite(oldest)) return { batches: 0, windows: 0 };
-    // The id index shrinks with the log: an event past retention can neither be deduplicated against
-    // (its time is long beyond the lateness) nor receive a label any more.
-    for (const runtime of this.models.values())
-      for (const [id, seen] of runtime.seen) if (seen.event.timeMs < oldest) runtime.seen.delete(id);
+    if (!Number.isFinite(oldest)) return { batches: 0, windows: 0, events: 0 };
+    // The store's id index shrinks with the log (deleteBefore): an event past retention can neither be
+    // deduplicated against (its time is long beyond the lateness) nor receive a label any more.
     for (const runtime of this.models.values()) {
       const now = this.options.clock === "event" ? runtime.clock.now() : this.options.now();
       if (Number.isFinite(now))
@@ -1378,64 +1432,36 @@ export class MonitorService {
       versions,
       profiles,
       calibrators,
-      clock: this.options.clock === "event" ? new EventTimeClock() : new WallClock(this.options.now),
-      seen: new Map(),
-      reserved: new Set(),
+      clock: await this.restoredClock(record.name),
       windows: new Map(),
     });
   }
 
+  /** The model's clock: the wall clock, or the event clock as checkpointed (the tail advances it). */
+  private async restoredClock(model: string): Promise<MonitorClock> {
+    if (this.options.clock !== "event") return new WallClock(this.options.now);
+    const clock = new EventTimeClock();
+    const saved = await this.options.store.getCheckpoint(clockCheckpoint(model));
+    if (saved > 0) clock.observe(saved);
+    return clock;
+  }
+
   /**
-   * Rebuilds memory from the log: every batch restores the id index (idempotency, label joins);
-   * batches after the saved position are also aggregated again into their windows.
+   * Loads the windows that were open at the last checkpoint (not final by the restored clock), so they
+   * close, alert and report as if the server had not stopped. Only the lateness's span is read.
    */
-  private async replay(): Promise<void> {
-    const saved = await this.options.store.getLogPosition();
-    let after = 0;
-    for (;;) {
-      const batches = await this.options.store.readBatches(after, 500);
-      if (batches.length === 0) break;
-      for (const batch of batches) {
-        after = batch.sequence!;
-        const runtime = this.models.get(batch.model);
-        if (runtime === undefined) continue;
-        const text = Buffer.from(batch.payload).toString("utf8");
-        const context = {
-          ...this.context(runtime),
-          oldestAcceptedMs: Number.NEGATIVE_INFINITY,
-          newestAcceptedMs: Number.POSITIVE_INFINITY,
-          nowMs: batch.receivedMs,
-        };
-        if (batch.kind === "events") {
-          const parsed = parseEventBatch(text, "ndjson", context);
-          if (!parsed.ok)
-            throw new Error(
-              `log batch ${batch.sequence} does not parse: ${JSON.stringify(parsed.problems[0])}`,
-            );
-          const events = parsed.records;
-          if (after > saved) await this.applyEvents(runtime, events);
-          else
-            for (const event of events) {
-              runtime.clock.observe(event.timeMs);
-              remember(runtime, event);
-            }
-        } else {
-          const parsed = parseLabelBatch(text, "ndjson", context);
-          if (!parsed.ok)
-            throw new Error(
-              `log batch ${batch.sequence} does not parse: ${JSON.stringify(parsed.problems[0])}`,
-            );
-          const labels = parsed.records;
-          if (after > saved) await this.applyLabels(runtime, labels);
-          else
-            for (const label of labels) {
-              const seen = runtime.seen.get(label.id);
-              if (seen !== undefined) seen.labelled = true;
-            }
-        }
-      }
-    }
-    this.position = Math.max(saved, after);
+  private async loadOpenWindows(runtime: ModelRuntime): Promise<void> {
+    const now = runtime.clock.now();
+    if (!Number.isFinite(now)) return;
+    const { window: length, lateness } = runtime.settings.monitor;
+    const from = oldestAcceptedMs(now, length, lateness) - length;
+    for (const record of await this.options.store.getWindowSummaries(
+      runtime.record.name,
+      from,
+      Number.POSITIVE_INFINITY,
+    ))
+      if (!isWindowFinal(record.startMs, length, lateness, now))
+        await this.openWindow(runtime, record.version, record.startMs);
   }
 
   private runtime(name: string): ModelRuntime {

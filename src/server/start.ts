@@ -162,8 +162,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       .catch((error: unknown) => console.error("tiktoktoe: delivering notifications failed:", error));
   }, options.deliveryIntervalMs ?? 1000);
   delivery.unref();
+  let lastFlushError = "";
   const flusher = setInterval(() => {
-    service.flush().catch((error: unknown) => console.error("tiktoktoe: writing windows failed:", error));
+    service.flush().then(
+      () => {
+        lastFlushError = "";
+      },
+      (error: unknown) => {
+        // Once per episode: a full disk would otherwise log the same failure every two seconds.
+        const text = error instanceof Error ? error.message : String(error);
+        if (text !== lastFlushError) console.error("tiktoktoe: writing windows failed:", error);
+        lastFlushError = text;
+      },
+    );
   }, options.flushIntervalMs ?? 2000);
   const retention = setInterval(() => {
     service.retention().catch((error: unknown) => console.error("tiktoktoe: retention failed:", error));
