@@ -297,8 +297,18 @@ export async function runBikeDemo(
   print(
     `(event clock advanced to ${CLOCK_END.slice(0, 10)} with POST /v1/models/bike/clock: the last week closes)`,
   );
-  // Let the notifications of the last windows arrive before reporting them.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Let the notifications of the last windows arrive before reporting them: delivery runs on its own
+  // timer, so wait until a second passes without a new one (at least 1.5 s, at most 15 s).
+  const waited = Date.now();
+  let seen = -1;
+  let quietSince = Date.now();
+  while (Date.now() - waited < 15_000) {
+    if (notifications.length !== seen) {
+      seen = notifications.length;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= 1000 && Date.now() - waited >= 1500) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   weeks.push(...(await closedWeeks(server.url, printed, print)));
   printAlerts();
   const stats = client.stats();
