@@ -12,8 +12,12 @@ export const demoHelp = `Usage: tiktoktoe demo [--port P] [--data-dir DIR] [--sp
 The monitoring demo: starts \`tiktoktoe serve\` on SQLite, registers a bike-rental model trained on
 2011 (an ONNX MLP), uploads 2011 as its reference, and replays 2012 hour by hour through the client
 SDK, onnxruntime-node predicting, in accelerated event time. Each weekly window is printed as it
-closes: the mean absolute error climbs from its 2011 level (about 24) towards 90 and drift appears on
-the weather and on demand as the seasons turn. The server keeps running afterwards (Ctrl-C stops it).
+closes, with the API's severity words: the mean absolute error climbs from its 2011 level (about 24)
+towards 90, the weather drifts (a week's weather is never a year's) and demand grows. The calendar
+columns are model inputs but not drift-tested (schema "drift": false). The replay ends by moving the
+event clock (POST /v1/models/bike/clock), which closes the last week on its own hours, and sums up:
+which columns drifted how often, the target's growth, the MAE by quarter. The server keeps running
+afterwards (Ctrl-C stops it).
 
 \`demo drift\` instead prints a one-off drift report of 2011 against 2012 (the same data, bundled:
 UCI "Bike Sharing", CC BY 4.0).

@@ -57,7 +57,15 @@ test("Spearman: average ranks for ties, matching scipy.stats.spearmanr", () => {
 
 test("attributionDrift: unchanged, reversed, and the features that moved", () => {
   const same = attributionDrift([0.7, 0.5, 0.05], [0.6, 0.45, 0.1]);
-  assert.deepEqual(same, { ndcg: 1, spearman: 1, k: 3, topChanges: [], drifted: false });
+  assert.deepEqual(same, {
+    ndcg: 1,
+    spearman: 1,
+    k: 3,
+    topChanges: [],
+    importanceChanges: [],
+    reasons: [],
+    drifted: false,
+  });
 
   const reversed = attributionDrift([0.7, 0.5, 0.05], [0.1, 0.2, 0.7], { names: ["sat", "gpa", "rank"] });
   assert.equal(reversed.drifted, true);
@@ -84,4 +92,73 @@ test("attributionDrift: unchanged, reversed, and the features that moved", () =>
     ],
   );
   assert.throws(() => attributionDrift([1, 2], [1, 2], { names: ["a"] }), /1 names for 2 features/);
+});
+
+test("attributionDrift: a top feature whose importance falls from 97 to 37 has drifted, though nDCG is 0.98", () => {
+  // The bike model's case, constructed: hr dominates the reference (97) and keeps first place with 37;
+  // the other ten shuffle at low importance.
+  const names = [
+    "hr",
+    "temp",
+    "atemp",
+    "hum",
+    "workingday",
+    "weathersit",
+    "season",
+    "mnth",
+    "weekday",
+    "windspeed",
+    "holiday",
+  ];
+  const reference = [97, 30, 22, 16, 12, 9, 7, 5, 3, 2, 1];
+  const current = [37, 22, 30, 2, 16, 1, 9, 3, 7, 5, 12];
+  // nDCG by its definition, the reference as relevance, the current values giving the order (distinct).
+  const order = current.map((_, i) => i).sort((a, b) => current[b]! - current[a]!);
+  const ideal = [...reference].sort((a, b) => b - a);
+  let dcg = 0;
+  let idcg = 0;
+  order.forEach((f, i) => {
+    dcg += reference[f]! / Math.log2(i + 2);
+    idcg += ideal[i]! / Math.log2(i + 2);
+  });
+  // Spearman without ties: 1 − 6·Σd² / (n(n² − 1)), d the difference of a feature's two ranks.
+  const rank = (v: number[]) => v.map((x) => v.filter((y) => y > x).length + 1);
+  const [ra, rb] = [rank(reference), rank(current)];
+  const d2 = ra.reduce((sum, r, i) => sum + (r - rb[i]!) ** 2, 0);
+  const drift = attributionDrift(reference, current, { names });
+  close(drift.ndcg, dcg / idcg, "nDCG");
+  assert.equal(Math.round(drift.ndcg! * 100) / 100, 0.98);
+  close(drift.spearman, 1 - (6 * d2) / (11 * 120), "Spearman");
+  close(drift.spearman, 0.5, "Spearman 0.5");
+  assert.equal(
+    attributionDrift(reference, current, { names, importanceFactor: 100 }).drifted,
+    false,
+    "rank alone: stable",
+  );
+  assert.deepEqual(drift.reasons, ["importance"]);
+  assert.equal(drift.drifted, true);
+  assert.deepEqual(drift.importanceChanges, [
+    { feature: 0, name: "hr", reference: 97, current: 37, referenceRank: 1, currentRank: 1 },
+  ]);
+
+  // The boundary: exactly halved counts, just above half does not; doubling counts the same way; a
+  // feature outside the top 3 may change as it likes; a top feature at zero or below counts; a change
+  // under a tenth of the total importance does not.
+  assert.deepEqual(attributionDrift([10, 5, 4, 1], [5, 5, 4, 1]).reasons, ["importance"]);
+  assert.deepEqual(attributionDrift([10, 5, 4, 1], [5.01, 5, 4, 1]).reasons, []);
+  assert.deepEqual(
+    attributionDrift([10, 5, 4, 1], [10, 10, 4, 1]).importanceChanges.map((c) => c.feature),
+    [1],
+  );
+  assert.deepEqual(attributionDrift([10, 5, 4, 1], [10, 5, 4, 3]).reasons, []);
+  assert.deepEqual(
+    attributionDrift([10, 5, 4, 1], [10, 5, -1, 1]).importanceChanges.map((c) => c.feature),
+    [2],
+  );
+  assert.deepEqual(attributionDrift([10, 5, 1, 0.5], [10, 5, 2.5, 0.5]).reasons, [], "1.5 < 0.1 × 16.5");
+  assert.deepEqual(
+    attributionDrift([10, 5, 4, 1], [6, 5, 4, 1], { importanceFactor: 1.5, topK: 1 }).reasons,
+    ["importance"],
+  );
+  assert.throws(() => attributionDrift([1, 2], [1, 2], { importanceFactor: 1 }), /importanceFactor/);
 });

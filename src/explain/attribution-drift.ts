@@ -16,6 +16,15 @@
  * k defaulting to every feature (as Clarify does). It is 1 when the current ranking puts the reference's
  * important features first in the reference's order, and it weighs a swap among the top features more
  * than one among the tail, and a highly relevant feature more than a barely relevant one.
+ *
+ * nDCG alone misses a top feature that keeps its rank but loses most of its weight (the bike model's
+ * `hr` fell from 97 to 37 with nDCG 0.98): so a second rule flags a large change of a top feature's
+ * importance. Feature f, among the reference's `topK` most important (default 3) with a positive
+ * reference importance rᶠ, has changed when its current importance cᶠ is at most rᶠ / `factor` or at
+ * least rᶠ · `factor` (default 2: halved or doubled; cᶠ ≤ 0 counts as halved), and the change
+ * |cᶠ − rᶠ| is at least `minShare` (default 0.1) of the reference's total positive importance — so a
+ * barely relevant feature that happens to be third of three may double unnoticed. Drifted = nDCG below
+ * its threshold, or any such change.
  */
 
 import { averageRanks, rankDescending } from "./ranking.js";
@@ -29,6 +38,16 @@ import { averageRanks, rankDescending } from "./ranking.js";
  * ```
  */
 export const ATTRIBUTION_DRIFT_THRESHOLD = 0.9;
+
+/**
+ * Default factor by which a top feature's importance must fall or rise to count as drift.
+ *
+ * @example
+ * ```ts
+ * attributionDrift(reference, current, { importanceFactor: IMPORTANCE_CHANGE_FACTOR });
+ * ```
+ */
+export const IMPORTANCE_CHANGE_FACTOR = 2;
 
 /**
  * Options of {@link attributionDrift}.
@@ -45,6 +64,12 @@ export interface AttributionDriftOptions {
   readonly threshold?: number;
   /** Feature names for `topChanges`; default `x0`, `x1`, …. */
   readonly names?: readonly string[];
+  /** How many of the reference's most important features the importance rule watches; default 3. */
+  readonly topK?: number;
+  /** A watched feature changed when its importance fell to 1/factor or rose to factor times; default 2. */
+  readonly importanceFactor?: number;
+  /** …and the change is at least this share of the reference's total positive importance; default 0.1. */
+  readonly minShare?: number;
 }
 
 /**
@@ -86,7 +111,14 @@ export interface AttributionDrift {
    * reference's more important feature first).
    */
   readonly topChanges: readonly AttributionChange[];
-  /** `ndcg < threshold`; false when `ndcg` is null. */
+  /**
+   * Features among the reference's top `topK` whose importance fell to 1/`importanceFactor` of its
+   * reference value or below, or rose to `importanceFactor` times or above; largest reference first.
+   */
+  readonly importanceChanges: readonly AttributionChange[];
+  /** Why it drifted: `ranking` (nDCG below the threshold), `importance` (a top feature's importance changed). */
+  readonly reasons: ReadonlyArray<"ranking" | "importance">;
+  /** `ndcg < threshold` (false when `ndcg` is null), or any importance change. */
   readonly drifted: boolean;
 }
 
@@ -149,8 +181,8 @@ export function spearmanCorrelation(a: ArrayLike<number>, b: ArrayLike<number>):
 
 /**
  * Compares a current window's global importances (mean |attribution|, or permutation importance) with
- * the reference's: nDCG@k, Spearman's correlation, the features that moved, and whether nDCG fell
- * below the threshold.
+ * the reference's: nDCG@k, Spearman's correlation, the features that moved, and whether it drifted —
+ * nDCG below the threshold, or a top feature's importance halved or doubled (this module's comment).
  *
  * @example
  * ```ts
@@ -198,12 +230,41 @@ export function attributionDrift(
       Math.abs(y.currentRank - y.referenceRank) - Math.abs(x.currentRank - x.referenceRank) ||
       x.referenceRank - y.referenceRank,
   );
+  const topK = options.topK ?? 3;
+  const factor = options.importanceFactor ?? IMPORTANCE_CHANGE_FACTOR;
+  if (!Number.isSafeInteger(topK) || topK < 1)
+    throw new RangeError(`topK must be an integer ≥ 1, got ${topK}`);
+  if (!(factor > 1)) throw new RangeError(`importanceFactor must be above 1, got ${factor}`);
+  const minShare = options.minShare ?? 0.1;
+  let total = 0;
+  for (let f = 0; f < n; f++) total += Math.max(reference[f]!, 0);
+  const importanceChanges: AttributionChange[] = [];
+  for (const f of referenceRanking.slice(0, topK)) {
+    const was = reference[f]!;
+    const now = current[f]!;
+    // Only a positive reference importance has a ratio; a feature that did not matter cannot halve.
+    if (!(was > 0) || (now > was / factor && now < was * factor)) continue;
+    if (Math.abs(now - was) < minShare * total) continue;
+    importanceChanges.push({
+      feature: f,
+      name: options.names?.[f] ?? `x${f}`,
+      reference: was,
+      current: now,
+      referenceRank: referenceRank[f]!,
+      currentRank: currentRank[f]!,
+    });
+  }
+  const reasons: Array<"ranking" | "importance"> = [];
+  if (ndcg !== null && ndcg < threshold) reasons.push("ranking");
+  if (importanceChanges.length > 0) reasons.push("importance");
   return {
     ndcg,
     spearman: spearmanCorrelation(reference, current),
     k,
     topChanges,
-    drifted: ndcg !== null && ndcg < threshold,
+    importanceChanges,
+    reasons,
+    drifted: reasons.length > 0,
   };
 }
 

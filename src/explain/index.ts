@@ -10,6 +10,7 @@ export {
   type AttributionDrift,
   type AttributionDriftOptions,
   attributionDrift,
+  IMPORTANCE_CHANGE_FACTOR,
   ndcgAtK,
   spearmanCorrelation,
 } from "./attribution-drift.js";

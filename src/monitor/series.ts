@@ -71,6 +71,11 @@ export interface SeriesOptions {
   readonly maxPoints: number;
   /** Column order of the heat map (features first); columns not listed follow by name. */
   readonly columnOrder?: readonly string[];
+  /**
+   * Columns kept but not drift-tested (the schema's `drift: false`): shown as rows of "not tested"
+   * cells (-1), so the heat map says they were left out rather than hiding them.
+   */
+  readonly untested?: readonly string[];
 }
 
 /**
@@ -122,7 +127,15 @@ export function buildModelSeries(windows: readonly SeriesWindowInput[], options:
     }
     if (current.length > 0) points.push(current);
     versions.push(versionSeries(version, points, first, pointMs, bucket));
-    const matrix = driftMatrix(version, points, first, pointMs, bucket, options.columnOrder ?? []);
+    const matrix = driftMatrix(
+      version,
+      points,
+      first,
+      pointMs,
+      bucket,
+      options.columnOrder ?? [],
+      options.untested ?? [],
+    );
     if (matrix !== null) drift.push(matrix);
   }
   return { pointMs, bucket, versions, drift };
@@ -219,10 +232,12 @@ function driftMatrix(
   pointMs: number,
   bucket: number,
   order: readonly string[],
+  untested: readonly string[],
 ): DriftMatrix | null {
   const seen = new Set<string>();
   for (const group of points) for (const w of group) for (const c of w.drift ?? []) seen.add(c.column);
   if (seen.size === 0) return null;
+  for (const column of untested) seen.add(column);
   const rank = new Map(order.map((c, i) => [c, i]));
   const columns = [...seen].sort((a, b) => {
     const ra = rank.get(a) ?? Number.MAX_SAFE_INTEGER;

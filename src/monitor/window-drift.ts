@@ -71,7 +71,8 @@ function countText(values: ReadonlyArray<string | null>): CategoricalSample {
 /**
  * The drift report of one window against its version's reference: the same engine, decision and
  * JSON shape as `tiktoktoe drift`. Columns the window has no values for yet (the target before any
- * label) are left out. Exact while the window holds fewer events than its sample capacity;
+ * label) are left out, and so are the model's untested columns (`drift: false` in its schema): they
+ * are not measured, so they count in no multiple-testing family and never decide the severity. Exact while the window holds fewer events than its sample capacity;
  * beyond that, numeric statistics are computed on a uniform sample of the window.
  *
  * @example
@@ -100,7 +101,9 @@ export function windowDrift(
     if (n === 0) return;
     measured.push({ column, dimension, measurement: measureColumn(ref, current, options) });
   };
-  for (const [column, ref] of reference.columns) measure(column, "feature", ref, column);
+  const untested = new Set(window.model.untested ?? []);
+  for (const [column, ref] of reference.columns)
+    if (!untested.has(column)) measure(column, "feature", ref, column);
   measure("prediction", "prediction", reference.prediction, PREDICTION);
   measure("target", "target", reference.target, TARGET);
   return decideDrift(measured, options);

@@ -24,6 +24,11 @@ export interface WindowModel {
   readonly sampleCapacity?: number;
   /** Sensitive attributes (categorical schema columns): group fairness per window, binary models. */
   readonly sensitive?: readonly string[];
+  /**
+   * Schema columns kept in the window (sampled or counted like the others) but not drift-tested:
+   * the schema's `drift: false` columns. They are in no multiple-testing family.
+   */
+  readonly untested?: readonly string[];
 }
 
 /** Distinct values counted per categorical column; further new values are counted as "(other)". */

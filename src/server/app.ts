@@ -410,6 +410,13 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
+      "POST",
+      "/v1/models/{model}/clock",
+      guard("admin", async ({ request, response, params }) =>
+        sendJson(response, 200, await service.advanceClock(params.model!, await jsonBody(request))),
+      ),
+    )
+    .add(
       "GET",
       "/v1/models/{model}/windows",
       guard("read", async ({ response, params, query }) => {

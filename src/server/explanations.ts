@@ -76,6 +76,8 @@ export interface AttributionDriftAnswer {
   readonly spearman: number | null;
   readonly k: number;
   readonly threshold: number;
+  /** `ranking` (nDCG below the threshold) and/or `importance` (a top-3 feature's importance halved or doubled). */
+  readonly reasons: ReadonlyArray<"ranking" | "importance">;
   readonly drifted: boolean;
   readonly topChanges: ReadonlyArray<{
     readonly feature: string;
@@ -84,6 +86,8 @@ export interface AttributionDriftAnswer {
     readonly referenceRank: number;
     readonly currentRank: number;
   }>;
+  /** Top-3 features whose importance halved or doubled, whatever their rank did. */
+  readonly importanceChanges: AttributionDriftAnswer["topChanges"];
 }
 
 /** The answer of `GET /v1/models/{model}/windows/{start}/importance`. */
@@ -908,8 +912,16 @@ function driftOf(
     spearman: drift.spearman,
     k: drift.k,
     threshold: ATTRIBUTION_DRIFT_THRESHOLD,
+    reasons: drift.reasons,
     drifted: drift.drifted,
     topChanges: drift.topChanges.map((c) => ({
+      feature: c.name,
+      reference: c.reference,
+      current: c.current,
+      referenceRank: c.referenceRank,
+      currentRank: c.currentRank,
+    })),
+    importanceChanges: drift.importanceChanges.map((c) => ({
       feature: c.name,
       reference: c.reference,
       current: c.current,

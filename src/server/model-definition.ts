@@ -6,7 +6,9 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const RESERVED = /^\(.*\)$/;
 
 /**
- * Validates the body of `POST /v1/models`: `{ name, task, features: [{name, type, role?}], classes? }`.
+ * Validates the body of `POST /v1/models`: `{ name, task, features: [{name, type, role?, drift?}], classes? }`.
+ * `drift: false` keeps a column out of drift testing (docs/server.md); sensitive attributes are
+ * never drift-tested, so `drift: true` on one is a contradiction and reported.
  * Every problem is reported at once, each with its JSON path.
  *
  * @example
@@ -34,12 +36,12 @@ export function parseModelDefinition(value: unknown, createdMs: number): ModelRe
     for (const [i, raw] of (body.features as unknown[]).entries()) {
       const path = `features[${i}]`;
       if (typeof raw !== "object" || raw === null) {
-        fail(path, "an object {name, type, role?}");
+        fail(path, "an object {name, type, role?, drift?}");
         continue;
       }
       const f = raw as Record<string, unknown>;
       for (const key of Object.keys(f))
-        if (!["name", "type", "role"].includes(key)) fail(`${path}.${key}`, "unknown field");
+        if (!["name", "type", "role", "drift"].includes(key)) fail(`${path}.${key}`, "unknown field");
       if (typeof f.name !== "string" || f.name === "") fail(`${path}.name`, "a non-empty string");
       else if (RESERVED.test(f.name))
         fail(
@@ -52,8 +54,17 @@ export function parseModelDefinition(value: unknown, createdMs: number): ModelRe
         fail(`${path}.type`, 'one of "numeric", "categorical"');
       if (f.role !== undefined && f.role !== "feature" && f.role !== "sensitive")
         fail(`${path}.role`, 'one of "feature", "sensitive"');
+      if (f.drift !== undefined && typeof f.drift !== "boolean")
+        fail(`${path}.drift`, "true (the default: drift-tested) or false (kept and shown, not drift-tested)");
+      else if (f.drift === true && f.role === "sensitive")
+        fail(`${path}.drift`, "sensitive attributes are never drift-tested: leave drift out");
       if (typeof f.name === "string" && (f.type === "numeric" || f.type === "categorical"))
-        features.push({ name: f.name, type: f.type, role: f.role === "sensitive" ? "sensitive" : "feature" });
+        features.push({
+          name: f.name,
+          type: f.type,
+          role: f.role === "sensitive" ? "sensitive" : "feature",
+          ...(f.drift === false ? { drift: false as const } : {}),
+        });
     }
   let classes: string[] | undefined;
   if (body.classes !== undefined) {

@@ -25,6 +25,7 @@ import {
   parseEventBatch,
   parseLabelBatch,
   type ReferenceProfile,
+  TIME_RANGE_MS,
   WallClock,
   type WindowModel,
   WindowState,
@@ -500,6 +501,83 @@ export class MonitorService {
     return { accepted: result.accepted, duplicates: result.duplicates, unmatched: result.unmatched };
   }
 
+  /**
+   * Moves a model's event clock forward without an event (`POST /v1/models/{model}/clock`), so a
+   * replay's last windows close on their own data: the alternative, a synthetic late event, is a
+   * window of one fake event. The time obeys the same bounds as an event's (1970–2100, and at most
+   * the clock's jump bound ahead, `monitor.max_clock_jump`); an earlier time leaves the clock as it is,
+   * so a retried request is harmless. Durable: the model's clock checkpoint is written before the
+   * answer (a restart starts from it); the windows it makes final are written, judged and alerted on before the answer.
+   *
+   * @example
+   * ```ts
+   * await service.advanceClock("bike", { time: "2013-01-14T00:00:00Z" });
+   * ```
+   */
+  async advanceClock(model: string, body: unknown): Promise<{ clock: string; previous: string }> {
+    const runtime = this.runtime(model);
+    if (this.options.clock !== "event")
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        "this server runs on the wall clock: its windows close as time passes",
+        { path: "", hint: "start the server with --clock event to drive windows by event time" },
+      );
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      throw new TikTokToeError("REQUEST_INVALID", 'the body must be a JSON object {"time": …}', { path: "" });
+    const fields = body as Record<string, unknown>;
+    for (const name of Object.keys(fields))
+      if (name !== "time") throw new TikTokToeError("REQUEST_INVALID", "unknown field", { path: name });
+    const value = fields.time;
+    const ms =
+      typeof value === "number"
+        ? value
+        : typeof value === "string" && /(?:Z|[+-]\d\d:?\d\d)$/i.test(value)
+          ? Date.parse(value)
+          : Number.NaN;
+    if (!Number.isFinite(ms))
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        'time must be ISO 8601 with a zone ("2013-01-14T00:00:00Z") or epoch milliseconds',
+        { path: "time" },
+      );
+    if (ms < TIME_RANGE_MS.min || ms >= TIME_RANGE_MS.max)
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        `time ${JSON.stringify(value)} is outside 1970-01-01 to 2100-01-01; epoch times are in milliseconds`,
+        { path: "time" },
+      );
+    await this.committing;
+    const before = runtime.clock.now();
+    if (!Number.isFinite(before))
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        `model "${model}" has no events yet: its clock has not started`,
+        {
+          path: "time",
+          hint: "the event clock starts at the first event; send events first",
+        },
+      );
+    // The same bound as an event's: a mistyped time must not close every open window for good.
+    const newest = this.context(runtime).newestAcceptedMs;
+    if (ms > newest)
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        `time ${new Date(ms).toISOString()} is further ahead of the clock (${new Date(before).toISOString()}) than monitor.max_clock_jump allows (newest accepted: ${new Date(newest).toISOString()})`,
+        { path: "time", hint: "advance the clock in steps no larger than monitor.max_clock_jump" },
+      );
+    if (ms > before) {
+      // Durable before it counts: the checkpointed clock is what a restart starts from.
+      try {
+        await this.options.store.putCheckpoint(clockCheckpoint(model), ms);
+      } catch (error) {
+        throw this.storeUnavailable(error);
+      }
+      runtime.clock.observe(ms);
+      await this.flush();
+    }
+    return { clock: new Date(runtime.clock.now()).toISOString(), previous: new Date(before).toISOString() };
+  }
+
   private context(runtime: ModelRuntime): IngestContext {
     const { window, lateness } = runtime.settings.monitor;
     const now = runtime.clock.now();
@@ -846,6 +924,8 @@ export class MonitorService {
               severity: drift.severity,
               drifted_columns: drift.drifted_columns,
               columns: drift.columns.map((c) => ({ column: c.column, severity: c.severity })),
+              // Kept and shown, not tested (the schema's `drift: false`): absent from `columns`.
+              untested: runtime.window.untested ?? [],
             },
       verdicts: windowVerdicts(window.state, drift, runtime.settings),
       fairness: window.state.fairnessReport(),
@@ -924,6 +1004,7 @@ export class MonitorService {
       windowMs: settings.monitor.window,
       maxPoints,
       columnOrder: record.features.map((f) => f.name),
+      untested: runtime.window.untested ?? [],
     });
     return {
       model,

@@ -109,6 +109,18 @@ export const openapi = {
         responses: { "200": { description: "IngestResult" } },
       },
     },
+    "/v1/models/{model}/clock": {
+      post: {
+        summary:
+          'Advance the event clock without an event (scope admin; --clock event only): {"time": ISO or epoch ms}, at most monitor.max_clock_jump ahead; closes the windows it passes, so a replay\'s last window holds only its own events',
+        responses: {
+          "200": { description: "{clock, previous} (ISO 8601); an earlier time leaves the clock unchanged" },
+          "400": {
+            description: "REQUEST_INVALID: wall clock, no events yet, out of range or beyond the jump bound",
+          },
+        },
+      },
+    },
     "/v1/models/{model}/windows": {
       get: {
         summary: "Windows in [from, to) (ISO or epoch ms), optionally of one version (scope read)",

@@ -35,6 +35,7 @@ export function windowModelOf(model: ModelRecord, sampleCapacity?: number): Wind
       .map((f) => f.name),
     ...(sampleCapacity === undefined ? {} : { sampleCapacity }),
     sensitive: model.features.filter((f) => f.role === "sensitive").map((f) => f.name),
+    untested: model.features.filter((f) => f.role === "feature" && f.drift === false).map((f) => f.name),
   };
 }
 

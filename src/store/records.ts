@@ -7,6 +7,13 @@ export interface FeatureSpec {
   readonly type: "numeric" | "categorical";
   /** `sensitive` attributes are kept for fairness analysis and are not drift-tested as features. */
   readonly role: "feature" | "sensitive";
+  /**
+   * `false`: the column is kept with the events and shown, but not drift-tested (and not counted in
+   * the features' multiple-testing family). For columns that differ from the reference by
+   * construction, such as the calendar (a week's month is never a year's months). Absent means
+   * tested; stored only when `false`, so older records read the same.
+   */
+  readonly drift?: false;
 }
 
 /** A registered model. */
