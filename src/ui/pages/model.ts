@@ -109,6 +109,7 @@ export async function renderModel(
   select.addEventListener("change", () => {
     clearTimeout(versionTimer);
     versionTimer = setTimeout(() => {
+      versionTimer = undefined;
       if (select.value === version) return;
       version = select.value;
       updateUrl();
@@ -158,7 +159,8 @@ export async function renderModel(
       select.replaceChildren(
         ...options.map((v) => h("option", { value: v }, v === "" ? "All versions" : `Version ${v}`)),
       );
-    select.value = version;
+    // A choice still settling is the user's: a load finishing meanwhile must not undo it.
+    if (versionTimer === undefined) select.value = version;
     for (const button of buttons) button.setAttribute("aria-pressed", String(button.dataset.range === range));
     fromInputEl.setAttribute("aria-label", `From (${zoneName()})`);
     toInputEl.setAttribute("aria-label", `To (${zoneName()})`);
