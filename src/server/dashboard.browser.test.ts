@@ -300,6 +300,7 @@ test("with a year of windows the model page's x axis is the range chosen; the co
   assert.equal(await page.evaluate(() => document.activeElement?.id), "version");
   // Back to every version and everything kept, for the tests after this one.
   await page.selectOption("#version", "");
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("version") === null);
   await page.click('button[data-range="all"]');
   await page.waitForFunction(() => location.search === "");
   await page.waitForFunction(
