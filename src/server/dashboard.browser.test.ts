@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // The DOM types are for the functions that run in the page (page.evaluate, waitForFunction).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
@@ -12,6 +13,8 @@ import {
   openDashboardPage,
   type PageProblems,
 } from "../testing/browser.js";
+import { repoPath } from "../testing/paths.js";
+import { dashboardPages } from "./dashboard.js";
 import type { RunningServer } from "./start.js";
 
 /**
@@ -150,11 +153,20 @@ test("the model page has one MAE point per window and a heat map that marks temp
       [rgb("--sev-critical")]: "critical",
       [rgb("--sev-emergency")]: "emergency",
     };
+    // Cells carry a pattern over their colour: the colour is the one most of the cell's pixels have.
     const out: string[] = [];
     for (let p = 0; p < points; p++) {
-      const x = Math.floor((labelWidth + p * cellWidth + cellWidth / 2) * ratio);
-      const y = Math.floor((row * rowHeight + rowHeight / 2) * ratio);
-      const pixel = Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3)).join(",");
+      const x = Math.floor((labelWidth + p * cellWidth + 1) * ratio);
+      const y = Math.floor((row * rowHeight + 1) * ratio);
+      const w = Math.max(1, Math.floor((cellWidth - 3) * ratio));
+      const hgt = Math.floor((rowHeight - 3) * ratio);
+      const { data } = ctx.getImageData(x, y, w, hgt);
+      const votes = new Map<string, number>();
+      for (let i = 0; i < data.length; i += 4) {
+        const pixel = `${data[i]},${data[i + 1]},${data[i + 2]}`;
+        votes.set(pixel, (votes.get(pixel) ?? 0) + 1);
+      }
+      const [pixel] = [...votes].sort((a, b) => b[1] - a[1])[0]!;
       out.push(palette[pixel] ?? `unknown ${pixel}`);
     }
     return out;
@@ -165,6 +177,18 @@ test("the model page has one MAE point per window and a heat map that marks temp
     .map((s, i) => [s, i] as const)
     .filter(([s]) => s === "critical" || s === "emergency");
   assert.ok(drifted.length >= 10, `temp drifted in ${drifted.length} windows`);
+  // The same cells as text, in the table view (for screen readers), in the API's words.
+  await page.locator(".heatmap-table summary").click();
+  await page.waitForSelector(".heatmap-table table");
+  const words = await page.evaluate(() => {
+    const table = document.querySelector(".heatmap-table table")!;
+    const at = Array.from(table.querySelectorAll("thead th")).findIndex((th) => th.textContent === "temp");
+    return Array.from(table.querySelectorAll("tbody tr")).map((tr) => tr.children[at]!.textContent);
+  });
+  assert.deepEqual(
+    words,
+    expected.map((s) => (s === "none" ? "not tested" : s)),
+  );
 
   // Click temp's cell in a drifted window: the two distributions and the statistics of that window.
   const [, point] = drifted[0]!;
@@ -210,6 +234,78 @@ test("the model page has one MAE point per window and a heat map that marks temp
   await page.waitForFunction(
     (start) => document.getElementById("drift-detail")?.dataset.start === String(start),
     windows[0]!.startMs,
+  );
+});
+
+/** The x axis of a chart as drawn (ms), from the figure's data attributes. */
+const xAxis = async (id: string) =>
+  page.evaluate((chartId) => {
+    const figure = document.getElementById(chartId)!;
+    return [Number(figure.dataset.xMin), Number(figure.dataset.xMax)];
+  }, id);
+
+test("with a year of windows the model page's x axis is the range chosen; the controls keep the focus", {
+  skip,
+}, async () => {
+  // Everything kept: from the first window's start to the last one's end.
+  const all = await api<{ versions: Array<{ start: number[]; end: number[] }> }>(
+    "/v1/models/bike/series?points=1000&version=2011",
+  );
+  const first = Math.min(...all.versions.flatMap((v) => v.start));
+  const last = Math.max(...all.versions.flatMap((v) => v.end));
+  assert.ok(last - first > 300 * 86_400_000, "a year of windows");
+  assert.deepEqual(await xAxis("chart-quality"), [first, last]);
+
+  // A range button: the axis is that range, and the button keeps the focus.
+  const month = await api<{ from: number; now: number }>(
+    "/v1/models/bike/series?points=1000&version=2011&last=30d",
+  );
+  await page.click('button[data-range="30d"]');
+  await page.waitForFunction(
+    (from) => document.getElementById("chart-quality")?.dataset.xMin === String(from),
+    month.from,
+  );
+  assert.deepEqual(await xAxis("chart-quality"), [month.from, month.now]);
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-range")), "30d");
+
+  // Apply of a custom range: the axis is exactly the range typed, the focus stays on Apply.
+  await page.fill("#range-from", "2012-06-01T00:00");
+  await page.fill("#range-to", "2012-07-01T00:00");
+  await page.click('.custom-range button[type="submit"]');
+  const june = Date.parse("2012-06-01T00:00:00+02:00"); // Europe/Berlin, summer time
+  await page.waitForFunction(
+    (from) => document.getElementById("chart-quality")?.dataset.xMin === String(from),
+    june,
+  );
+  assert.deepEqual(await xAxis("chart-quality"), [june, Date.parse("2012-07-01T00:00:00+02:00")]);
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Apply");
+
+  // The version select: arrow keys step through the choices without a reload per step, and the
+  // select keeps the focus once the page has loaded the last one.
+  const requests: string[] = [];
+  const count = (request: { url(): string }) => {
+    if (request.url().includes("/series")) requests.push(request.url());
+  };
+  page.on("request", count);
+  await page.focus("#version");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.waitForFunction(() => {
+    const select = document.getElementById("version") as HTMLSelectElement;
+    return new URL(location.href).searchParams.get("version") === select.value;
+  });
+  await page.waitForTimeout(300);
+  page.off("request", count);
+  assert.equal(requests.length, 1, requests.join("\n"));
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "version");
+  // Back to every version and everything kept, for the tests after this one.
+  await page.selectOption("#version", "");
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("version") === null);
+  await page.click('button[data-range="all"]');
+  await page.waitForFunction(() => location.search === "");
+  await page.waitForFunction(
+    (n) => document.getElementById("chart-quality")?.dataset.xMin === String(n),
+    first,
   );
 });
 
@@ -265,7 +361,10 @@ test("an alert is silenced from the alerts page and the API sees the silence", {
   const target = firing[0]!;
   await page.screenshot({ path: join(shots, "alerts.png"), fullPage: true });
   const row = page.locator(`tr[data-fingerprint="${target.fingerprint}"]`);
+  await page.evaluate(() => localStorage.removeItem("tiktoktoe.user"));
   await row.locator("button.silence").click();
+  // The dialog opens on its first required field still empty.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "silence-by");
   await page.fill("#silence-by", "on-call engineer");
   await page.fill("#silence-comment", "known seasonal drift, ticket ML-42");
   await page.screenshot({ path: join(shots, "alerts-silence-dialog.png"), fullPage: true });
@@ -295,6 +394,39 @@ test("an alert is silenced from the alerts page and the API sees the silence", {
   assert.deepEqual(after.silencedBy, [made.id]);
   assert.equal(await page.locator(`tr[data-silence="${made.id}"]`).count(), 1);
   await page.screenshot({ path: join(shots, "alerts-silenced.png"), fullPage: true });
+  // The focus went back to the silenced alert's row, not to <body>.
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.closest("tr")?.getAttribute("data-fingerprint")),
+    target.fingerprint,
+  );
+
+  // Ack: a dialog (no prompt), the name remembered from the silence; focus back on the row.
+  const ackRow = page.locator("tr[data-fingerprint]", { has: page.locator("button.ack") }).first();
+  const acked = (await ackRow.getAttribute("data-fingerprint"))!;
+  await ackRow.locator("button.ack").click();
+  assert.equal(await page.inputValue("#ack-by"), "on-call engineer");
+  await page.click('dialog button[type="submit"]');
+  await page.waitForSelector(`tr[data-fingerprint="${acked}"] .muted`);
+  const ackedAlert = (
+    await api<{ alerts: Array<{ fingerprint: string; ack: { by: string } | null }> }>("/v1/alerts")
+  ).alerts.find((a) => a.fingerprint === acked)!;
+  assert.equal(ackedAlert.ack?.by, "on-call engineer");
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.closest("tr")?.getAttribute("data-fingerprint")),
+    acked,
+  );
+
+  // Expire: the silence goes, the focus lands on the silences (a next Expire, or the heading).
+  await page.locator(`tr[data-silence="${made.id}"] button.expire`).click();
+  await page.waitForSelector(`tr[data-silence="${made.id}"]`, { state: "detached" });
+  assert.ok(
+    await page.evaluate(
+      () =>
+        document.activeElement !== document.body &&
+        document.activeElement?.closest("section")?.getAttribute("aria-labelledby") === "silences-title",
+    ),
+    "focus after Expire",
+  );
 });
 
 test("dark theme, time zone switch, and nothing loaded from elsewhere or blocked by the policy", {
@@ -320,4 +452,67 @@ test("dark theme, time zone switch, and nothing loaded from elsewhere or blocked
   assert.notEqual(await zone.textContent(), before);
   await rendered("model");
   assert.deepEqual(problems, { foreign: [], policy: [], errors: [] });
+});
+
+const pagePaths = ["/", "/models/bike", "/alerts", "/fairness", "/reports", "/resources", "/explanations"];
+const axeSource = readFileSync(join(repoPath("node_modules"), "axe-core", "axe.min.js"), "utf8");
+
+/** axe-core's violations on the page as it is (the page's policy forbids an injected script tag). */
+async function axeViolations(target: Page): Promise<string[]> {
+  await target.evaluate(axeSource);
+  return target.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<AxeResults> } }).axe;
+    type AxeResults = {
+      violations: Array<{ id: string; nodes: Array<{ target: unknown[]; failureSummary?: string }> }>;
+    };
+    const results = await axe.run(document);
+    return results.violations.map(
+      (v) =>
+        `${v.id}: ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ""}`).join("; ")}`,
+    );
+  });
+}
+
+test("axe-core finds no violation on any page, in the light and the dark theme", { skip }, async () => {
+  assert.equal(pagePaths.length, dashboardPages.length, "every page of src/server/dashboard.ts");
+  for (const theme of ["light", "dark"]) {
+    await page.evaluate(
+      (t) => localStorage.setItem("tiktoktoe.settings", JSON.stringify({ theme: t })),
+      theme,
+    );
+    for (const path of pagePaths) {
+      await page.goto(`${server.url}${path}`);
+      await page.waitForFunction(() => (document.documentElement.dataset.rendered ?? "") !== "");
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme);
+      assert.deepEqual(await axeViolations(page), [], `${path} in the ${theme} theme`);
+    }
+  }
+  await page.evaluate(() => localStorage.removeItem("tiktoktoe.settings"));
+});
+
+test("on a 390 px phone no page scrolls sideways, and the alerts' actions are on screen", {
+  skip,
+}, async () => {
+  const phone = await openDashboardPage(browser, server.url, { viewport: { width: 390, height: 844 } });
+  try {
+    for (const path of pagePaths) {
+      await phone.page.goto(`${server.url}${path}`);
+      await phone.page.waitForFunction(() => (document.documentElement.dataset.rendered ?? "") !== "");
+      const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390)
+        await phone.page.screenshot({
+          path: join(shots, `phone-${path.replace(/\W/g, "") || "overview"}.png`),
+          fullPage: true,
+        });
+      assert.ok(width <= 390, `${path}: ${width} px wide`);
+    }
+    await phone.page.goto(`${server.url}/alerts`);
+    await phone.page.waitForFunction(() => document.documentElement.dataset.rendered === "alerts");
+    const box = await phone.page.locator("td.actions button").first().boundingBox();
+    assert.ok(box !== null && box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
+    await phone.page.screenshot({ path: join(shots, "phone-alerts.png"), fullPage: true });
+    assert.deepEqual(phone.problems.errors, []);
+  } finally {
+    await phone.page.close();
+  }
 });

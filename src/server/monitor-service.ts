@@ -138,6 +138,8 @@ export interface HealthReport {
   readonly task: string;
   readonly from: number;
   readonly to: number;
+  /** The length of the windows the period draws on (`monitor.window`), which may exceed the period. */
+  readonly windowMs?: number;
   readonly generatedMs: number;
   readonly status: ModelHealth["status"];
   readonly reasons: ModelHealth["reasons"];
@@ -1260,8 +1262,17 @@ export class MonitorService {
         },
       });
     }
+    // Only the alerts of this period's own windows (or, without a window, raised in the period):
+    // an alert firing when the report is written may belong to a later window.
+    const periodWindows = new Set(summaries.map((w) => w.startMs));
     const alerts = (this.alerting?.alerts(this.alertClock()) ?? [])
       .filter((a) => concerns(a.labels, model) && a.status === "firing" && a.state === "active")
+      .filter((a) => {
+        const windowStart = a.annotations.window_start;
+        return windowStart === undefined
+          ? a.startsAt >= fromMs && a.startsAt < toMs
+          : periodWindows.has(Date.parse(windowStart));
+      })
       .map((a) => ({
         alertname: a.labels.alertname ?? "",
         severity: a.labels.severity ?? "warning",
@@ -1281,6 +1292,7 @@ export class MonitorService {
       task: record.task,
       from: fromMs,
       to: toMs,
+      windowMs: length,
       generatedMs: this.options.now(),
       status: health.status,
       reasons: health.reasons,
@@ -1320,7 +1332,15 @@ export class MonitorService {
       .reverse()
       .map((d) => {
         const r = JSON.parse(d.body) as HealthReport;
-        return { id: r.id, from: r.from, to: r.to, status: r.status, reasons: r.reasons };
+        // The windows the period drew on: with windows longer than the period, these say what the
+        // figures cover (a week), where the period alone would say an hour.
+        const starts = [...new Set(r.versions.flatMap((v) => v.chart.start))].sort((a, b) => a - b);
+        const length = r.windowMs ?? this.runtime(model).settings.monitor.window;
+        const windows =
+          starts.length === 0
+            ? null
+            : { from: starts[0]!, to: starts.at(-1)! + length, count: starts.length };
+        return { id: r.id, from: r.from, to: r.to, status: r.status, reasons: r.reasons, windows };
       });
   }
 

@@ -248,8 +248,11 @@ export interface Estimate {
 export interface HealthReport {
   readonly id: string;
   readonly model: string;
+  readonly task: string;
   readonly from: number;
   readonly to: number;
+  /** The windows' length (reports stored before it was recorded lack it). */
+  readonly windowMs?: number;
   readonly generatedMs: number;
   readonly status: Health;
   readonly reasons: HealthReason[];
@@ -263,6 +266,7 @@ export interface HealthReport {
     readonly latency: { p50: number | null; p95: number | null; p99: number | null };
     readonly drift: { worst: Severity | null; columns: Array<{ column: string; windows: number }> };
     readonly fairness: FairnessReport | null;
+    readonly verdicts?: Array<{ rule: string; status: string; severity: Severity }>;
     readonly chart: {
       start: number[];
       quality: Array<number | null>;
@@ -279,6 +283,8 @@ export interface ReportSummary {
   readonly to: number;
   readonly status: Health;
   readonly reasons: HealthReason[];
+  /** The windows the period drew on (null: none). */
+  readonly windows?: { readonly from: number; readonly to: number; readonly count: number } | null;
 }
 
 export interface ModelRecord {

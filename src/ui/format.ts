@@ -131,3 +131,47 @@ export function badge(severity: string): HTMLElement {
   const label = severity === "no_data" ? "no data" : severity;
   return h("span", { class: `badge sev-${severity}` }, label);
 }
+
+/**
+ * A quality metric's display name and unit, said once in a chart title: errors of a regression are in
+ * the target's own unit (which the API does not name), ratios are shown as they are.
+ */
+export function metricTitle(metric: string): { readonly title: string; readonly unit: string } {
+  const known: Record<string, { title: string; unit: string }> = {
+    mae: { title: "MAE (mean absolute error)", unit: "" },
+    rmse: { title: "RMSE (root mean squared error)", unit: "" },
+    mape: { title: "MAPE (mean absolute percentage error)", unit: "fraction" },
+    r2: { title: "R²", unit: "" },
+    accuracy: { title: "Accuracy", unit: "fraction" },
+    f1_macro: { title: "F1 (macro)", unit: "fraction" },
+    roc_auc: { title: "ROC AUC", unit: "" },
+    log_loss: { title: "Log loss", unit: "nats" },
+  };
+  return known[metric] ?? { title: metric, unit: "" };
+}
+
+/**
+ * Marks a table to become one block per row on a phone (styles.css): each cell gets its column's
+ * name as `data-label`, shown before it, so the table never scrolls sideways. Returns the table.
+ */
+export function stacked<T extends HTMLTableElement>(table: T): T {
+  const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent ?? "");
+  table.classList.add("stack");
+  for (const row of table.querySelectorAll("tbody tr"))
+    [...row.children].forEach((cell, i) => {
+      if (cell.tagName === "TD" && names[i]) cell.setAttribute("data-label", names[i]!);
+    });
+  return table;
+}
+
+/**
+ * A span of time in the chosen zone, with the end's date only when it differs from the start's:
+ * "2013-01-13 23:00 – 2013-01-14 00:00", "2013-01-14 08:00 – 09:00"; whole days as dates only.
+ */
+export function formatSpan(from: number, to: number): string {
+  const a = formatTime(from);
+  const b = formatTime(to);
+  if (a.endsWith(" 00:00") && b.endsWith(" 00:00") && to - from >= 86_400_000)
+    return `${a.slice(0, 10)} – ${formatTime(to - 1, "date")}`;
+  return a.slice(0, 10) === b.slice(0, 10) ? `${a} – ${b.slice(11)}` : `${a} – ${b}`;
+}

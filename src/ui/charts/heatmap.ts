@@ -1,4 +1,4 @@
-import { cssVar, formatTime, h, severityNames } from "../format.js";
+import { cssVar, formatTime, h, severityNames, zoneName } from "../format.js";
 
 /** The heat map's data: rows are columns of the model, cells points in time, values severity codes. */
 export interface HeatmapSpec {
@@ -11,13 +11,80 @@ export interface HeatmapSpec {
 
 const ROW = 18;
 const AXIS = 22;
-const COLOURS = ["--sev-ok-cell", "--sev-warning", "--sev-critical", "--sev-emergency"];
+/** Per code (-1 not tested … 3 emergency): the fill, the pattern drawn over it, and its ink. */
+const STYLES = [
+  { fill: "--cell-none", pattern: "dots", ink: "--cell-ink-none" },
+  { fill: "--sev-ok-cell", pattern: "plain", ink: "" },
+  { fill: "--sev-warning", pattern: "hatch", ink: "--cell-ink" },
+  { fill: "--sev-critical", pattern: "cross", ink: "--cell-ink" },
+  { fill: "--sev-emergency", pattern: "grid", ink: "--cell-ink-emergency" },
+] as const;
+const TILE = 8;
+
+/** A severity's name by code, in the API's words. */
+export const cellName = (code: number): string =>
+  code < 0 ? "not tested" : (severityNames[code] ?? "not tested");
 
 /**
- * Columns × windows coloured by drift severity, on one canvas (36,000 cells draw in a few ms, where
- * as many DOM nodes would not). Mouse: hover names the cell, click selects it. Keyboard: the canvas
- * takes focus; arrows move, Home/End jump, Enter or Space selects. The geometry is published as data
- * attributes so tests can click a given cell.
+ * An 8 × 8 tile of a severity's fill with its pattern: severity is told by pattern as well as by
+ * colour (dots: not tested, plain: ok, one hatch: warning, cross-hatch: critical, grid: emergency),
+ * so it survives colour blindness and greyscale.
+ */
+function tile(code: number, dpr: number): HTMLCanvasElement {
+  const style = STYLES[code + 1] ?? STYLES[0];
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(TILE * dpr);
+  canvas.height = Math.round(TILE * dpr);
+  const ctx = canvas.getContext("2d")!;
+  ctx.scale(dpr, dpr);
+  ctx.fillStyle = cssVar(style.fill);
+  ctx.fillRect(0, 0, TILE, TILE);
+  if (style.ink === "") return canvas;
+  ctx.strokeStyle = cssVar(style.ink);
+  ctx.fillStyle = cssVar(style.ink);
+  ctx.lineWidth = 1.25;
+  const line = (x1: number, y1: number, x2: number, y2: number) => {
+    ctx.beginPath();
+    ctx.moveTo(x1, y1);
+    ctx.lineTo(x2, y2);
+    ctx.stroke();
+  };
+  if (style.pattern === "dots") ctx.fillRect(3, 3, 2, 2);
+  if (style.pattern === "hatch" || style.pattern === "cross") {
+    line(0, TILE, TILE, 0);
+    line(-TILE / 2, TILE / 2, TILE / 2, -TILE / 2);
+    line(TILE / 2, TILE + TILE / 2, TILE + TILE / 2, TILE / 2);
+  }
+  if (style.pattern === "cross") {
+    line(0, 0, TILE, TILE);
+    line(-TILE / 2, TILE / 2, TILE / 2, TILE + TILE / 2);
+    line(TILE / 2, -TILE / 2, TILE + TILE / 2, TILE / 2);
+  }
+  if (style.pattern === "grid") {
+    ctx.fillRect(0, 3, TILE, 2);
+    ctx.fillRect(3, 0, 2, TILE);
+  }
+  return canvas;
+}
+
+/** A legend swatch: the same tile as the map's cells. */
+function swatch(code: number): HTMLCanvasElement {
+  const dpr = devicePixelRatio || 1;
+  const canvas = h("canvas", { class: "swatch", "aria-hidden": "true", "data-code": code });
+  canvas.width = Math.round(12 * dpr);
+  canvas.height = Math.round(12 * dpr);
+  const ctx = canvas.getContext("2d")!;
+  ctx.fillStyle = ctx.createPattern(tile(code, dpr), "repeat") ?? "transparent";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  return canvas;
+}
+
+/**
+ * Columns × windows coloured and patterned by drift severity, on one canvas (36,000 cells draw in a
+ * few ms, where as many DOM nodes would not). Mouse: hover names the cell, click selects it.
+ * Keyboard: the canvas takes focus; arrows move, Home/End jump, Enter or Space selects. A "Table
+ * view" below holds the same cells as text (built when opened), for screen readers. The geometry is
+ * published as data attributes so tests can click a given cell.
  */
 export function heatmap(container: HTMLElement, spec: HeatmapSpec): { destroy(): void } {
   const canvas = h("canvas", {
@@ -27,14 +94,41 @@ export function heatmap(container: HTMLElement, spec: HeatmapSpec): { destroy():
     "aria-label": `Drift severity of ${spec.columns.length} columns over ${spec.start.length} windows. Arrow keys move, Enter shows the distributions.`,
   });
   const status = h("p", { class: "heatmap-status", "aria-live": "polite" }, "");
+  // Columns are never worse than critical (emergency is a whole window's verdict): the legend lists
+  // emergency only when a cell has it.
+  const present = new Set(spec.cells.flat());
   const legend = h(
     "p",
     { class: "legend" },
-    ...["not tested", ...severityNames].map((name, i) =>
-      h("span", { class: "legend-item" }, h("span", { class: `swatch cell-${i - 1}` }), name),
-    ),
+    ...[-1, 0, 1, 2, 3]
+      .filter((code) => code < 3 || present.has(code))
+      .map((code) => h("span", { class: "legend-item" }, swatch(code), cellName(code))),
   );
-  container.append(canvas, status, legend);
+  const table = h("details", { class: "chart-table heatmap-table" }, h("summary", {}, "Table view"));
+  table.addEventListener("toggle", () => {
+    if (!table.open || table.querySelector("table") !== null) return;
+    const head = h("tr", {}, h("th", { scope: "col" }, `Window (${zoneName()})`));
+    for (const c of spec.columns) head.append(h("th", { scope: "col" }, c));
+    const body = h("tbody");
+    spec.start.forEach((start, p) => {
+      const row = h("tr", {}, h("th", { scope: "row" }, formatTime(start)));
+      spec.columns.forEach((_, r) => {
+        const code = spec.cells[r]?.[p] ?? -1;
+        row.append(h("td", { "data-code": code }, cellName(code)));
+      });
+      body.append(row);
+    });
+    table.append(
+      h(
+        "table",
+        {},
+        h("caption", { class: "muted" }, "Drift severity per column and window"),
+        h("thead", {}, head),
+        body,
+      ),
+    );
+  });
+  container.append(canvas, status, legend, table);
   const ctx = canvas.getContext("2d")!;
   let cursor = { row: 0, point: Math.max(0, spec.start.length - 1) };
   let geometry = { labelWidth: 0, cellWidth: 1 };
@@ -61,11 +155,11 @@ export function heatmap(container: HTMLElement, spec: HeatmapSpec): { destroy():
     canvas.dataset.points = String(spec.start.length);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    const fills = [cssVar("--cell-none"), ...COLOURS.map((c) => cssVar(c))];
+    const fills = STYLES.map((_, i) => ctx.createPattern(tile(i - 1, dpr), "repeat")!);
     const gap = cellWidth > 4 ? 1 : 0;
     // Cells are drawn in order, setting the colour only when it changes; without a gap between
     // cells, a run of equal cells is one rectangle (tens of thousands of cells, a few runs per row).
-    let fill = "";
+    let fill: CanvasPattern | null = null;
     spec.cells.forEach((row, r) => {
       for (let p = 0; p < row.length; ) {
         const value = row[p]!;
@@ -115,7 +209,7 @@ export function heatmap(container: HTMLElement, spec: HeatmapSpec): { destroy():
 
   const describe = (row: number, point: number) => {
     const value = spec.cells[row]?.[point] ?? -1;
-    return `${spec.columns[row]} · ${formatTime(spec.start[point]!)} · ${value < 0 ? "not tested" : severityNames[value]}`;
+    return `${spec.columns[row]} · ${formatTime(spec.start[point]!)} · ${cellName(value)}`;
   };
   const at = (event: MouseEvent) => {
     const rect = canvas.getBoundingClientRect();

@@ -29,6 +29,11 @@ export interface ChartSpec {
   readonly syncKey?: string;
   /** Multiplies values for display (ratios shown as %). */
   readonly scale?: number;
+  /**
+   * The x axis's extent in ms: the range the page asked for. Without it uPlot pads a single point
+   * into years on either side.
+   */
+  readonly xRange?: readonly [number, number];
 }
 
 /** A rendered chart; `destroy` frees it. */
@@ -37,32 +42,58 @@ export interface Chart {
   destroy(): void;
 }
 
-/** Horizontal threshold lines with their labels, drawn on top of the series. */
-function thresholdPlugin(thresholds: ChartSpec["thresholds"]): uPlot.Plugin {
+/**
+ * Horizontal threshold lines with their labels, drawn on top of the series. Labels of lines closer
+ * than a text line apart are set side by side, so two thresholds never print over each other. The
+ * labels' boxes (CSS px, relative to the plot) go to `placed` for tests.
+ */
+function thresholdPlugin(
+  thresholds: ChartSpec["thresholds"],
+  placed: (boxes: Array<{ x: number; y: number; width: number; height: number }>) => void,
+): uPlot.Plugin {
   return {
     hooks: {
       draw: (u) => {
         if (!thresholds?.length) return;
         const { ctx } = u;
         const { left, width } = u.bbox;
+        const dpr = devicePixelRatio;
+        const lineHeight = 14 * dpr;
         ctx.save();
         ctx.strokeStyle = cssVar("--threshold");
         ctx.fillStyle = cssVar("--threshold");
-        ctx.lineWidth = 1.5 * devicePixelRatio;
-        ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
-        ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+        ctx.lineWidth = 1.5 * dpr;
+        ctx.setLineDash([6 * dpr, 4 * dpr]);
+        ctx.font = `${11 * dpr}px system-ui, sans-serif`;
         // uPlot leaves the axis labels' alignment on the context.
         ctx.textAlign = "left";
         ctx.textBaseline = "bottom";
-        for (const t of thresholds) {
-          const y = Math.round(u.valToPos(t.value, "y", true));
+        const lines = thresholds
+          .map((t) => ({ ...t, y: Math.round(u.valToPos(t.value, "y", true)) }))
+          .sort((a, b) => a.y - b.y);
+        const boxes: Array<{ x: number; y: number; width: number; height: number }> = [];
+        let previous: { x: number; y: number; width: number } | null = null;
+        for (const t of lines) {
           ctx.beginPath();
-          ctx.moveTo(left, y);
-          ctx.lineTo(left + width, y);
+          ctx.moveTo(left, t.y);
+          ctx.lineTo(left + width, t.y);
           ctx.stroke();
-          ctx.fillText(t.label, left + 4 * devicePixelRatio, y - 4 * devicePixelRatio);
+          const textWidth = ctx.measureText(t.label).width;
+          let x = left + 4 * dpr;
+          if (previous !== null && Math.abs(t.y - previous.y) < lineHeight)
+            x = previous.x + previous.width + 12 * dpr;
+          const baseline = t.y - 4 * dpr;
+          ctx.fillText(t.label, x, baseline);
+          previous = { x, y: t.y, width: textWidth };
+          boxes.push({
+            x: (x - left) / dpr,
+            y: (baseline - 11 * dpr) / dpr,
+            width: textWidth / dpr,
+            height: 11,
+          });
         }
         ctx.restore();
+        placed(boxes);
       },
     },
   };
@@ -86,7 +117,15 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): Chart {
       "data-values": counts.join(","),
       "data-series": spec.lines.map((l) => l.label).join("|"),
     },
-    h("figcaption", {}, spec.title, h("span", { class: "unit" }, ` (${spec.unit})`)),
+    // The unit once, after the title, and not at all when it would only repeat the title.
+    h(
+      "figcaption",
+      {},
+      spec.title,
+      spec.unit === "" || spec.unit.toLowerCase() === spec.title.toLowerCase()
+        ? null
+        : h("span", { class: "unit" }, ` (${spec.unit})`),
+    ),
     plot,
     table,
   );
@@ -94,7 +133,8 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): Chart {
   table.addEventListener("toggle", () => {
     if (!table.open || table.querySelector("table") !== null) return;
     const head = h("tr", {}, h("th", { scope: "col" }, `Start (${zoneName()})`));
-    for (const l of spec.lines) head.append(h("th", { scope: "col" }, `${l.label} (${spec.unit})`));
+    for (const l of spec.lines)
+      head.append(h("th", { scope: "col" }, spec.unit === "" ? l.label : `${l.label} (${spec.unit})`));
     const body = h("tbody");
     spec.x.forEach((x, i) => {
       const row = h("tr", {}, h("td", {}, formatTime(x)));
@@ -117,9 +157,22 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): Chart {
     height: spec.height ?? 200,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), zone),
     cursor: spec.syncKey === undefined ? {} : { sync: { key: spec.syncKey } },
+    hooks: {
+      // The axis's extent as drawn, for tests and for anyone reading the page's data.
+      setScale: [
+        (u, key) => {
+          if (key !== "x") return;
+          figure.dataset.xMin = String(Math.round((u.scales.x?.min ?? Number.NaN) * 1000));
+          figure.dataset.xMax = String(Math.round((u.scales.x?.max ?? Number.NaN) * 1000));
+        },
+      ],
+    },
     legend: { live: true },
     scales: {
-      x: { time: true },
+      x:
+        spec.xRange === undefined
+          ? { time: true }
+          : { time: true, range: () => [spec.xRange![0] / 1000, spec.xRange![1] / 1000] },
       y: {
         range: (_u, min, max) => {
           let lo = spec.fromZero ? 0 : min;
@@ -141,8 +194,7 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): Chart {
         grid: { stroke: gridColor, width: 1 },
         ticks: { stroke: gridColor },
         size: 60,
-        label: spec.unit,
-        labelSize: 18,
+        ...(spec.unit === "" ? {} : { label: spec.unit, labelSize: 18 }),
         values: (_u, splits) => splits.map((v) => formatNumber(v, 3)),
       },
     ],
@@ -157,10 +209,18 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): Chart {
           ? { fill: cssVar(l.color), paths: uPlot.paths.bars!({ size: [0.8, 40] }) }
           : { points: { show: spec.x.length <= 120 } }),
         spanGaps: false,
-        value: (_u: uPlot, v: number | null) => (v === null ? "—" : `${formatNumber(v)} ${spec.unit}`),
+        value: (_u: uPlot, v: number | null) =>
+          v === null ? "—" : `${formatNumber(v)}${spec.unit === "" ? "" : ` ${spec.unit}`}`,
       })),
     ],
-    plugins: [thresholdPlugin(thresholds.map((t) => ({ value: t.value * scale, label: t.label })))],
+    plugins: [
+      thresholdPlugin(
+        thresholds.map((t) => ({ value: t.value * scale, label: t.label })),
+        (boxes) => {
+          figure.dataset.thresholdLabels = JSON.stringify(boxes);
+        },
+      ),
+    ],
   };
   const data: uPlot.AlignedData = [
     spec.x.map((x) => x / 1000),

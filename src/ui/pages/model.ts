@@ -9,7 +9,9 @@ import {
   formatP,
   formatTime,
   h,
+  metricTitle,
   severityNames,
+  stacked,
   zoneName,
 } from "../format.js";
 import { debounce, subscribe } from "../live.js";
@@ -99,60 +101,81 @@ export async function renderModel(
     return `/v1/models/${encodeURIComponent(model)}/series?${q}`;
   };
 
-  const renderControls = (series: Series) => {
-    const select = h("select", { id: "version", "aria-label": "Version" });
-    select.append(h("option", { value: "" }, "All versions"));
-    for (const v of series.versionList)
-      select.append(h("option", { value: v, selected: v === version }, `Version ${v}`));
-    select.addEventListener("change", () => {
+  // The controls are built once and updated after each load, never replaced: the element the user
+  // acted on keeps the focus (a rebuilt one would drop it to <body>).
+  const select = h("select", { id: "version", "aria-label": "Version" });
+  // Arrow keys on a closed select fire "change" at every step: wait until the choice settles.
+  let versionTimer: ReturnType<typeof setTimeout> | undefined;
+  select.addEventListener("change", () => {
+    clearTimeout(versionTimer);
+    versionTimer = setTimeout(() => {
+      versionTimer = undefined;
+      if (select.value === version) return;
       version = select.value;
       updateUrl();
       void load();
-    });
-    const buttons = RANGES.map(([value, label]) => {
-      const button = h(
-        "button",
-        { type: "button", class: "range", "aria-pressed": String(range === value), "data-range": value },
-        label,
-      );
-      button.addEventListener("click", () => {
-        range = value;
-        focus = null;
-        updateUrl();
-        void load();
-      });
-      return button;
-    });
-    const fromInputEl = h("input", {
-      type: "datetime-local",
-      "aria-label": `From (${zoneName()})`,
-      value: from === null ? "" : toInput(from),
-    });
-    const toInputEl = h("input", {
-      type: "datetime-local",
-      "aria-label": `To (${zoneName()})`,
-      value: to === null ? "" : toInput(to),
-    });
-    const apply = h("button", { type: "submit" }, "Apply");
-    const custom = h(
-      "form",
-      { class: "custom-range" },
-      fromInputEl,
-      "–",
-      toInputEl,
-      apply,
-      h("span", { class: "muted" }, zoneName()),
+    }, 400);
+  });
+  const buttons = RANGES.map(([value, label]) => {
+    const button = h(
+      "button",
+      { type: "button", class: "range", "aria-pressed": "false", "data-range": value },
+      label,
     );
-    custom.addEventListener("submit", (event) => {
-      event.preventDefault();
-      range = "custom";
-      from = fromInput(fromInputEl.value);
-      to = fromInput(toInputEl.value);
+    button.addEventListener("click", () => {
+      range = value;
       focus = null;
       updateUrl();
       void load();
     });
-    controls.replaceChildren(h("label", { for: "version" }, "Version "), select, ...buttons, custom);
+    return button;
+  });
+  const fromInputEl = h("input", { type: "datetime-local", id: "range-from" });
+  const toInputEl = h("input", { type: "datetime-local", id: "range-to" });
+  const zoneLabel = h("span", { class: "muted" }, "");
+  const custom = h(
+    "form",
+    { class: "custom-range" },
+    fromInputEl,
+    "–",
+    toInputEl,
+    h("button", { type: "submit" }, "Apply"),
+    zoneLabel,
+  );
+  custom.addEventListener("submit", (event) => {
+    event.preventDefault();
+    range = "custom";
+    from = fromInput(fromInputEl.value);
+    to = fromInput(toInputEl.value);
+    focus = null;
+    updateUrl();
+    void load();
+  });
+  controls.append(h("label", { for: "version" }, "Version "), select, ...buttons, custom);
+
+  const renderControls = (series: Series) => {
+    const options = ["", ...series.versionList];
+    if (select.options.length !== options.length || options.some((v, i) => select.options[i]?.value !== v))
+      select.replaceChildren(
+        ...options.map((v) => h("option", { value: v }, v === "" ? "All versions" : `Version ${v}`)),
+      );
+    // A choice still settling is the user's: a load finishing meanwhile must not undo it.
+    if (versionTimer === undefined) select.value = version;
+    for (const button of buttons) button.setAttribute("aria-pressed", String(button.dataset.range === range));
+    fromInputEl.setAttribute("aria-label", `From (${zoneName()})`);
+    toInputEl.setAttribute("aria-label", `To (${zoneName()})`);
+    fromInputEl.value = from === null ? "" : toInput(from);
+    toInputEl.value = to === null ? "" : toInput(to);
+    zoneLabel.textContent = zoneName();
+  };
+
+  /** The x axis: the range asked for, or for "everything" the windows' own extent. */
+  const xRangeOf = (series: Series): [number, number] => {
+    const starts = series.versions.flatMap((v) => v.start);
+    const ends = series.versions.flatMap((v) => v.end);
+    const lo = series.from ?? Math.min(...starts);
+    const hi = series.to ?? (range === "all" ? Math.max(...ends) : series.now);
+    return [lo, hi > lo ? hi : lo + series.pointMs];
   };
 
   const renderCharts = (series: Series) => {
@@ -172,6 +195,7 @@ export async function renderModel(
     const q = series.quality;
     const direction = q.direction === "above" ? "alert above" : "alert below";
     const sync = `model-${model}`;
+    const xRange = xRangeOf(series);
     const box = () => {
       const div = h("div", { class: "chart-box" });
       chartsBox.append(div);
@@ -180,8 +204,7 @@ export async function renderModel(
     charts.push(
       timeChart(box(), {
         id: "chart-quality",
-        title: `Quality: ${q.metric}`,
-        unit: q.metric === "mape" ? "fraction" : q.metric,
+        ...metricTitle(q.metric),
         x: xs,
         lines: series.versions.map((v, i) => ({
           label: `v${v.version}`,
@@ -190,6 +213,7 @@ export async function renderModel(
         })),
         thresholds: [{ value: q.threshold, label: `threshold ${formatNumber(q.threshold)} (${direction})` }],
         syncKey: sync,
+        xRange,
       }),
     );
     const latencyVersion = series.versions.at(-1)!;
@@ -212,6 +236,7 @@ export async function renderModel(
           },
         ],
         syncKey: sync,
+        xRange,
         fromZero: true,
       }),
     );
@@ -228,6 +253,7 @@ export async function renderModel(
           bars: series.versions.length === 1,
         })),
         syncKey: sync,
+        xRange,
         fromZero: true,
         height: 150,
       }),
@@ -244,6 +270,7 @@ export async function renderModel(
           color: COLOURS[i % COLOURS.length]!,
         })),
         syncKey: sync,
+        xRange,
         fromZero: true,
         scale: 100,
         height: 150,
@@ -436,28 +463,30 @@ export async function renderModel(
     });
     versionsBox.replaceChildren(
       h("h2", { id: "versions-title" }, "Versions compared"),
-      h(
-        "table",
-        { class: "versions-table" },
+      stacked(
         h(
-          "thead",
-          {},
+          "table",
+          { class: "versions-table" },
           h(
-            "tr",
+            "thead",
             {},
-            ...[
-              "Version",
-              "Windows",
-              "Events",
-              "Labelled",
-              `Mean ${series.quality.metric}`,
-              "Worst p99",
-              "Critical windows",
-              "Newest window",
-            ].map((t) => h("th", { scope: "col" }, t)),
+            h(
+              "tr",
+              {},
+              ...[
+                "Version",
+                "Windows",
+                "Events",
+                "Labelled",
+                `Mean ${series.quality.metric}`,
+                "Worst p99",
+                "Critical windows",
+                "Newest window",
+              ].map((t) => h("th", { scope: "col" }, t)),
+            ),
           ),
+          h("tbody", {}, ...rows),
         ),
-        h("tbody", {}, ...rows),
       ),
     );
   };

@@ -1,6 +1,6 @@
 import { getJson, type Overview } from "../api.js";
 import { sparkline } from "../charts/sparkline.js";
-import { badge, formatDuration, formatNumber, formatTime, h, zoneName } from "../format.js";
+import { badge, formatDuration, formatNumber, formatTime, h, stacked, zoneName } from "../format.js";
 import { debounce, subscribe } from "../live.js";
 
 /** Every model: health with reasons, newest quality against its threshold, firing alerts, a sparkline. */
@@ -85,23 +85,25 @@ export async function renderOverview(main: HTMLElement): Promise<() => void> {
     });
     body.replaceChildren(
       summary,
-      h(
-        "table",
-        { class: "models" },
+      stacked(
         h(
-          "thead",
-          {},
+          "table",
+          { class: "models" },
           h(
-            "tr",
+            "thead",
             {},
-            h("th", { scope: "col" }, "Model"),
-            h("th", { scope: "col" }, "Health"),
-            h("th", { scope: "col" }, "Last window"),
-            h("th", { scope: "col" }, "Firing"),
-            h("th", { scope: "col" }, "Trend"),
+            h(
+              "tr",
+              {},
+              h("th", { scope: "col" }, "Model"),
+              h("th", { scope: "col" }, "Health"),
+              h("th", { scope: "col" }, "Last window"),
+              h("th", { scope: "col" }, "Firing"),
+              h("th", { scope: "col" }, "Trend"),
+            ),
           ),
+          h("tbody", {}, ...rows),
         ),
-        h("tbody", {}, ...rows),
       ),
     );
   };

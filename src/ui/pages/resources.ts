@@ -1,6 +1,6 @@
 import { type Alert, getJson } from "../api.js";
 import { type Chart, type ChartSpec, timeChart } from "../charts/time-series.js";
-import { badge, formatDuration, formatNumber, formatTime, h, zoneName } from "../format.js";
+import { badge, formatDuration, formatNumber, formatTime, h, stacked, zoneName } from "../format.js";
 import { debounce, subscribe } from "../live.js";
 
 /**
@@ -66,6 +66,9 @@ interface Resources {
   readonly instance: string;
   readonly intervalMs: number;
   readonly windowMs: number;
+  /** The range asked for (null: unbounded on that side). */
+  readonly from: number | null;
+  readonly to: number | null;
   readonly bucket: number;
   readonly windows: ResourceWindow[];
   readonly latest: {
@@ -124,10 +127,12 @@ export async function renderResources(
   const probesBox = h("section", { class: "probes", "aria-labelledby": "probes-title" });
   main.append(h("h1", {}, "Resources"), meta, controls, alertsBox, chartsBox, gpuBox, probesBox);
 
+  // Every chart's x axis is the range asked for, however few windows it holds.
+  let xRange: [number, number] | undefined;
   const chart = (box: HTMLElement, spec: ChartSpec) => {
     const holder = h("div", { class: "chart-box" });
     box.append(holder);
-    const made = timeChart(holder, spec);
+    const made = timeChart(holder, xRange === undefined ? spec : { ...spec, xRange });
     // The thresholds drawn on the canvas, also as text (and data for tests): never colour alone.
     made.figure.dataset.thresholds = JSON.stringify(spec.thresholds ?? []);
     if ((spec.thresholds ?? []).length > 0)
@@ -141,22 +146,19 @@ export async function renderResources(
     charts.push(made);
   };
 
+  // Built once and updated after each load: the pressed button keeps the focus.
+  const buttons = RANGES.map(([value, label]) => {
+    const button = h("button", { type: "button", class: "range", "data-range": value }, label);
+    button.addEventListener("click", () => {
+      range = value;
+      history.replaceState(null, "", `/resources${range === "24h" ? "" : `?range=${range}`}`);
+      void load();
+    });
+    return button;
+  });
+  controls.append(...buttons);
   const renderControls = () => {
-    controls.replaceChildren(
-      ...RANGES.map(([value, label]) => {
-        const button = h(
-          "button",
-          { type: "button", class: "range", "aria-pressed": String(range === value), "data-range": value },
-          label,
-        );
-        button.addEventListener("click", () => {
-          range = value;
-          history.replaceState(null, "", `/resources${range === "24h" ? "" : `?range=${range}`}`);
-          void load();
-        });
-        return button;
-      }),
-    );
+    for (const button of buttons) button.setAttribute("aria-pressed", String(button.dataset.range === range));
   };
 
   const renderAlerts = (data: Resources) => {
@@ -167,25 +169,31 @@ export async function renderResources(
     }
     alertsBox.replaceChildren(
       title,
-      h(
-        "table",
-        { class: "alerts-table" },
+      stacked(
         h(
-          "thead",
-          {},
-          h("tr", {}, ...["Alert", "Severity", "Summary", "Since"].map((t) => h("th", { scope: "col" }, t))),
-        ),
-        h(
-          "tbody",
-          {},
-          ...data.alerts.map((a) =>
+          "table",
+          { class: "alerts-table" },
+          h(
+            "thead",
+            {},
             h(
               "tr",
-              { "data-alertname": a.labels.alertname ?? "", "data-fingerprint": a.fingerprint },
-              h("th", { scope: "row" }, a.labels.alertname ?? ""),
-              h("td", {}, badge(a.labels.severity ?? "warning")),
-              h("td", {}, a.annotations.summary ?? ""),
-              h("td", {}, formatTime(a.startsAt)),
+              {},
+              ...["Alert", "Severity", "Summary", "Since"].map((t) => h("th", { scope: "col" }, t)),
+            ),
+          ),
+          h(
+            "tbody",
+            {},
+            ...data.alerts.map((a) =>
+              h(
+                "tr",
+                { "data-alertname": a.labels.alertname ?? "", "data-fingerprint": a.fingerprint },
+                h("th", { scope: "row" }, a.labels.alertname ?? ""),
+                h("td", {}, badge(a.labels.severity ?? "warning")),
+                h("td", {}, a.annotations.summary ?? ""),
+                h("td", {}, formatTime(a.startsAt)),
+              ),
             ),
           ),
         ),
@@ -422,21 +430,23 @@ export async function renderResources(
     const box = h("div", { class: "charts" });
     probesBox.replaceChildren(
       title,
-      h(
-        "table",
-        { class: "probes-table" },
+      stacked(
         h(
-          "thead",
-          {},
+          "table",
+          { class: "probes-table" },
           h(
-            "tr",
+            "thead",
             {},
-            ...["Target", "Now", "Availability in range", "Latest latency"].map((t) =>
-              h("th", { scope: "col" }, t),
+            h(
+              "tr",
+              {},
+              ...["Target", "Now", "Availability in range", "Latest latency"].map((t) =>
+                h("th", { scope: "col" }, t),
+              ),
             ),
           ),
+          h("tbody", {}, ...rows),
         ),
-        h("tbody", {}, ...rows),
       ),
       box,
     );
@@ -475,6 +485,9 @@ export async function renderResources(
   const load = async () => {
     const data = await getJson<Resources>(`/v1/resources?last=${range}&points=1000`);
     for (const c of charts.splice(0)) c.destroy();
+    const hi = data.to ?? data.now;
+    const lo = data.from ?? Math.min(hi - data.windowMs, ...data.windows.map((w) => w.startMs));
+    xRange = [lo, hi];
     meta.textContent = `${data.instance} · sampled every ${formatDuration(data.intervalMs)} · windows of ${formatDuration(data.windowMs)}${data.bucket > 1 ? ` · ${data.bucket} windows per point` : ""} · ${data.windows.length} point${data.windows.length === 1 ? "" : "s"} · times in ${zoneName()}${data.latest === null ? "" : ` · newest sample ${formatTime(data.latest.timeMs)}`}`;
     main.dataset.windows = String(data.windows.length);
     renderControls();
