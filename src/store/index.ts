@@ -2,11 +2,11 @@ export { type DocumentRecord, finiteRange, labelLogLine, type Store } from "./po
 export type {
   ArtifactKind,
   EventsAppend,
+  FeatureSpec,
   IndexedEvent,
   IngestAppend,
   IngestAppendResult,
   LabelsAppend,
-  FeatureSpec,
   LogBatch,
   ModelRecord,
   ModelTask,

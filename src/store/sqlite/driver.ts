@@ -7,12 +7,22 @@ export interface SqliteStatement {
   all(...params: unknown[]): unknown[];
 }
 
+/**
+ * A better-sqlite3 transaction function: calling it runs `BEGIN` (deferred); `immediate` runs
+ * `BEGIN IMMEDIATE`, which takes the write lock first, so a transaction that reads before it writes
+ * cannot fail with SQLITE_BUSY halfway when another connection writes the same file.
+ */
+export interface SqliteTransaction<A extends unknown[], R> {
+  (...args: A): R;
+  immediate(...args: A): R;
+}
+
 /** The slice of a better-sqlite3 database the adapter uses (declared here, not imported). */
 export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
   exec(sql: string): unknown;
   pragma(source: string, options?: { simple?: boolean }): unknown;
-  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): SqliteTransaction<A, R>;
   close(): unknown;
 }
 

@@ -1,3 +1,3 @@
-export { openSqlite, type SqliteDatabase, type SqliteStatement } from "./driver.js";
+export { openSqlite, type SqliteDatabase, type SqliteStatement, type SqliteTransaction } from "./driver.js";
 export { migrate, migrations } from "./migrations.js";
 export { openSqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";

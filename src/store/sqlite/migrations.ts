@@ -99,6 +99,29 @@ export const migrations: ReadonlyArray<{ readonly version: number; readonly sql:
       CREATE INDEX documents_by_time ON documents (collection, time_ms);
     `,
   },
+  {
+    // Issue #12: deduplication and label joins move from memory into the store. WITHOUT ROWID keeps
+    // each index entry in the primary-key b-tree only (one write per event instead of two).
+    // ingest_log_by_model serves readModelBatches, which pages by sequence with a LIMIT: an index in
+    // sequence order lets it stop after `limit` rows, where one by event time would have to sort
+    // every match first; the time overlap is then a cheap filter on the model's rows after the cursor.
+    version: 4,
+    sql: `
+      CREATE TABLE event_index (
+        model TEXT NOT NULL,
+        id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        labelled_ms INTEGER,
+        join_json TEXT NOT NULL,
+        PRIMARY KEY (model, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX event_index_by_time ON event_index (time_ms);
+      ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+      ALTER TABLE outbox ADD COLUMN lease_until_ms INTEGER;
+      CREATE INDEX ingest_log_by_model ON ingest_log (model, sequence);
+    `,
+  },
 ];
 
 /**
@@ -106,7 +129,7 @@ export const migrations: ReadonlyArray<{ readonly version: number; readonly sql:
  *
  * @example
  * ```ts
- * migrate(db); // [1] on a new file, [] afterwards
+ * migrate(db); // [1, 2, 3, 4] on a new file, [] afterwards
  * ```
  */
 export function migrate(db: SqliteDatabase): number[] {

@@ -1,7 +1,11 @@
 import { TikTokToeError } from "../../errors/index.js";
-import type { DocumentRecord, Store } from "../port.js";
+import { type DocumentRecord, finiteRange, labelLogLine, type Store } from "../port.js";
 import type {
   ArtifactKind,
+  EventsAppend,
+  IngestAppend,
+  IngestAppendResult,
+  LabelsAppend,
   LogBatch,
   ModelRecord,
   OutboxItem,
@@ -9,7 +13,7 @@ import type {
   VersionRecord,
   WindowRecord,
 } from "../records.js";
-import { openSqlite, type SqliteDatabase } from "./driver.js";
+import { openSqlite, type SqliteDatabase, type SqliteTransaction } from "./driver.js";
 import { migrate } from "./migrations.js";
 
 /** Options of {@link openSqliteStore}. */
@@ -49,6 +53,13 @@ interface WindowRow {
   state: Uint8Array;
   summary: string;
   updated_ms: number;
+}
+
+interface IndexRow {
+  version: string;
+  time_ms: number;
+  labelled_ms: number | null;
+  join_json: string;
 }
 
 const LOG_POSITION = "aggregator";
@@ -108,9 +119,24 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
 class SqliteStore implements Store {
   readonly dialect = "sqlite";
   private readonly statements: ReturnType<typeof prepare>;
+  private readonly appendIngestTx: SqliteTransaction<[readonly IngestAppend[]], IngestAppendResult[]>;
+  private readonly claimTx: SqliteTransaction<[number, number, string, number], OutboxItem[]>;
 
   constructor(private readonly db: SqliteDatabase) {
     this.statements = prepare(db);
+    this.appendIngestTx = db.transaction((batches: readonly IngestAppend[]) =>
+      batches.map((batch) => {
+        this.requireModel(batch.model);
+        return batch.kind === "events" ? this.appendEvents(batch) : this.appendLabels(batch);
+      }),
+    );
+    this.claimTx = db.transaction((nowMs: number, limit: number, owner: string, untilMs: number) => {
+      // Run IMMEDIATE (see claimNotifications): the SELECT and the UPDATEs hold the write lock
+      // together, so two processes cannot both read an item as free.
+      const rows = this.statements.claimable.all(nowMs, nowMs, limit) as OutboxRow[];
+      for (const row of rows) this.statements.lease.run(owner, untilMs, row.id);
+      return rows.map(toOutbox);
+    });
   }
 
   async createModel(model: ModelRecord): Promise<void> {
@@ -183,17 +209,113 @@ class SqliteStore implements Store {
     return append(batches);
   }
 
+  async appendIngest(batches: readonly IngestAppend[]): Promise<IngestAppendResult[]> {
+    // IMMEDIATE: label joins read the index before they write, and a second process appending to the
+    // same file must wait for the lock up front rather than fail with SQLITE_BUSY in the middle.
+    return this.appendIngestTx.immediate(batches);
+  }
+
+  /** Inside appendIngest's transaction: index the events, log the fresh ones as one row. */
+  private appendEvents(batch: EventsAppend): IngestAppendResult {
+    const fresh: string[] = [];
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const { index, source } of batch.events) {
+      // INSERT OR IGNORE and `changes` decide "duplicate" in the same statement that indexes the event:
+      // no SELECT per event on the hot path, and an id repeated within this call is caught too.
+      const { changes } = this.statements.indexEvent.run(
+        batch.model,
+        index.id,
+        index.version,
+        index.timeMs,
+        index.join,
+      );
+      if (changes === 0) continue;
+      fresh.push(source);
+      if (index.timeMs < min) min = index.timeMs;
+      if (index.timeMs > max) max = index.timeMs;
+    }
+    const sequence = fresh.length === 0 ? null : this.logLines(batch, fresh, min, max);
+    return { sequence, accepted: fresh.length, duplicates: batch.events.length - fresh.length, unmatched: 0 };
+  }
+
+  /** Inside appendIngest's transaction: join each label to its event, log the joined ones as one row. */
+  private appendLabels(batch: LabelsAppend): IngestAppendResult {
+    const lines: string[] = [];
+    let duplicates = 0;
+    let unmatched = 0;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const label of batch.labels) {
+      const event = this.statements.getIndexed.get(batch.model, label.id) as IndexRow | undefined;
+      if (event === undefined) {
+        unmatched++;
+        continue;
+      }
+      // labelled_ms is written below in this same transaction, so a second label for the event later
+      // in this call reads it as labelled already.
+      if (event.labelled_ms !== null) {
+        duplicates++;
+        continue;
+      }
+      this.statements.labelIndexed.run(label.timeMs, batch.model, label.id);
+      lines.push(
+        labelLogLine(label.source, { version: event.version, timeMs: event.time_ms, join: event.join_json }),
+      );
+      if (label.timeMs < min) min = label.timeMs;
+      if (label.timeMs > max) max = label.timeMs;
+    }
+    const sequence = lines.length === 0 ? null : this.logLines(batch, lines, min, max);
+    return { sequence, accepted: lines.length, duplicates, unmatched };
+  }
+
+  private logLines(batch: IngestAppend, lines: readonly string[], minMs: number, maxMs: number): number {
+    const { lastInsertRowid } = this.statements.appendBatch.run(
+      batch.model,
+      batch.kind,
+      batch.receivedMs,
+      minMs,
+      maxMs,
+      lines.length,
+      Buffer.from(lines.join("\n"), "utf8"),
+    );
+    return Number(lastInsertRowid);
+  }
+
   async readBatches(afterSequence: number, limit: number): Promise<LogBatch[]> {
-    return (this.statements.readBatches.all(afterSequence, limit) as BatchRow[]).map((row) => ({
-      sequence: row.sequence,
-      model: row.model,
-      kind: row.kind,
-      receivedMs: row.received_ms,
-      minEventMs: row.min_event_ms,
-      maxEventMs: row.max_event_ms,
-      count: row.count,
-      payload: new Uint8Array(row.payload),
-    }));
+    return (this.statements.readBatches.all(afterSequence, limit) as BatchRow[]).map(toBatch);
+  }
+
+  async readModelBatches(
+    model: string,
+    fromMs: number,
+    toMs: number,
+    afterSequence: number,
+    limit: number,
+  ): Promise<LogBatch[]> {
+    const [from, to] = finiteRange(fromMs, toMs);
+    return (this.statements.readModelBatches.all(model, afterSequence, from, to, limit) as BatchRow[]).map(
+      toBatch,
+    );
+  }
+
+  async logHead(): Promise<number> {
+    // The newest sequence ever assigned, not MAX(sequence): once retention has deleted the newest rows
+    // the head must not fall behind the consumers' checkpoints (AUTOINCREMENT never reuses a number).
+    return (this.statements.logHead.get() as { head: number }).head;
+  }
+
+  async countIndexedEvents(model: string): Promise<number> {
+    return (this.statements.countIndexed.get(model) as { n: number }).n;
+  }
+
+  async getCheckpoint(consumer: string): Promise<number> {
+    const row = this.statements.getPosition.get(consumer) as { position: number } | undefined;
+    return row?.position ?? 0;
+  }
+
+  async putCheckpoint(consumer: string, position: number): Promise<void> {
+    this.statements.putPosition.run(consumer, position);
   }
 
   async putWindows(windows: readonly WindowRecord[], logPosition: number): Promise<void> {
@@ -215,8 +337,8 @@ class SqliteStore implements Store {
   async getWindows(model: string, fromMs: number, toMs: number, version?: string): Promise<WindowRecord[]> {
     const rows = (
       version === undefined
-        ? this.statements.getWindows.all(model, fromMs, toMs)
-        : this.statements.getWindowsOfVersion.all(model, fromMs, toMs, version)
+        ? this.statements.getWindows.all(model, ...finiteRange(fromMs, toMs))
+        : this.statements.getWindowsOfVersion.all(model, ...finiteRange(fromMs, toMs), version)
     ) as WindowRow[];
     return rows.map((row) => ({
       model: row.model,
@@ -237,8 +359,8 @@ class SqliteStore implements Store {
   ): Promise<Array<Omit<WindowRecord, "state">>> {
     const rows = (
       version === undefined
-        ? this.statements.getWindowSummaries.all(model, fromMs, toMs)
-        : this.statements.getWindowSummariesOfVersion.all(model, fromMs, toMs, version)
+        ? this.statements.getWindowSummaries.all(model, ...finiteRange(fromMs, toMs))
+        : this.statements.getWindowSummariesOfVersion.all(model, ...finiteRange(fromMs, toMs), version)
     ) as Array<Omit<WindowRow, "state">>;
     return rows.map((row) => ({
       model: row.model,
@@ -251,8 +373,7 @@ class SqliteStore implements Store {
   }
 
   async getLogPosition(): Promise<number> {
-    const row = this.statements.getPosition.get(LOG_POSITION) as { position: number } | undefined;
-    return row?.position ?? 0;
+    return this.getCheckpoint(LOG_POSITION);
   }
 
   async commitAlerting(state: string, enqueue: readonly OutboxItem[]): Promise<number[]> {
@@ -281,7 +402,20 @@ class SqliteStore implements Store {
   }
 
   async dueNotifications(nowMs: number, limit: number): Promise<OutboxItem[]> {
-    return (this.statements.due.all(nowMs, limit) as OutboxRow[]).map(toOutbox);
+    return (this.statements.due.all(finite(nowMs), limit) as OutboxRow[]).map(toOutbox);
+  }
+
+  /**
+   * Any live lease is skipped, the owner's own included: the port requires it for other owners, and a
+   * second delivery loop of the same owner must not send an item that one is still sending either.
+   */
+  async claimNotifications(
+    nowMs: number,
+    limit: number,
+    owner: string,
+    leaseMs: number,
+  ): Promise<OutboxItem[]> {
+    return this.claimTx.immediate(finite(nowMs), limit, owner, finite(nowMs + leaseMs));
   }
 
   async updateNotification(
@@ -346,18 +480,20 @@ class SqliteStore implements Store {
     limit: number,
   ): Promise<DocumentRecord[]> {
     return (
-      this.statements.listDocuments.all(collection, finiteOr(fromMs), finiteOr(toMs), limit) as DocumentRow[]
+      this.statements.listDocuments.all(collection, ...finiteRange(fromMs, toMs), limit) as DocumentRow[]
     ).map(toDocument);
   }
 
   async deleteDocumentsBefore(collection: string, cutoffMs: number): Promise<number> {
-    return this.statements.deleteDocuments.run(collection, finiteOr(cutoffMs)).changes;
+    return this.statements.deleteDocuments.run(collection, finite(cutoffMs)).changes;
   }
 
-  async deleteBefore(cutoffMs: number): Promise<{ batches: number; windows: number }> {
+  async deleteBefore(cutoffMs: number): Promise<{ batches: number; windows: number; events: number }> {
+    const cutoff = finite(cutoffMs);
     return this.db.transaction(() => ({
-      batches: this.statements.deleteBatches.run(cutoffMs).changes,
-      windows: this.statements.deleteWindows.run(cutoffMs).changes,
+      batches: this.statements.deleteBatches.run(cutoff).changes,
+      windows: this.statements.deleteWindows.run(cutoff).changes,
+      events: this.statements.deleteIndexed.run(cutoff).changes,
     }))();
   }
 
@@ -390,6 +526,23 @@ function prepare(db: SqliteDatabase) {
       "INSERT INTO ingest_log (model, kind, received_ms, min_event_ms, max_event_ms, count, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ),
     readBatches: db.prepare("SELECT * FROM ingest_log WHERE sequence > ? ORDER BY sequence LIMIT ?"),
+    // [min_event_ms, max_event_ms] overlaps [from, to); served by ingest_log_by_model (migration 4).
+    readModelBatches: db.prepare(
+      `SELECT * FROM ingest_log WHERE model = ? AND sequence > ? AND max_event_ms >= ? AND min_event_ms < ?
+       ORDER BY sequence LIMIT ?`,
+    ),
+    logHead: db.prepare(
+      "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'ingest_log'), 0) AS head",
+    ),
+    indexEvent: db.prepare(
+      "INSERT OR IGNORE INTO event_index (model, id, version, time_ms, join_json) VALUES (?, ?, ?, ?, ?)",
+    ),
+    getIndexed: db.prepare(
+      "SELECT version, time_ms, labelled_ms, join_json FROM event_index WHERE model = ? AND id = ?",
+    ),
+    labelIndexed: db.prepare("UPDATE event_index SET labelled_ms = ? WHERE model = ? AND id = ?"),
+    countIndexed: db.prepare("SELECT COUNT(*) AS n FROM event_index WHERE model = ?"),
+    deleteIndexed: db.prepare("DELETE FROM event_index WHERE time_ms < ?"),
     putWindow: db.prepare(
       `INSERT INTO windows (model, version, start_ms, end_ms, state, summary, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (model, start_ms, version) DO UPDATE SET end_ms = excluded.end_ms, state = excluded.state,
@@ -421,8 +574,15 @@ function prepare(db: SqliteDatabase) {
     due: db.prepare(
       "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_ms <= ? ORDER BY id LIMIT ?",
     ),
+    claimable: db.prepare(
+      `SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_ms <= ?
+       AND (lease_until_ms IS NULL OR lease_until_ms <= ?) ORDER BY id LIMIT ?`,
+    ),
+    lease: db.prepare("UPDATE outbox SET lease_owner = ?, lease_until_ms = ? WHERE id = ?"),
+    // A recorded outcome ends the claim: the item is the next claimer's again (if still pending).
     updateOutbox: db.prepare(
-      "UPDATE outbox SET state = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, sent_ms = ? WHERE id = ?",
+      `UPDATE outbox SET state = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, sent_ms = ?,
+       lease_owner = NULL, lease_until_ms = NULL WHERE id = ?`,
     ),
     listOutbox: db.prepare("SELECT * FROM outbox ORDER BY id DESC LIMIT ?"),
     putSilence: db.prepare(
@@ -457,11 +617,22 @@ function toDocument(row: DocumentRow): DocumentRecord {
   return { collection: row.collection, key: row.key, timeMs: row.time_ms, body: row.body };
 }
 
-/** SQLite integers cannot hold ±Infinity: an open end of a range becomes the largest safe integer. */
-function finiteOr(ms: number): number {
-  if (ms === Number.POSITIVE_INFINITY) return Number.MAX_SAFE_INTEGER;
-  if (ms === Number.NEGATIVE_INFINITY) return Number.MIN_SAFE_INTEGER;
-  return ms;
+/** One time bound made finite as {@link finiteRange} does (SQLite integers cannot hold ±Infinity). */
+function finite(ms: number): number {
+  return finiteRange(ms, ms)[0];
+}
+
+function toBatch(row: BatchRow): LogBatch {
+  return {
+    sequence: row.sequence,
+    model: row.model,
+    kind: row.kind,
+    receivedMs: row.received_ms,
+    minEventMs: row.min_event_ms,
+    maxEventMs: row.max_event_ms,
+    count: row.count,
+    payload: new Uint8Array(row.payload),
+  };
 }
 
 function toModel(row: ModelRow): ModelRecord {
