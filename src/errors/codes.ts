@@ -82,7 +82,8 @@ export const errorCodes = {
   STORE_UNAVAILABLE: {
     status: 503,
     expected: true,
-    summary: "The store cannot write (its disk is full, or it is locked); nothing was stored. Retry after Retry-After.",
+    summary:
+      "The store cannot write (its disk is full, or it is locked); nothing was stored. Retry after Retry-After.",
   },
   ONNX_INVALID: {
     status: 400,

@@ -627,7 +627,11 @@ export class MonitorService {
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => {
-          this.committing = this.committing.then(() => this.commit());
+          // commit() settles every item itself; the chain must never stay rejected, or nothing after
+          // it would run.
+          this.committing = this.committing.then(() => this.commit()).catch((error: unknown) => {
+            console.error("tiktoktoe: a group commit failed:", error);
+          });
         });
       }
     });
@@ -681,21 +685,25 @@ export class MonitorService {
    * commit or flush tries it again, so a batch is never skipped and never counted twice.
    */
   private async aggregateTail(): Promise<void> {
-    for (;;) {
-      const batches = await this.options.store.readBatches(this.position, 500);
-      if (batches.length === 0) break;
-      for (const batch of batches) {
-        try {
+    let current: number | undefined;
+    try {
+      for (;;) {
+        const batches = await this.options.store.readBatches(this.position, 500);
+        if (batches.length === 0) break;
+        for (const batch of batches) {
+          current = batch.sequence;
           await this.aggregate(batch);
-        } catch (error) {
-          if (this.aggregationError === null)
-            console.error(`tiktoktoe: aggregating log batch ${batch.sequence} failed (will retry):`, error);
-          this.aggregationError = error;
-          return;
+          this.position = batch.sequence!;
         }
-        this.position = batch.sequence!;
-        this.aggregationError = null;
       }
+      this.aggregationError = null;
+    } catch (error) {
+      if (this.aggregationError === null)
+        console.error(
+          `tiktoktoe: aggregating the log after position ${this.position} failed at batch ${current ?? "(reading)"}; will retry:`,
+          error,
+        );
+      this.aggregationError = error;
     }
   }
 
@@ -951,8 +959,20 @@ export class MonitorService {
 
   /** Windows starting in [fromMs, toMs), oldest first: stored ones, with open windows' live figures. */
   async windows(model: string, fromMs: number, toMs: number, version?: string): Promise<WindowSummary[]> {
-    const runtime = this.runtime(model);
+    this.runtime(model);
+    // Read your writes: batches acknowledged before this read are aggregated first.
     await this.committing;
+    return this.windowsNow(model, fromMs, toMs, version);
+  }
+
+  /** {@link windows} without waiting for the ingest chain (for code that runs inside it: flushes). */
+  private async windowsNow(
+    model: string,
+    fromMs: number,
+    toMs: number,
+    version?: string,
+  ): Promise<WindowSummary[]> {
+    const runtime = this.runtime(model);
     const byKey = new Map<string, WindowSummary>();
     const { window: length, lateness } = runtime.settings.monitor;
     for (const record of await this.options.store.getWindowSummaries(model, fromMs, toMs, version))
@@ -1155,7 +1175,7 @@ export class MonitorService {
       runtime.lastReportEnd = latest.length > 0 ? latest[0]!.timeMs : Number.NEGATIVE_INFINITY;
     }
     if (runtime.lastReportEnd >= periodEnd) return;
-    const report = await this.healthReport(runtime.record.name, periodEnd - frequency, periodEnd);
+    const report = await this.healthReportNow(runtime.record.name, periodEnd - frequency, periodEnd);
     // Before the model's first window there is nothing to report on (a later silence is reported).
     if (report.versions.length === 0 && runtime.lastReportEnd === Number.NEGATIVE_INFINITY) {
       const earlier = await this.options.store.getWindows(
@@ -1184,11 +1204,17 @@ export class MonitorService {
    * alerts firing, and the status with every reason.
    */
   async healthReport(model: string, fromMs: number, toMs: number): Promise<HealthReport> {
-    const runtime = this.runtime(model);
+    this.runtime(model);
     await this.committing;
+    return this.healthReportNow(model, fromMs, toMs);
+  }
+
+  /** {@link healthReport} without waiting for the ingest chain (the flush that writes reports runs in it). */
+  private async healthReportNow(model: string, fromMs: number, toMs: number): Promise<HealthReport> {
+    const runtime = this.runtime(model);
     const { settings, record } = runtime;
     const length = settings.monitor.window;
-    const summaries = await this.windows(model, fromMs - length + 1, toMs);
+    const summaries = await this.windowsNow(model, fromMs - length + 1, toMs);
     const byVersion = new Map<string, WindowSummary[]>();
     for (const w of summaries) byVersion.set(w.version, [...(byVersion.get(w.version) ?? []), w]);
     const versions: HealthReport["versions"] = [];
