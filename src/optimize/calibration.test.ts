@@ -149,7 +149,7 @@ test("ORT search: hand-built P and Q with ORT's integer Q, leftover bins and smo
   ];
   // The reference code (numpy, scipy) gives the same four divergences.
   const reference = [1.2831842756304819, 0.5122100522467739, 0.8630865852572744, 0.6266457466669828];
-  divergences.forEach((d, i) => close(d, reference[i]!, 1e-9));
+  for (const [i, d] of divergences.entries()) close(d, reference[i]!, 1e-9);
   const r = onnxruntimeEntropyRange(counts, 4, -4, 4, { quantizedBins: 2 });
   assert.equal(r.halfWidth, 2);
   assert.equal(r.candidates, 4);
