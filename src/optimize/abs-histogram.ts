@@ -87,7 +87,7 @@ export class AbsHistogram {
    * const h = new AbsHistogram({ bins: 2 });
    * h.add(new Float32Array([1, 2]));
    * h.add(new Float32Array([3])); // width stays 1: a third bin [2,3] is appended
-   * h.counts; // Float64Array [0, 1, 2]
+   * h.counts; // Float64Array [0, 2, 1]: 2 stayed in the first grid's closed last bin [1, 2]
    * ```
    */
   add(values: ArrayLike<number>): void {

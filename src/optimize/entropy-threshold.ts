@@ -59,11 +59,11 @@ export interface EntropySearch {
  *
  * @example
  * ```ts
- * // 200 bins of width 0.01: a dense body in bins 0–99 and one far outlier in bin 199.
- * const counts = new Float64Array(200);
- * counts.fill(100, 0, 100);
- * counts[199] = 1;
- * tensorrtEntropyThreshold(counts, 0.01).threshold; // ≈ 1.0, not 2.0
+ * // 400 bins of width 0.01: an exponential body (10⁴·e^(−j/20)) that empties by bin ~185, and one
+ * // outlier in the last bin. MinMax would take 4.0.
+ * const counts = Float64Array.from({ length: 400 }, (_, j) => Math.round(1e4 * Math.exp(-j / 20)));
+ * counts[399] = 1;
+ * tensorrtEntropyThreshold(counts, 0.01).threshold; // 1.99
  * ```
  */
 export function tensorrtEntropyThreshold(
