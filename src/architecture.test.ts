@@ -23,6 +23,8 @@ const layers: Record<string, readonly string[]> = {
   // Model health (issue #6): group fairness and explanations are pure; resources are collectors (I/O).
   fairness: ["metrics", "stats", "errors"],
   explain: ["stats", "errors"],
+  // Optimization (issue #13): the pure maths of calibration, quantization, pruning and acceptance.
+  optimize: ["stats", "errors"],
   resources: ["errors"],
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
@@ -74,6 +76,7 @@ const pureLayers = new Set([
   "alerts",
   "fairness",
   "explain",
+  "optimize",
   "ui",
 ]);
 
