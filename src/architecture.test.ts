@@ -23,6 +23,8 @@ const layers: Record<string, readonly string[]> = {
   // Model health (issue #6): group fairness and explanations are pure; resources are collectors (I/O).
   fairness: ["metrics", "stats", "errors"],
   explain: ["stats", "errors"],
+  // Training small MLPs (issues #13, #15): pure, like the statistics it builds on.
+  train: ["stats"],
   resources: ["errors"],
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
@@ -58,7 +60,7 @@ const layers: Record<string, readonly string[]> = {
     "stats",
     "errors",
   ],
-  bench: ["drift", "data", "parallel", "stats", "sketches", "metrics", "store", "testing", "errors"],
+  bench: ["drift", "data", "parallel", "stats", "sketches", "metrics", "store", "train", "testing", "errors"],
   testing: ["errors", "stats"],
   // The dashboard runs in the browser: it talks to the server over HTTP only, never imports its code.
   ui: [],
@@ -74,6 +76,7 @@ const pureLayers = new Set([
   "alerts",
   "fairness",
   "explain",
+  "train",
   "ui",
 ]);
 
