@@ -116,8 +116,11 @@ export function optimizerStep(
         const beta1 = spec.beta1 ?? 0.9;
         const beta2 = spec.beta2 ?? 0.999;
         const eps = spec.epsilon ?? 1e-8;
-        const correction1 = 1 - beta1 ** t;
+        // PyTorch's m̂/(√v̂ + ε) = (m/c₁)/(√v/√c₂ + ε), rearranged to one division per weight:
+        // (√c₂/c₁)·m/(√v + ε·√c₂).
         const sqrtCorrection2 = Math.sqrt(1 - beta2 ** t);
+        const stepSize = (lr * sqrtCorrection2) / (1 - beta1 ** t);
+        const epsHat = eps * sqrtCorrection2;
         const m = buffers[0]!;
         const v = buffers[1]!;
         for (let i = 0; i < n; i++) {
@@ -130,8 +133,7 @@ export function optimizerStep(
           const vi = beta2 * v[i]! + (1 - beta2) * g * g;
           m[i] = mi;
           v[i] = vi;
-          // PyTorch's arrangement: m̂/(√v̂ + ε) = (m/c₁)/(√v/√c₂ + ε).
-          values[i] = values[i]! - (lr * mi) / correction1 / (Math.sqrt(vi) / sqrtCorrection2 + eps);
+          values[i] = values[i]! - (stepSize * mi) / (Math.sqrt(vi) + epsHat);
         }
         break;
       }
