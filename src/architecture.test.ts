@@ -25,6 +25,8 @@ const layers: Record<string, readonly string[]> = {
   explain: ["stats", "errors"],
   // Optimization (issue #13): the pure maths of calibration, quantization, pruning and acceptance.
   optimize: ["stats", "errors"],
+  // Training small MLPs (issues #13, #15): pure, like the statistics it builds on.
+  train: ["stats"],
   resources: ["errors"],
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
@@ -60,7 +62,7 @@ const layers: Record<string, readonly string[]> = {
     "stats",
     "errors",
   ],
-  bench: ["drift", "data", "parallel", "stats", "sketches", "metrics", "store", "testing", "errors"],
+  bench: ["drift", "data", "parallel", "stats", "sketches", "metrics", "store", "train", "testing", "errors"],
   testing: ["errors", "stats"],
   // The dashboard runs in the browser: it talks to the server over HTTP only, never imports its code.
   ui: [],
@@ -77,6 +79,7 @@ const pureLayers = new Set([
   "fairness",
   "explain",
   "optimize",
+  "train",
   "ui",
 ]);
 

@@ -5,12 +5,14 @@
 import { runDashboardBench } from "./dashboard-bench.js";
 import { runDriftBench, runDriftCliBench } from "./drift-bench.js";
 import { runIngestBench } from "./ingest-bench.js";
+import { runTrainBench } from "./train-bench.js";
 
 const benches: Record<string, () => Promise<void>> = {
   dashboard: runDashboardBench,
   drift: runDriftBench,
   "drift-cli": runDriftCliBench,
   ingest: runIngestBench,
+  train: runTrainBench,
 };
 const wanted = process.argv.slice(2);
 // drift-cli also runs as the last part of drift, so running everything leaves it out.
