@@ -5,6 +5,7 @@
 import { runDashboardBench } from "./dashboard-bench.js";
 import { runDriftBench, runDriftCliBench } from "./drift-bench.js";
 import { runIngestBench } from "./ingest-bench.js";
+import { runStateBench } from "./state-bench.js";
 import { runTrainBench } from "./train-bench.js";
 
 const benches: Record<string, () => Promise<void>> = {
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   drift: runDriftBench,
   "drift-cli": runDriftCliBench,
   ingest: runIngestBench,
+  state: runStateBench,
   train: runTrainBench,
 };
 const wanted = process.argv.slice(2);
