@@ -49,7 +49,8 @@ export interface Store {
    * - labels: each is joined to its indexed event; an unknown id is unmatched, an event labelled
    *   already (earlier, or earlier in this call) is a duplicate; the rest mark their event labelled
    *   and become one log row of lines {@link labelLogLine}`(source, event)`, its time range the labels'.
-   * A batch with nothing new writes no row (sequence null).
+   * A batch with nothing new writes no row (sequence null). A batch of a model that does not exist
+   * fails the whole call with `STORE_NOT_FOUND`, as in `appendBatches`.
    */
   appendIngest(batches: readonly IngestAppend[]): Promise<IngestAppendResult[]>;
   /** Batches with a sequence greater than `afterSequence`, oldest first, at most `limit`. */
@@ -66,7 +67,10 @@ export interface Store {
     afterSequence: number,
     limit: number,
   ): Promise<LogBatch[]>;
-  /** The newest log sequence (0 when the log is empty). */
+  /**
+   * The newest log sequence assigned (0 before any append). Retention deleting the newest batches does
+   * not move it back, so it never falls behind a consumer's checkpoint.
+   */
   logHead(): Promise<number>;
   /** Accepted events of a model still in the index (for tests and metrics). */
   countIndexedEvents(model: string): Promise<number>;
@@ -108,8 +112,10 @@ export interface Store {
   dueNotifications(nowMs: number, limit: number): Promise<OutboxItem[]>;
   /**
    * Claims due pending items for `owner` until `nowMs + leaseMs`, oldest first, at most `limit`: an
-   * item claimed by another owner whose lease has not run out is skipped, so two processes never
-   * deliver the same notification. `updateNotification` ends the claim.
+   * item whose lease has not run out is skipped, whoever holds it (the owner's own included, so two
+   * delivery loops of one process do not send it twice either), so two processes never deliver the
+   * same notification. A lease that ends at or before `nowMs` has run out. `updateNotification` ends
+   * the claim.
    */
   claimNotifications(nowMs: number, limit: number, owner: string, leaseMs: number): Promise<OutboxItem[]>;
   /** Records the outcome of a delivery attempt (state, attempts, next attempt, error, sent time). */

@@ -11,6 +11,12 @@ export interface SqliteStatement {
  * A better-sqlite3 transaction function: calling it runs `BEGIN` (deferred); `immediate` runs
  * `BEGIN IMMEDIATE`, which takes the write lock first, so a transaction that reads before it writes
  * cannot fail with SQLITE_BUSY halfway when another connection writes the same file.
+ *
+ * @example
+ * ```ts
+ * const claim = db.transaction((id: number) => db.prepare("UPDATE outbox SET lease_owner = 'a' WHERE id = ?").run(id));
+ * claim.immediate(7);
+ * ```
  */
 export interface SqliteTransaction<A extends unknown[], R> {
   (...args: A): R;
