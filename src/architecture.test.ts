@@ -10,6 +10,8 @@ import { repoPath } from "./testing/paths.js";
  */
 const layers: Record<string, readonly string[]> = {
   errors: [],
+  // The structured logger (issue #12): a port of its own, used by the server.
+  logging: [],
   stats: [],
   sketches: [],
   metrics: ["stats"],
@@ -31,6 +33,7 @@ const layers: Record<string, readonly string[]> = {
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
   server: [
+    "logging",
     "parallel",
     "fairness",
     "explain",
@@ -49,6 +52,7 @@ const layers: Record<string, readonly string[]> = {
   ],
   demo: ["server", "client", "data", "drift", "errors"],
   cli: [
+    "logging",
     "demo",
     "notify",
     "server",

@@ -1,3 +1,4 @@
+import { createLogger, logLevels } from "../logging/index.js";
 import { startServer } from "../server/index.js";
 import { choiceOption, numberOption, parseCommandArgs, required } from "./args.js";
 import { type CliIo, exitCodes } from "./io.js";
@@ -19,6 +20,8 @@ Options:
       --clock C         wall (live; default) or event (windows close by event time: replays)
       --external-url U  the URL users reach the server by behind a proxy (https://… marks the
                         dashboard's cookie Secure; its host is accepted without tokens)
+      --log-level L     debug, info, warn (default) or error: what goes to stderr
+      --log-format F    text (default) or json (one object per line, for a log collector)
   -h, --help            this help
 
 Examples:
@@ -45,6 +48,8 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       tokens: { type: "string" },
       clock: { type: "string" },
       "external-url": { type: "string" },
+      "log-level": { type: "string" },
+      "log-format": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     "serve",
@@ -60,6 +65,16 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     ...(values.config === undefined ? {} : { configFile: values.config }),
     ...(values.tokens === undefined ? {} : { tokensFile: values.tokens }),
     ...(values["external-url"] === undefined ? {} : { externalUrl: values["external-url"] }),
+    log: createLogger({
+      level:
+        values["log-level"] === undefined
+          ? "warn"
+          : choiceOption(values["log-level"], "--log-level", logLevels),
+      format:
+        values["log-format"] === undefined
+          ? "text"
+          : choiceOption(values["log-format"], "--log-format", ["text", "json"] as const),
+    }),
     clock:
       values.clock === undefined ? "wall" : choiceOption(values.clock, "--clock", ["wall", "event"] as const),
   });

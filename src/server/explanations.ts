@@ -13,7 +13,7 @@ import {
   type Scorer,
   type ScoringName,
 } from "../explain/index.js";
-import { featureValue, type IngestContext, parseEventBatch, parseLabelBatch } from "../monitor/index.js";
+import { featureValue, type IngestContext, parseEventBatch } from "../monitor/index.js";
 import { seededRandom } from "../stats/index.js";
 import type { ArtifactKind, LogBatch, ModelRecord, Store } from "../store/index.js";
 import { openOnnxModel } from "./onnx-predict.js";

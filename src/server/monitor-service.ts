@@ -8,6 +8,7 @@ import {
 import { type DriftReport, type Severity, severityRank } from "../drift/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import type { FairnessReport } from "../fairness/index.js";
+import { createLogger, type Logger } from "../logging/index.js";
 import { type CbpeResult, fitCbpeCalibrator, type IsotonicRegression } from "../metrics/index.js";
 import { type ModelHealth, modelHealth } from "../monitor/health.js";
 import {
@@ -17,7 +18,6 @@ import {
   groupsOf,
   type IngestContext,
   isWindowFinal,
-  type LabelRecord,
   type LatencySummary,
   type MonitorClock,
   oldestAcceptedMs,
@@ -77,6 +77,8 @@ export interface MonitorServiceOptions {
   readonly maxClockJumpMs?: number;
   /** Rows of each window's feature sample (exact below it). Default 10,000. */
   readonly sampleCapacity?: number;
+  /** Where failures of the background work go. Default: errors to stderr. */
+  readonly log?: Logger;
 }
 
 /** The answer to an ingest request. */
@@ -356,7 +358,11 @@ export class MonitorService {
   /** Counters for /metrics. */
   readonly counters = { events: 0, labels: 0, duplicates: 0, rejectedBatches: 0, unmatchedLabels: 0 };
 
-  private constructor(private readonly options: MonitorServiceOptions) {}
+  private readonly log: Logger;
+
+  private constructor(private readonly options: MonitorServiceOptions) {
+    this.log = (options.log ?? createLogger({ level: "error" })).child({ component: "monitor" });
+  }
 
   /**
    * Opens the service on a store: loads the registry, the model clocks and the open windows as they
@@ -629,9 +635,11 @@ export class MonitorService {
         setImmediate(() => {
           // commit() settles every item itself; the chain must never stay rejected, or nothing after
           // it would run.
-          this.committing = this.committing.then(() => this.commit()).catch((error: unknown) => {
-            console.error("tiktoktoe: a group commit failed:", error);
-          });
+          this.committing = this.committing
+            .then(() => this.commit())
+            .catch((error: unknown) => {
+              this.log.error("a group commit failed", { error });
+            });
         });
       }
     });
@@ -699,10 +707,11 @@ export class MonitorService {
       this.aggregationError = null;
     } catch (error) {
       if (this.aggregationError === null)
-        console.error(
-          `tiktoktoe: aggregating the log after position ${this.position} failed at batch ${current ?? "(reading)"}; will retry:`,
+        this.log.error("aggregating the log failed; it is retried from the same position", {
+          position: this.position,
+          batch: current ?? null,
           error,
-        );
+        });
       this.aggregationError = error;
     }
   }

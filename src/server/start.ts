@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { loadConfig, type MonitorConfig, validateConfig } from "../config/index.js";
 import { TikTokToeError } from "../errors/index.js";
+import { createLogger, type Logger } from "../logging/index.js";
 import { enableNativeKernels } from "../parallel/index.js";
 import { openSqliteStore, type Store } from "../store/index.js";
 import { Alerting, loadAlerting } from "./alerting.js";
@@ -32,6 +33,8 @@ export interface StartServerOptions {
   readonly maxBodyBytes?: number;
   /** The URL users reach the server by behind a proxy (`--external-url`); see AppOptions.externalUrl. */
   readonly externalUrl?: string;
+  /** The server's logger. Default: warnings and errors as text on stderr. */
+  readonly log?: Logger;
 }
 
 /** A started server. */
@@ -97,8 +100,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   mkdirSync(options.dataDir, { recursive: true });
   const store = await openSqliteStore({ file: join(options.dataDir, "tiktoktoe.db") });
   const now = options.now ?? (() => Date.now());
-  const service = await MonitorService.open({ store, config, clock: options.clock ?? "wall", now });
-  const explanations = new Explanations(store, service);
+  const log = options.log ?? createLogger({ level: "warn" });
+  const service = await MonitorService.open({ store, config, clock: options.clock ?? "wall", now, log });
+  const explanations = new Explanations(store, service, (message, error) =>
+    log.child({ component: "explanations" }).error(message, { error }),
+  );
   service.onReference = (model, version, bytes, type) =>
     explanations.onReference(model, version, bytes, type);
   // Each final window is explained in the background; health reads the cached attribution drift.
@@ -109,6 +115,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // too (in an event-time replay the alert clock is the replayed time).
   const resources = await ResourceMonitor.open({
     store,
+    log: (message, error) =>
+      error === undefined
+        ? log.child({ component: "resources" }).warn(message)
+        : log.child({ component: "resources" }).warn(message, { error }),
     settings: config.resources,
     retentionMs: config.settings.reporting.retention,
     dataDir: options.dataDir,
@@ -122,6 +132,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     resources,
     auth: new TokenAuth(tokens, now),
     now,
+    log: (error) => log.child({ component: "http" }).error("a request failed", { error }),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
     ...(options.externalUrl === undefined ? {} : { externalUrl: options.externalUrl }),
   });
@@ -159,7 +170,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const delivery = setInterval(() => {
     service.alerting
       ?.deliverDue()
-      .catch((error: unknown) => console.error("tiktoktoe: delivering notifications failed:", error));
+      .catch((error: unknown) =>
+        log.child({ component: "alerting" }).error("delivering notifications failed", { error }),
+      );
   }, options.deliveryIntervalMs ?? 1000);
   delivery.unref();
   let lastFlushError = "";
@@ -171,16 +184,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       (error: unknown) => {
         // Once per episode: a full disk would otherwise log the same failure every two seconds.
         const text = error instanceof Error ? error.message : String(error);
-        if (text !== lastFlushError) console.error("tiktoktoe: writing windows failed:", error);
+        if (text !== lastFlushError)
+          log.child({ component: "monitor" }).error("writing windows failed", { error });
         lastFlushError = text;
       },
     );
   }, options.flushIntervalMs ?? 2000);
   const retention = setInterval(() => {
-    service.retention().catch((error: unknown) => console.error("tiktoktoe: retention failed:", error));
-    resources
-      .retention()
-      .catch((error: unknown) => console.error("tiktoktoe: resource retention failed:", error));
+    service.retention().catch((error: unknown) => log.error("retention failed", { error }));
+    resources.retention().catch((error: unknown) => log.error("resource retention failed", { error }));
   }, options.retentionIntervalMs ?? 3_600_000);
   flusher.unref();
   retention.unref();
