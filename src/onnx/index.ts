@@ -1,0 +1,3 @@
+export { decodeModel } from "./decode.js";
+export { encodeModel } from "./encode.js";
+export type * from "./types.js";
