@@ -39,7 +39,10 @@ function modelWithUnknownFields(): Uint8Array {
     w.stringField(8, "");
     w.bytesField(
       9,
-      message((e) => (e.stringField(1, "k"), e.stringField(2, "v"))),
+      message((e) => {
+        e.stringField(1, "k");
+        e.stringField(2, "v");
+      }),
     );
     w.bytesField(10, unknownPayload);
   });
@@ -50,7 +53,10 @@ function modelWithUnknownFields(): Uint8Array {
     w.varint(DataType.FLOAT);
     w.bytesField(
       3,
-      message((s) => (s.tag(1, WireType.varint), s.varint(0))),
+      message((s) => {
+        s.tag(1, WireType.varint);
+        s.varint(0);
+      }),
     );
     w.stringField(8, "unused");
     w.bytesField(9, new Uint8Array(8));
@@ -86,20 +92,32 @@ function modelWithUnknownFields(): Uint8Array {
     w.stringField(10, "doc");
     w.bytesField(
       11,
-      message((v) => (v.stringField(1, "x"), v.bytesField(2, typeProto))),
+      message((v) => {
+        v.stringField(1, "x");
+        v.bytesField(2, typeProto);
+      }),
     );
     w.bytesField(
       12,
-      message((v) => (v.stringField(1, "y"), v.bytesField(2, typeProto))),
+      message((v) => {
+        v.stringField(1, "y");
+        v.bytesField(2, typeProto);
+      }),
     );
     w.bytesField(
       13,
-      message((v) => (v.stringField(1, "s"), v.bytesField(2, sequenceType))),
+      message((v) => {
+        v.stringField(1, "s");
+        v.bytesField(2, sequenceType);
+      }),
     );
     w.bytesField(15, unknownPayload);
     w.bytesField(
       16,
-      message((e) => (e.stringField(1, "gk"), e.stringField(2, "gv"))),
+      message((e) => {
+        e.stringField(1, "gk");
+        e.stringField(2, "gv");
+      }),
     );
     w.tag(40, WireType.fixed64);
     w.float64(Math.PI);
@@ -111,11 +129,18 @@ function modelWithUnknownFields(): Uint8Array {
     w.bytesField(7, graph);
     w.bytesField(
       8,
-      message((o) => (o.stringField(1, ""), o.tag(2, WireType.varint), o.varint(21))),
+      message((o) => {
+        o.stringField(1, "");
+        o.tag(2, WireType.varint);
+        o.varint(21);
+      }),
     );
     w.bytesField(
       14,
-      message((e) => (e.stringField(1, "author"), e.stringField(2, "me"))),
+      message((e) => {
+        e.stringField(1, "author");
+        e.stringField(2, "me");
+      }),
     );
     w.bytesField(25, unknownPayload);
     w.tag(1000, WireType.varint);
