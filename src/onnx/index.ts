@@ -37,6 +37,7 @@ export {
   getAttribute,
   makeAttribute,
   makeNode,
+  makeTensorValueInfo,
   makeValueInfo,
   type NodeSpec,
   subgraphs,

@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
 import { repoPath } from "../testing/paths.js";
+import { makeNode, makeTensorValueInfo } from "./node.js";
+import { DataType } from "./tensor.js";
+import type { GraphProto, OnnxModel } from "./types.js";
 
 /** The four bundled models (models/models.json describes them). */
 export const modelNames = ["bike_mlp", "breast_cancer_mlp", "digits_mlp", "digits_cnn"] as const;
@@ -27,4 +30,41 @@ export function digitsRows(rows: number): { pixels: Float32Array; labels: number
     labels.push(cells[target]!);
   }
   return { pixels, labels };
+}
+
+/**
+ * A model built here, with a signature none of the bundled ones has: y = float(ids) + x, with ids
+ * int64 ["n"] and x float32 ["n"]; IR 8, opset 13.
+ */
+export function castAddModel(): OnnxModel {
+  const graph: GraphProto = {
+    node: [
+      makeNode({
+        opType: "Cast",
+        inputs: ["ids"],
+        outputs: ["ids_f"],
+        name: "cast",
+        attributes: { to: DataType.FLOAT },
+      }),
+      makeNode({ opType: "Add", inputs: ["ids_f", "x"], outputs: ["y"], name: "add" }),
+    ],
+    name: "cast_add",
+    initializer: [],
+    input: [
+      makeTensorValueInfo("ids", DataType.INT64, ["n"]),
+      makeTensorValueInfo("x", DataType.FLOAT, ["n"]),
+    ],
+    output: [makeTensorValueInfo("y", DataType.FLOAT, ["n"])],
+    valueInfo: [],
+    metadataProps: [],
+    rawFields: [],
+  };
+  return {
+    irVersion: 8,
+    producerName: "tiktoktoe-test",
+    graph,
+    opsetImport: [{ domain: "", version: 13, rawFields: [] }],
+    metadataProps: [],
+    rawFields: [],
+  };
 }

@@ -113,6 +113,40 @@ export function makeValueInfo(name: string): ValueInfo {
 }
 
 /**
+ * A typed tensor `ValueInfoProto` (graph inputs, and outputs where a checker wants types): the
+ * element type (`DataType`) and dimensions, a string for a symbolic one.
+ *
+ * @example
+ * ```ts
+ * graph.input.push(makeTensorValueInfo("ids", DataType.INT64, ["batch"]));
+ * ```
+ */
+export function makeTensorValueInfo(
+  name: string,
+  elemType: number,
+  shape: readonly (number | string)[],
+): ValueInfo {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: {
+          dim: shape.map((d) =>
+            typeof d === "number" ? { dimValue: d, rawFields: [] } : { dimParam: d, rawFields: [] },
+          ),
+          rawFields: [],
+        },
+        rawFields: [],
+      },
+      rawFields: [],
+    },
+    metadataProps: [],
+    rawFields: [],
+  };
+}
+
+/**
  * A node's attribute by name, or undefined.
  *
  * @example
