@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { decodeModel } from "./decode.js";
 import { encodeModel } from "./encode.js";
-import { renameTensor, replaceNode } from "./graph.js";
+import { addGraphOutputs, renameTensor, replaceNode } from "./graph.js";
 import { castAddModel, modelBytes, modelNames } from "./models.test.helpers.js";
 import { makeNode } from "./node.js";
 import { float32Tensor, tensorToFloat32 } from "./tensor.js";
@@ -78,4 +78,10 @@ test("onnx.checker rejects a model our checker also rejects (the harness can fai
   const graph = model.graph!;
   const broken = { ...model, graph: { ...graph, node: [...graph.node].reverse() } };
   assert.equal(checkWithOnnx({ broken: encodeModel(broken) }).length, 1);
+  // Calibration's untyped outputs are for onnxruntime only: onnx's checker wants a type on each.
+  const augmented = addGraphOutputs(decodeModel(modelBytes("digits_mlp")), ["/1/Relu_output_0"]);
+  assert.match(
+    checkWithOnnx({ augmented: encodeModel(augmented) })[0] ?? "",
+    /'type' of 'value_info' is required/,
+  );
 });
