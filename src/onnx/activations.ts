@@ -5,14 +5,28 @@ import { addGraphOutputs, requireGraph } from "./graph.js";
 import { type Feeds, openSession, type TensorValue } from "./runtime.js";
 import type { OnnxModel } from "./types.js";
 
-/** One batch's values of the collected tensors, handed to the callback and then dropped. */
+/**
+ * One batch's values of the collected tensors, handed to the callback and then dropped.
+ *
+ * @example
+ * ```ts
+ * const onBatch = ({ index, values }: ActivationBatch) => update(index, values["/0/Gemm_output_0"]!);
+ * ```
+ */
 export interface ActivationBatch {
   /** 0 for the first batch. */
   readonly index: number;
   readonly values: Readonly<Record<string, TensorValue>>;
 }
 
-/** Options for {@link collectActivations}. */
+/**
+ * Options for {@link collectActivations}.
+ *
+ * @example
+ * ```ts
+ * await collectActivations(model, names, batches, onBatch, { intraOpNumThreads: 2 });
+ * ```
+ */
 export interface CollectOptions {
   readonly intraOpNumThreads?: number;
 }

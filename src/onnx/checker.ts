@@ -2,7 +2,14 @@ import { TikTokToeError } from "../errors/index.js";
 import { subgraphs } from "./node.js";
 import type { GraphProto, OnnxModel } from "./types.js";
 
-/** One thing the checker found wrong, with where (`graph`, `graph/node[3]`, `…/If_0.then_branch`). */
+/**
+ * One thing the checker found wrong, with where (`graph`, `graph/node[3]`, `…/If_0.then_branch`).
+ *
+ * @example
+ * ```ts
+ * const p: CheckProblem = { path: "graph/node[3]", message: 'input "x" is not a graph input, …' };
+ * ```
+ */
 export interface CheckProblem {
   readonly path: string;
   readonly message: string;

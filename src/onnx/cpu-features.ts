@@ -5,6 +5,11 @@ import { cpus } from "node:os";
  * The CPU flags that decide how int8 inference behaves in onnxruntime's MLAS kernels
  * (research notes §1.3, §10.1): without VNNI, x86 multiplies u8×s8 pairs with VPMADDUBSW, which
  * saturates at int16; VNNI (VPDPBUSD) and ARM's dot-product instructions accumulate in int32.
+ *
+ * @example
+ * ```ts
+ * if (cpu.flags.avx512Vnni || cpu.flags.avxVnni) console.log("VNNI");
+ * ```
  */
 export interface CpuFlags {
   readonly avx2: boolean;
@@ -21,7 +26,14 @@ export interface CpuFlags {
   readonly i8mm: boolean;
 }
 
-/** What {@link parseCpuInfo} learned about the machine. */
+/**
+ * What {@link parseCpuInfo} learned about the machine.
+ *
+ * @example
+ * ```ts
+ * const cpu: CpuFeatures = await readCpuFeatures(); // { arch: "x86", model: "AMD EPYC", logicalCpus: 2, flags }
+ * ```
+ */
 export interface CpuFeatures {
   /** `unknown` when the text named no flags (not Linux, or an unreadable /proc). */
   readonly arch: "x86" | "arm" | "unknown";

@@ -1,4 +1,5 @@
 import { TikTokToeError } from "../errors/index.js";
+import { littleEndianBuffer } from "./endian.js";
 import type {
   Attribute,
   Dimension,
@@ -340,17 +341,4 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
-}
-
-/** True on every platform Node ships for except s390x. */
-export const hostIsLittleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
-/**
- * The ArrayBuffer of little-endian element bytes, swapped in place on a big-endian host so a typed
- * array over it reads the right values. `bytes` must be a fresh copy starting at offset 0.
- */
-export function littleEndianBuffer(bytes: Uint8Array, size: number): ArrayBuffer {
-  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-  if (!hostIsLittleEndian) for (let i = 0; i < own.length; i += size) own.subarray(i, i + size).reverse();
-  return own.buffer as ArrayBuffer;
 }

@@ -1,4 +1,4 @@
-import { hostIsLittleEndian } from "./decode.js";
+import { hostIsLittleEndian } from "./endian.js";
 import type {
   Attribute,
   Dimension,

@@ -8,21 +8,43 @@ import type { GraphProto, NodeProto, OnnxModel, TensorProto, ValueInfo } from ".
  * compare, and a failed edit leaves nothing half-done.
  */
 
-/** Where a tensor is made: the node, its position in `graph.node`, and which of its outputs. */
+/**
+ * Where a tensor is made: the node, its position in `graph.node`, and which of its outputs.
+ *
+ * @example
+ * ```ts
+ * const { node, output } = indexGraph(graph).producers.get("logits")!;
+ * ```
+ */
 export interface Producer {
   readonly node: NodeProto;
   readonly index: number;
   readonly output: number;
 }
 
-/** Where a tensor is used: the node, its position, and which input (-1: inside a subgraph). */
+/**
+ * Where a tensor is used: the node, its position, and which input (-1: inside a subgraph).
+ *
+ * @example
+ * ```ts
+ * for (const { node, input } of indexGraph(graph).consumers.get("x") ?? []) console.log(node.opType, input);
+ * ```
+ */
 export interface Consumer {
   readonly node: NodeProto;
   readonly index: number;
   readonly input: number;
 }
 
-/** Name lookups for one graph (not its subgraphs), built once by {@link indexGraph}. */
+/**
+ * Name lookups for one graph (not its subgraphs), built once by {@link indexGraph}.
+ *
+ * @example
+ * ```ts
+ * const index: GraphIndex = indexGraph(graph);
+ * index.initializers.get("0.weight")?.dims; // [512, 64]
+ * ```
+ */
 export interface GraphIndex {
   readonly nodesByName: ReadonlyMap<string, NodeProto>;
   readonly producers: ReadonlyMap<string, Producer>;

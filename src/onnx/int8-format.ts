@@ -1,9 +1,23 @@
 import type { CpuFeatures } from "./cpu-features.js";
 
-/** An int8 layout: activation type then weight type (ORT's shorthand). */
+/**
+ * An int8 layout: activation type then weight type (ORT's shorthand).
+ *
+ * @example
+ * ```ts
+ * const layout: Int8Layout = chooseInt8Format(cpu).layout; // "U8S8"
+ * ```
+ */
 export type Int8Layout = "U8S8" | "S8S8" | "U8U8";
 
-/** How to quantize for a CPU, and why; the optimizer still measures before it keeps anything. */
+/**
+ * How to quantize for a CPU, and why; the optimizer still measures before it keeps anything.
+ *
+ * @example
+ * ```ts
+ * const { activationType, weightType, reduceRange } = chooseInt8Format(cpu);
+ * ```
+ */
 export interface Int8Format {
   readonly layout: Int8Layout;
   readonly activationType: "uint8" | "int8";

@@ -1,6 +1,13 @@
 import type { Attribute, GraphProto, NodeProto, TensorProto, ValueInfo } from "./types.js";
 
-/** `AttributeProto.AttributeType` of onnx.proto, by name. */
+/**
+ * `AttributeProto.AttributeType` of onnx.proto, by name.
+ *
+ * @example
+ * ```ts
+ * if (attribute.type === AttributeType.GRAPH) visit(attribute.g!);
+ * ```
+ */
 export const AttributeType = {
   UNDEFINED: 0,
   FLOAT: 1,
@@ -19,7 +26,14 @@ export const AttributeType = {
   TYPE_PROTOS: 14,
 } as const;
 
-/** An attribute's value, for {@link makeNode}: numbers are INT when integral unless given as `{ float }`. */
+/**
+ * An attribute's value, for {@link makeNode}: numbers are INT when integral unless given as `{ float }`.
+ *
+ * @example
+ * ```ts
+ * makeNode({ opType: "Clip", inputs: ["x"], outputs: ["y"], attributes: { min: { float: 0 }, max: { float: 6 } } });
+ * ```
+ */
 export type AttributeValue =
   | number
   | bigint
@@ -31,7 +45,14 @@ export type AttributeValue =
   | { readonly floats: readonly number[] }
   | TensorProto;
 
-/** What {@link makeNode} needs: the op, its tensors, and optionally a name, a domain, attributes. */
+/**
+ * What {@link makeNode} needs: the op, its tensors, and optionally a name, a domain, attributes.
+ *
+ * @example
+ * ```ts
+ * const spec: NodeSpec = { opType: "Relu", inputs: ["h"], outputs: ["h_relu"], name: "relu1" };
+ * ```
+ */
 export interface NodeSpec {
   readonly opType: string;
   readonly inputs: readonly string[];

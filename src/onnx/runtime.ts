@@ -11,7 +11,14 @@ import { TikTokToeError } from "../errors/index.js";
  * native library.
  */
 
-/** Element types onnxruntime-node can feed and fetch, in its spelling. */
+/**
+ * Element types onnxruntime-node can feed and fetch, in its spelling.
+ *
+ * @example
+ * ```ts
+ * const type: ElementType = "int64";
+ * ```
+ */
 export type ElementType =
   | "float32"
   | "float64"
@@ -27,7 +34,14 @@ export type ElementType =
   | "bool"
   | "string";
 
-/** The typed arrays that carry each element type (bool in a Uint8Array, float16 as Uint16Array bits). */
+/**
+ * The typed arrays that carry each element type (bool in a Uint8Array, float16 as Uint16Array bits).
+ *
+ * @example
+ * ```ts
+ * const data: TensorData = BigInt64Array.of(1n, 2n);
+ * ```
+ */
 export type TensorData =
   | Float32Array
   | Float64Array
@@ -41,24 +55,52 @@ export type TensorData =
   | BigUint64Array
   | readonly string[];
 
-/** A tensor to feed or fetched: values in row-major order and the dimensions. */
+/**
+ * A tensor to feed or fetched: values in row-major order and the dimensions.
+ *
+ * @example
+ * ```ts
+ * const logits: TensorValue = (await session.run(feeds)).logits!; // { type: "float32", data, dims: [rows, 10] }
+ * ```
+ */
 export interface TensorValue {
   readonly type: ElementType;
   readonly data: TensorData;
   readonly dims: readonly number[];
 }
 
-/** A feed; `type` may be left out where the array says it (not for bool or float16). */
+/**
+ * A feed; `type` may be left out where the array says it (not for bool or float16).
+ *
+ * @example
+ * ```ts
+ * const feed: FeedTensor = { data: Float32Array.from(pixels), dims: [rows, 64] };
+ * ```
+ */
 export interface FeedTensor {
   readonly type?: ElementType;
   readonly data: TensorData;
   readonly dims: readonly number[];
 }
 
-/** Named feeds for one run. */
+/**
+ * Named feeds for one run.
+ *
+ * @example
+ * ```ts
+ * const feeds: Feeds = { ids: { data: BigInt64Array.of(3n), dims: [1] }, mask: { type: "bool", data: Uint8Array.of(1), dims: [1] } };
+ * ```
+ */
 export type Feeds = Readonly<Record<string, FeedTensor>>;
 
-/** An input or output as the model declares it. */
+/**
+ * An input or output as the model declares it.
+ *
+ * @example
+ * ```ts
+ * session.inputs[0]; // { name: "input", isTensor: true, type: "float32", shape: ["batch", 64] }
+ * ```
+ */
 export interface ValueDescription {
   readonly name: string;
   /** False for sequences and maps (e.g. scikit-learn's ZipMap output). */
@@ -69,7 +111,14 @@ export interface ValueDescription {
   readonly shape: readonly (number | string)[];
 }
 
-/** Session options that matter for measurement and calibration (research notes §7). */
+/**
+ * Session options that matter for measurement and calibration (research notes §7).
+ *
+ * @example
+ * ```ts
+ * await openSession(bytes, { graphOptimizationLevel: "all", intraOpNumThreads: 1, executionMode: "sequential" });
+ * ```
+ */
 export interface SessionOptions {
   /** `disabled` for calibration (fusions would remove the tensors), `all` to measure. */
   readonly graphOptimizationLevel?: "disabled" | "basic" | "extended" | "layout" | "all";

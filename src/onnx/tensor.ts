@@ -1,5 +1,5 @@
 import { TikTokToeError } from "../errors/index.js";
-import { hostIsLittleEndian } from "./decode.js";
+import { hostIsLittleEndian } from "./endian.js";
 import type { TensorProto } from "./types.js";
 
 /**

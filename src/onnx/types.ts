@@ -13,14 +13,28 @@ import type { RawField } from "./wire.js";
  * Slice survives a round trip.
  */
 
-/** `StringStringEntryProto`: key = 1, value = 2. */
+/**
+ * `StringStringEntryProto`: key = 1, value = 2.
+ *
+ * @example
+ * ```ts
+ * model.metadataProps.push({ key: "optimized_by", value: "tiktoktoe", rawFields: [] });
+ * ```
+ */
 export interface StringStringEntry {
   key?: string;
   value?: string;
   rawFields: RawField[];
 }
 
-/** `OperatorSetIdProto`: domain = 1, version = 2. The empty domain is the default `ai.onnx`. */
+/**
+ * `OperatorSetIdProto`: domain = 1, version = 2. The empty domain is the default `ai.onnx`.
+ *
+ * @example
+ * ```ts
+ * model.opsetImport.find((o) => (o.domain ?? "") === "")?.version; // 13
+ * ```
+ */
 export interface OperatorSetId {
   domain?: string;
   version?: number;
@@ -32,6 +46,12 @@ export interface OperatorSetId {
  * string_data = 6, int64_data = 7 (packed), name = 8, raw_data = 9, double_data = 10 (packed),
  * uint64_data = 11 (packed), doc_string = 12, external_data = 13, data_location = 14,
  * metadata_props = 16. Kept raw: segment = 3.
+ *
+ * @example
+ * ```ts
+ * const w: TensorProto = graph.initializer.find((t) => t.name === "0.weight")!;
+ * tensorToFloat32(w); // Float32Array(512 * 64)
+ * ```
  */
 export interface TensorProto {
   dims: number[];
@@ -51,7 +71,14 @@ export interface TensorProto {
   rawFields: RawField[];
 }
 
-/** `TensorShapeProto.Dimension`: dim_value = 1, dim_param = 2 (a oneof), denotation = 3. */
+/**
+ * `TensorShapeProto.Dimension`: dim_value = 1, dim_param = 2 (a oneof), denotation = 3.
+ *
+ * @example
+ * ```ts
+ * input.type?.tensorType?.shape?.dim.map((d) => d.dimParam ?? d.dimValue); // ["batch", 64]
+ * ```
+ */
 export interface Dimension {
   dimValue?: number;
   dimParam?: string;
@@ -59,13 +86,27 @@ export interface Dimension {
   rawFields: RawField[];
 }
 
-/** `TensorShapeProto`: dim = 1. */
+/**
+ * `TensorShapeProto`: dim = 1.
+ *
+ * @example
+ * ```ts
+ * const rank = input.type?.tensorType?.shape?.dim.length; // 2
+ * ```
+ */
 export interface TensorShape {
   dim: Dimension[];
   rawFields: RawField[];
 }
 
-/** `TypeProto.Tensor`: elem_type = 1, shape = 2. */
+/**
+ * `TypeProto.Tensor`: elem_type = 1, shape = 2.
+ *
+ * @example
+ * ```ts
+ * input.type?.tensorType?.elemType === DataType.FLOAT;
+ * ```
+ */
 export interface TensorTypeProto {
   elemType?: number;
   shape?: TensorShape;
@@ -75,6 +116,11 @@ export interface TensorTypeProto {
 /**
  * `TypeProto`: tensor_type = 1, denotation = 6. Kept raw: sequence_type = 4, map_type = 5,
  * sparse_tensor_type = 8, optional_type = 9.
+ *
+ * @example
+ * ```ts
+ * const isTensor = valueInfo.type?.tensorType !== undefined;
+ * ```
  */
 export interface TypeProto {
   tensorType?: TensorTypeProto;
@@ -82,7 +128,14 @@ export interface TypeProto {
   rawFields: RawField[];
 }
 
-/** `ValueInfoProto`: name = 1, type = 2, doc_string = 3, metadata_props = 4. */
+/**
+ * `ValueInfoProto`: name = 1, type = 2, doc_string = 3, metadata_props = 4.
+ *
+ * @example
+ * ```ts
+ * graph.input[0]?.name; // "input"
+ * ```
+ */
 export interface ValueInfo {
   name?: string;
   type?: TypeProto;
@@ -95,6 +148,11 @@ export interface ValueInfo {
  * `AttributeProto`: name = 1, f = 2, i = 3, s = 4, t = 5, g = 6, floats = 7, ints = 8,
  * strings = 9, tensors = 10, graphs = 11, doc_string = 13, type = 20, ref_attr_name = 21.
  * Kept raw: tp = 14, type_protos = 15, sparse_tensor = 22, sparse_tensors = 23.
+ *
+ * @example
+ * ```ts
+ * getAttribute(gemm, "transB")?.i; // 1n
+ * ```
  */
 export interface Attribute {
   name?: string;
@@ -117,6 +175,11 @@ export interface Attribute {
 /**
  * `NodeProto`: input = 1, output = 2, name = 3, op_type = 4, attribute = 5, doc_string = 6,
  * domain = 7, overload = 8, metadata_props = 9.
+ *
+ * @example
+ * ```ts
+ * graph.node.filter((n) => n.opType === "Gemm").map((n) => n.input[1]); // the weights
+ * ```
  */
 export interface NodeProto {
   input: string[];
@@ -135,6 +198,12 @@ export interface NodeProto {
  * `GraphProto`: node = 1, name = 2, initializer = 5, doc_string = 10, input = 11, output = 12,
  * value_info = 13, metadata_props = 16. Kept raw: quantization_annotation = 14,
  * sparse_initializer = 15.
+ *
+ * @example
+ * ```ts
+ * const graph: GraphProto = requireGraph(model);
+ * graph.node.length; // 5
+ * ```
  */
 export interface GraphProto {
   node: NodeProto[];

@@ -7,7 +7,14 @@ import { TikTokToeError } from "../errors/index.js";
  * track nesting for no benefit.
  */
 
-/** The four wire types ONNX uses. */
+/**
+ * The four wire types ONNX uses.
+ *
+ * @example
+ * ```ts
+ * w.tag(9, WireType.bytes); // TensorProto.raw_data follows
+ * ```
+ */
 export const WireType = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const;
 
 /**
@@ -25,7 +32,14 @@ export interface RawField {
   readonly bytes: Uint8Array;
 }
 
-/** Thrown for every malformed input so a caller sees one documented code, never a RangeError. */
+/**
+ * Thrown for every malformed input so a caller sees one documented code, never a RangeError.
+ *
+ * @example
+ * ```ts
+ * if (end > buf.length) throw invalid("truncated field", pos);
+ * ```
+ */
 export function invalid(message: string, offset?: number): TikTokToeError {
   return new TikTokToeError(
     "ONNX_INVALID",
