@@ -32,6 +32,9 @@ const layers: Record<string, readonly string[]> = {
   resources: ["errors"],
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
+  // Optimization (issue #13): ONNX I/O — the codec, graph edits and checker are pure; runtime.ts is
+  // the onnxruntime-node adapter and cpu-features.ts reads /proc/cpuinfo.
+  onnx: ["errors"],
   server: [
     "logging",
     "parallel",

@@ -88,7 +88,20 @@ export const errorCodes = {
   ONNX_INVALID: {
     status: 400,
     expected: true,
-    summary: "An uploaded ONNX model is not base64, is empty or truncated, or does not load in onnxruntime.",
+    summary:
+      "An ONNX model is not base64 (uploads), is empty, truncated or not ONNX protobuf, fails the checker, or does not load in onnxruntime.",
+  },
+  ONNX_UNSUPPORTED: {
+    status: 422,
+    expected: true,
+    summary:
+      "A valid ONNX model uses something the tool does not handle yet (external data files, an element type an operation needs).",
+  },
+  ONNX_RUN_FAILED: {
+    status: 422,
+    expected: true,
+    summary:
+      "onnxruntime refused to run a model on the given inputs (a missing input, a wrong type or shape).",
   },
   HOST_NOT_ALLOWED: {
     status: 403,

@@ -90,6 +90,13 @@ export interface OnnxModel {
  * Loads a version's ONNX artifact with onnxruntime-node (imported on first use: the server starts
  * without it when no model is ever run). A file that does not load is a REQUEST_INVALID naming why.
  *
+ * Note for the move (issue #13): `openSession` in src/onnx/runtime.ts is the general adapter (any
+ * input signature, session options, metadata with symbolic dimensions, chosen fetches). This one
+ * maps onto it as `openSession(onnx)` then `run({ [inputs[0].name]: { type: "float32", data: input,
+ * dims: [rows, columns] } })` and reading `outputs[0].name`; `server` must then list `onnx` among its
+ * imports in src/architecture.test.ts. The callers (predictWithOnnx, explanations.ts) are not moved
+ * yet; note that the new adapter reports load failures as ONNX_INVALID, not REQUEST_INVALID.
+ *
  * @example
  * ```ts
  * const model = await openOnnxModel(bytes);
