@@ -27,6 +27,8 @@ const layers: Record<string, readonly string[]> = {
   explain: ["stats", "errors"],
   // Optimization (issue #13): the pure maths of calibration, quantization, pruning and acceptance.
   optimize: ["stats", "errors"],
+  // The optimization system (issue #13): runs techniques with onnxruntime, validates, chooses.
+  optimizer: ["optimize", "onnx", "train", "data", "stats", "errors"],
   // Training small MLPs (issues #13, #15): pure, like the statistics it builds on.
   train: ["stats"],
   resources: ["errors"],
