@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { describe, test } from "node:test";
+import { afterEach, describe, test } from "node:test";
 import { backoffDelay, parseRetryAfter } from "./backoff.js";
-import { createClient } from "./index.js";
+import { createClient as createClientUnmanaged } from "./index.js";
 import type { ClientErrorInfo } from "./types.js";
 
 interface Received {
@@ -13,6 +13,22 @@ interface Received {
   readonly headers: IncomingMessage["headers"];
 }
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
+
+/**
+ * What a test opened, closed after it whatever happened: a failed assertion must not leave a server
+ * or a client's retry loop running (under load that once hung this file for minutes).
+ */
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of cleanups.splice(0).reverse()) await close().catch(() => {});
+});
+
+/** createClient, closed after the test (close is idempotent). */
+const createClient: typeof createClientUnmanaged = (options) => {
+  const client = createClientUnmanaged(options);
+  cleanups.push(() => client.close({ timeoutMs: 100 }));
+  return client;
+};
 
 /** A scripted HTTP server on 127.0.0.1: `answer` decides each reply from what arrived. */
 async function fakeServer(
@@ -47,16 +63,13 @@ async function fakeServer(
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const actual = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${actual}`,
-    port: actual,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  cleanups.push(close);
+  return { url: `http://127.0.0.1:${actual}`, port: actual, received, close };
 }
 
 /** A port nothing listens on (taken, then released). */
