@@ -6,6 +6,7 @@ import {
   type DeliveryOptions,
   deliver,
   deliveryDefaults,
+  nextDeliveryStep,
 } from "./delivery.js";
 import type { Notifier, SendOutcome } from "./notifier.js";
 import { sampleNotification } from "./receivers.test.helpers.js";
@@ -273,4 +274,35 @@ describe("deliver", () => {
     assert.equal(result.ok, true);
     assert.ok(performance.now() - started >= 55, `${performance.now() - started} ms`);
   });
+});
+
+test("nextDeliveryStep is the one retry rule: done, permanent, Retry-After, attempts and elapsed budgets", () => {
+  const retryable = { ok: false as const, retry: true, reason: "http_5xx" as const, message: "503" };
+  assert.deepEqual(nextDeliveryStep(1, { ok: true, status: 200 } as never, 0), { kind: "done" });
+  assert.deepEqual(nextDeliveryStep(1, { ...retryable, retry: false } as never, 0), {
+    kind: "give-up",
+    reason: "permanent",
+  });
+  assert.deepEqual(
+    nextDeliveryStep(1, { ...retryable, retryAfterMs: 30_000 } as never, 0, {}, () => 0),
+    {
+      kind: "retry",
+      waitMs: 30_000,
+    },
+  );
+  assert.deepEqual(nextDeliveryStep(12, retryable as never, 0, { maxAttempts: 12 }), {
+    kind: "give-up",
+    reason: "max_attempts",
+  });
+  assert.deepEqual(
+    nextDeliveryStep(2, retryable as never, 299_999, { maxElapsedMs: 300_000 }, () => 0.5),
+    {
+      kind: "give-up",
+      reason: "max_elapsed",
+    },
+  );
+  assert.deepEqual(
+    nextDeliveryStep(2, retryable as never, 1e12, { maxElapsedMs: Number.POSITIVE_INFINITY }, () => 0.5),
+    { kind: "retry", waitMs: 1000 },
+  );
 });

@@ -153,6 +153,45 @@ export function backoffDelay(
   return Math.max(jittered, retryAfterMs ?? 0);
 }
 
+/** What follows an attempt: nothing (it succeeded), a retry after a wait, or giving up with a reason. */
+export type DeliveryStep =
+  | { readonly kind: "done" }
+  | { readonly kind: "retry"; readonly waitMs: number }
+  | { readonly kind: "give-up"; readonly reason: GiveUpReason };
+
+/**
+ * The one retry rule of every delivery — `deliver` (the CLI's `alerts test`) and the server's durable
+ * outbox alike: retry while the outcome allows (`retry: true`), after {@link backoffDelay} (never
+ * sooner than Retry-After), until `maxAttempts` or until the next attempt would start after
+ * `maxElapsedMs`. Pure: the caller waits, or schedules the next attempt in its store.
+ *
+ * @example
+ * ```ts
+ * const step = nextDeliveryStep(attempts, outcome, Date.now() - firstAttemptMs, { maxAttempts: 12 });
+ * if (step.kind === "retry") schedule(step.waitMs);
+ * ```
+ */
+export function nextDeliveryStep(
+  attempt: number,
+  outcome: SendOutcome,
+  elapsedMs: number,
+  policy: Pick<
+    DeliveryOptions,
+    "maxAttempts" | "maxElapsedMs" | "initialDelayMs" | "maxDelayMs" | "multiplier"
+  > = {},
+  random: () => number = Math.random,
+): DeliveryStep {
+  if (outcome.ok) return { kind: "done" };
+  if (outcome.reason === "aborted") return { kind: "give-up", reason: "aborted" };
+  if (!outcome.retry) return { kind: "give-up", reason: "permanent" };
+  if (attempt >= Math.max(1, policy.maxAttempts ?? deliveryDefaults.maxAttempts))
+    return { kind: "give-up", reason: "max_attempts" };
+  const waitMs = backoffDelay(attempt, outcome.retryAfterMs, random, policy);
+  if (elapsedMs + waitMs > (policy.maxElapsedMs ?? deliveryDefaults.maxElapsedMs))
+    return { kind: "give-up", reason: "max_elapsed" };
+  return { kind: "retry", waitMs };
+}
+
 /**
  * Delivers one notification through one notifier: attempts, and retries while the outcome allows
  * (`retry: true`: 429, 5xx, timeouts, broken connections, SMTP 4xx), waiting {@link backoffDelay};
@@ -187,17 +226,11 @@ export async function deliver(
     const durationMs = Math.max(0, now() - at);
     const elapsed = () => Math.max(0, now() - started);
 
-    let gaveUp: GiveUpReason | undefined;
-    let wait: number | null = null;
-    if (outcome.ok) gaveUp = undefined;
-    else if (signal.aborted || outcome.reason === "aborted") gaveUp = "aborted";
-    else if (!outcome.retry) gaveUp = "permanent";
-    else if (attempt >= maxAttempts) gaveUp = "max_attempts";
-    else {
-      const next = backoffDelay(attempt, outcome.retryAfterMs, random, options);
-      if (elapsed() + next > maxElapsedMs) gaveUp = "max_elapsed";
-      else wait = next;
-    }
+    const step = signal.aborted
+      ? ({ kind: "give-up", reason: "aborted" } as const)
+      : nextDeliveryStep(attempt, outcome, elapsed(), { ...options, maxAttempts, maxElapsedMs }, random);
+    const gaveUp: GiveUpReason | undefined = step.kind === "give-up" ? step.reason : undefined;
+    const wait: number | null = step.kind === "retry" ? step.waitMs : null;
     report(options.onAttempt, {
       notifier: notifier.name,
       kind: notifier.kind,

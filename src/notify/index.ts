@@ -43,9 +43,11 @@ export {
   backoffDelay,
   type DeliveryOptions,
   type DeliveryResult,
+  type DeliveryStep,
   deliver,
   deliveryDefaults,
   type GiveUpReason,
+  nextDeliveryStep,
 } from "./delivery.js";
 export {
   buildEmail,

@@ -26,7 +26,13 @@ import {
 } from "../alerts/index.js";
 import { parseDuration, type ResourceRuleName, type ResourceRuleSettings } from "../config/index.js";
 import { TikTokToeError } from "../errors/index.js";
-import { backoffDelay, loadNotifiers, type Notification, type Notifier, zeroTime } from "../notify/index.js";
+import {
+  loadNotifiers,
+  type Notification,
+  type Notifier,
+  nextDeliveryStep,
+  zeroTime,
+} from "../notify/index.js";
 import type { OutboxItem, Store } from "../store/index.js";
 
 /** A receiver: the channels a routed notification goes to. */
@@ -46,7 +52,8 @@ export interface AlertingSetup {
 }
 
 const DURATION_KEYS = ["group_wait", "group_interval", "repeat_interval"] as const;
-const MAX_ATTEMPTS = 12;
+/** The outbox's retry budget: twelve attempts (about an hour of backoff), no deadline. */
+const OUTBOX_RETRIES = { maxAttempts: 12, maxElapsedMs: Number.POSITIVE_INFINITY } as const;
 const LOG_RETENTION_MS = 90 * 24 * 3_600_000;
 
 /**
@@ -408,12 +415,14 @@ export class Alerting {
       });
       return true;
     }
-    if (outcome.retry && attempts < MAX_ATTEMPTS) {
-      const delay = backoffDelay(attempts, outcome.retryAfterMs);
+    // The same retry rule as `alerts test` (notify's nextDeliveryStep), with the outbox's own budget:
+    // more attempts and no deadline, since a restart must not lose a page.
+    const step = nextDeliveryStep(attempts, outcome, now - item.createdMs, OUTBOX_RETRIES);
+    if (step.kind === "retry") {
       await this.store.updateNotification(item.id!, {
         state: "pending",
         attempts,
-        nextAttemptMs: now + delay,
+        nextAttemptMs: now + step.waitMs,
         lastError: outcome.reason,
         sentMs: null,
       });
