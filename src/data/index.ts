@@ -1,6 +1,11 @@
 /**
  * The data layer: reading CSV and NDJSON files (optionally gzip-compressed) into typed columns.
  */
+export {
+  type CsvNumericKernel,
+  installedCsvNumericKernel,
+  useCsvNumericKernel,
+} from "./csv-kernel.js";
 export { isMissingToken, MISSING_TOKENS } from "./missing-tokens.js";
 export { parseDecimal } from "./parse-decimal.js";
 export { parseTable } from "./parse-table.js";

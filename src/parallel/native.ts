@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { type CsvNumericKernel, useCsvNumericKernel } from "../data/index.js";
 import { type NativeKernels, useNativeKernels } from "../stats/kernels.js";
 
 /**
@@ -12,7 +13,13 @@ export type NativeKernelStatus =
   | { readonly loaded: true; readonly path: string }
   | { readonly loaded: false; readonly reason: string };
 
-let cached: { kernels: NativeKernels | null; status: NativeKernelStatus } | undefined;
+interface Loaded {
+  kernels: NativeKernels | null;
+  csv: CsvNumericKernel | null;
+  status: NativeKernelStatus;
+}
+
+let cached: Loaded | undefined;
 
 /**
  * The native drift kernels of this platform's build of native/, or null when they are switched off
@@ -44,8 +51,23 @@ export function nativeKernelStatus(): NativeKernelStatus {
 }
 
 /**
- * Loads the native kernels and installs them as this thread's default (see `useNativeKernels`);
- * returns whether they are in use. Worker threads of {@link WorkerPool} call it when they start.
+ * The native scanner of all-numeric CSV records from the same addon, or null when the drift kernels
+ * are (same reasons); the JavaScript parser then reads every record, with the same results.
+ *
+ * @example
+ * ```ts
+ * useCsvNumericKernel(loadNativeCsvKernel());
+ * ```
+ */
+export function loadNativeCsvKernel(): CsvNumericKernel | null {
+  cached ??= load();
+  return cached.csv;
+}
+
+/**
+ * Loads the native kernels and installs them as this thread's default (see `useNativeKernels` and
+ * `useCsvNumericKernel`); returns whether they are in use. Worker threads of {@link WorkerPool} call
+ * it when they start.
  *
  * @example
  * ```ts
@@ -55,12 +77,17 @@ export function nativeKernelStatus(): NativeKernelStatus {
 export function enableNativeKernels(): boolean {
   const kernels = loadNativeKernels();
   useNativeKernels(kernels);
+  useCsvNumericKernel(loadNativeCsvKernel());
   return kernels !== null;
 }
 
-function load(): { kernels: NativeKernels | null; status: NativeKernelStatus } {
+function load(): Loaded {
   if (process.env.TIKTOKTOE_NATIVE === "0")
-    return { kernels: null, status: { loaded: false, reason: "switched off by TIKTOKTOE_NATIVE=0" } };
+    return {
+      kernels: null,
+      csv: null,
+      status: { loaded: false, reason: "switched off by TIKTOKTOE_NATIVE=0" },
+    };
   const require = createRequire(import.meta.url);
   let path: string;
   try {
@@ -68,6 +95,7 @@ function load(): { kernels: NativeKernels | null; status: NativeKernelStatus } {
   } catch {
     return {
       kernels: null,
+      csv: null,
       status: {
         loaded: false,
         reason: "not built (`npm run build` builds native/ when a C compiler is there)",
@@ -75,16 +103,26 @@ function load(): { kernels: NativeKernels | null; status: NativeKernelStatus } {
     };
   }
   try {
-    const addon = require(path) as Partial<NativeKernels>;
-    if (typeof addon.sortFinite !== "function" || typeof addon.ksWasserstein !== "function")
-      return { kernels: null, status: { loaded: false, reason: `${path} lacks the expected functions` } };
+    const addon = require(path) as Partial<NativeKernels & { csvNumericRows: CsvNumericKernel }>;
+    if (
+      typeof addon.sortFinite !== "function" ||
+      typeof addon.ksWasserstein !== "function" ||
+      typeof addon.csvNumericRows !== "function"
+    )
+      return {
+        kernels: null,
+        csv: null,
+        status: { loaded: false, reason: `${path} lacks the expected functions` },
+      };
     return {
       kernels: { sortFinite: addon.sortFinite, ksWasserstein: addon.ksWasserstein },
+      csv: addon.csvNumericRows,
       status: { loaded: true, path },
     };
   } catch (error) {
     return {
       kernels: null,
+      csv: null,
       status: {
         loaded: false,
         reason: `failed to load: ${error instanceof Error ? error.message : String(error)}`,
