@@ -8,6 +8,12 @@
  */
 #include "csv.h"
 
+#include <math.h>
+#include <string.h>
+#if defined(_MSC_VER)
+#include <intrin.h>
+#endif
+
 #define TWO_53 9007199254740992ULL
 /* Exponent digits saturate here, as in parse-decimal.ts: the value is out of the fast path anyway. */
 #define EXPONENT_CAP 100000000
@@ -15,6 +21,75 @@
 static const double POWERS_OF_TEN[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                          1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                          1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* More digits than this could overflow 64 bits; such a mantissa is left to JavaScript. */
+#define MAX_DIGITS 19
+
+static const uint64_t POWERS_OF_TEN_U64[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+static inline uint64_t load8(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+/*
+ * How many of the 8 bytes in v (first byte lowest) are ASCII digits before the first that is not.
+ * A byte below '0' borrows and one above '9' carries only into the bytes after it, so the lowest
+ * flagged byte is exactly the first non-digit.
+ */
+static inline unsigned leading_digits(uint64_t v) {
+  const uint64_t flags = ((v - 0x3030303030303030ULL) | (v + 0x4646464646464646ULL)) & 0x8080808080808080ULL;
+  if (flags == 0) return 8;
+#if defined(_MSC_VER)
+  unsigned long bit;
+  _BitScanForward64(&bit, flags);
+  return (unsigned)bit >> 3;
+#else
+  return (unsigned)__builtin_ctzll(flags) >> 3;
+#endif
+}
+
+/* The value of the first k (1..8) digits of v, eight at a time (the usual SWAR reduction). */
+static inline uint64_t digits_value(uint64_t v, unsigned k) {
+  uint64_t x = (v - 0x3030303030303030ULL) << (8 * (8 - k));
+  x = x * 10 + (x >> 8);
+  x = (((x & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+       (((x >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+      32;
+  return x & 0xFFFFFFFFULL;
+}
+
+/*
+ * Appends the digits at buf[*pos, end) to *mantissa (while *count, the digits so far, stays within
+ * MAX_DIGITS) and advances *pos and *count past them.
+ */
+static inline void take_digits(const uint8_t *buf, size_t *pos, size_t end, uint64_t *mantissa, size_t *count) {
+  size_t p = *pos;
+  uint64_t m = *mantissa;
+  size_t n = *count;
+  for (;;) {
+    if (end - p >= 8) {
+      const uint64_t v = load8(buf + p);
+      const unsigned k = leading_digits(v);
+      if (k == 0) break;
+      n += k;
+      if (n <= MAX_DIGITS) m = m * POWERS_OF_TEN_U64[k] + digits_value(v, k);
+      p += k;
+      if (k < 8) break;
+    } else {
+      if (p >= end) break;
+      const unsigned digit = (unsigned)buf[p] - '0';
+      if (digit > 9) break;
+      n++;
+      if (n <= MAX_DIGITS) m = m * 10 + digit;
+      p++;
+    }
+  }
+  *pos = p;
+  *mantissa = m;
+  *count = n;
+}
 
 /*
  * Parses the decimal at buf[*pos, end) up to the first byte that cannot continue it; returns 0 when
@@ -29,30 +104,18 @@ static inline int scan_number(const uint8_t *buf, size_t *pos, size_t end, doubl
   } else if (buf[p] == '+') {
     p++;
   }
-  /* Below 2^53 the next step cannot overflow 64 bits; at or above it, it stays there and fails. */
   uint64_t mantissa = 0;
-  const size_t integer_start = p;
-  while (p < end) {
-    const unsigned digit = (unsigned)buf[p] - '0';
-    if (digit > 9) break;
-    if (mantissa < TWO_53) mantissa = mantissa * 10 + digit;
-    p++;
-  }
-  size_t digits = p - integer_start;
+  size_t digits = 0;
+  take_digits(buf, &p, end, &mantissa, &digits);
   long scale = 0;
   if (p < end && buf[p] == '.') {
     p++;
-    const size_t fraction_start = p;
-    while (p < end) {
-      const unsigned digit = (unsigned)buf[p] - '0';
-      if (digit > 9) break;
-      if (mantissa < TWO_53) mantissa = mantissa * 10 + digit;
-      p++;
-    }
-    scale = (long)(p - fraction_start);
-    digits += (size_t)scale;
+    const size_t before = digits;
+    take_digits(buf, &p, end, &mantissa, &digits);
+    scale = (long)(digits - before);
   }
-  if (digits == 0 || mantissa >= TWO_53) return 0;
+  /* Beyond MAX_DIGITS the mantissa was not kept: JavaScript decides (leading zeros included). */
+  if (digits == 0 || digits > MAX_DIGITS || mantissa >= TWO_53) return 0;
   long exponent = 0;
   if (p < end && (buf[p] | 0x20) == 'e') {
     p++;
@@ -106,7 +169,7 @@ size_t ttt_csv_numeric_rows(const uint8_t *buf, size_t start, size_t end, size_t
       if (column != NULL) {
         if (c == ',' || c == '\n' || c == '\r') {
           /* An empty cell: missing (a CR is checked below to be the start of CRLF). */
-          column[slot + rows] = __builtin_nan("");
+          column[slot + rows] = (double)NAN;
           record_missing[missing_here++] = (uint32_t)f;
         } else {
           double value;

@@ -142,6 +142,24 @@ describe("native CSV kernel: the same tables as the JavaScript parser", { skip }
     );
   });
 
+  it("digit runs of every length, eight at a time and byte by byte, up to the end of the input", () => {
+    const rng = seededRandom(3);
+    const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rng.uniform() * 10)).join("");
+    const lines = ["a,b"];
+    for (let i = 0; i <= 24; i++) {
+      for (let f = 0; f <= 24; f += i % 3 === 0 ? 1 : 5) {
+        const cell = `${i % 2 === 0 ? "-" : ""}${digits(i)}${f > 0 || i === 0 ? `.${digits(Math.max(f, 1))}` : ""}`;
+        lines.push(`${cell},${digits(i) || "0"}${i % 4 === 0 ? `e${i % 8 === 0 ? "-" : ""}${f}` : ""}`);
+      }
+    }
+    lines.push("0000000000000000000001.5,00000000000000000000");
+    const text = lines.join("\n");
+    same(text, {}, false);
+    // The last fields of the input, short of eight bytes: byte by byte.
+    same(`a,b\n1,12345678\n123456789,1.2345678`);
+    same(`a,b\n1,12345678\n123456789,1.2345678\n`);
+  });
+
   it("missing cells: empty, the missing words, spaces around numbers", () => {
     same("a,b,c\n1,,3\n,2,\n,,\nNA,2,3\n4,nan,6\n 7,8 ,\t9\n10,NULL,None\n#N/A,N/A,NaN\n1,2,3\n");
   });
