@@ -48,8 +48,9 @@ function defaultPoolSize(): number {
 /**
  * Reads two files on two threads at once, then measures their columns spread over every core, and
  * decides drift: the same report as `analyzeDrift`, faster on large inputs. Without a `pool` the
- * calling thread reads the reference file itself while a worker reads the current one, and takes
- * its share of the columns (it loads the native kernels, when built, as the workers do).
+ * calling thread reads the reference file itself while a worker reads the current one (or reads
+ * both, when it is done before the worker has started), and takes its share of the columns (it
+ * loads the native kernels, when built, as the workers do).
  *
  * @example
  * ```ts
@@ -67,17 +68,37 @@ export async function analyzeFilesParallel(
     const selection = options.selection ?? {};
     const read = { ...options.read, ...readOptionsFor(selection) };
     let readDone = 0;
-    const readOn = async (file: string, here: boolean): Promise<InputTable> => {
-      const table = here
-        ? await readTable(file, read)
-        : await pool.run<InputTable>("read", { file, options: read });
+    const done = (table: InputTable): InputTable => {
       options.onProgress?.({ phase: "read", done: ++readDone, total: 2 });
       return table;
     };
-    if (own) enableNativeKernels();
-    // The worker's job is posted first, so that it starts as soon as the thread is up.
-    const currentRead = readOn(currentFile, false);
-    const [reference, current] = await Promise.all([readOn(referenceFile, own), currentRead]);
+    const inPool = (file: string, claim?: SharedArrayBuffer) =>
+      pool.run<InputTable | null>("read", { file, options: read, ...(claim === undefined ? {} : { claim }) });
+    let reference: InputTable;
+    let current: InputTable;
+    if (own) {
+      enableNativeKernels();
+      // The worker's job is posted first, so that it starts as soon as the thread is up; but a fresh
+      // thread takes ~0.1 s to start, and when this thread is done with the reference before that,
+      // it claims the current file back and reads it too.
+      const claim = new SharedArrayBuffer(4);
+      const remote = inPool(currentFile, claim);
+      // Handled here too, so that a failure of this thread's read leaves no rejection unhandled.
+      remote.catch(() => undefined);
+      reference = done(await readTable(referenceFile, read));
+      if (Atomics.compareExchange(new Int32Array(claim), 0, 0, 2) === 0) {
+        // The worker answers null once it is up; nothing waits for that.
+        current = done(await readTable(currentFile, read));
+      } else {
+        current = done((await remote)!);
+      }
+    } else {
+      const tables = await Promise.all(
+        [referenceFile, currentFile].map(async (file) => done((await inPool(file))!)),
+      );
+      reference = tables[0]!;
+      current = tables[1]!;
+    }
     return {
       ...(await measureOn(planFor(reference, current, options), options, pool, own)),
       reference: { source: reference.source, rows: reference.rowCount },
