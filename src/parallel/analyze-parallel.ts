@@ -151,36 +151,56 @@ async function measureOn(
 ): Promise<DriftReport> {
   let done = 0;
   const report = () => options.onProgress?.({ phase: "measure", done: ++done, total: tasks.length });
-  // Large columns first, each to the least loaded thread (this one is thread 0 when it works): the
-  // shares are fixed before any work starts, since this thread cannot hand out work while it measures.
-  const order = tasks.map((task, index) => ({ task, index })).sort((a, b) => size(b.task) - size(a.task));
-  const threads = pool.size + (here ? 1 : 0);
-  const loads = new Array<number>(threads).fill(0);
-  const shares: Array<typeof order> = Array.from({ length: threads }, () => []);
-  for (const item of order) {
-    let least = 0;
-    for (let t = 1; t < threads; t++) if (loads[t]! < loads[least]!) least = t;
-    loads[least]! += size(item.task);
-    shares[least]!.push(item);
-  }
+  // Large columns first, so that the last thread to finish is not stuck with the biggest one.
+  const queue = tasks.map((task, index) => ({ task, index })).sort((a, b) => size(b.task) - size(a.task));
   const measured: MeasuredColumn[] = new Array(tasks.length);
-  const local = here ? shares.shift()! : [];
-  const remote = Promise.all(
-    shares.flat().map(async ({ task, index }) => {
-      measured[index] = await pool.run<MeasuredColumn>(
-        "measure",
-        { task, options: drift },
-        buffersOf([columnArray(task.reference), columnArray(task.current)]),
-      );
+  const sent: Promise<void>[] = [];
+  let failure: { error: unknown } | undefined;
+  let busy = 0;
+  const send = ({ task, index }: (typeof queue)[number]): void => {
+    busy++;
+    const transfer = buffersOf([columnArray(task.reference), columnArray(task.current)]);
+    sent.push(
+      pool.run<MeasuredColumn>("measure", { task, options: drift }, transfer).then(
+        (column) => {
+          measured[index] = column;
+          busy--;
+          report();
+        },
+        // Kept for the end: a rejection left unhandled while this thread measures would end the process.
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      ),
+    );
+  };
+  if (!here) {
+    for (const item of queue) send(item);
+  } else {
+    // The workers may still be starting (~0.1 s each): this thread measures meanwhile, taking the
+    // smallest columns, and hands the largest to each worker as soon as it is free. It looks for
+    // free workers between columns only, as it cannot while it measures.
+    let ready = false;
+    pool.ready().then(
+      () => {
+        ready = true;
+      },
+      () => undefined,
+    );
+    const arena = new SortArena();
+    while (queue.length > 0) {
+      if (ready && busy < pool.size) {
+        send(queue.shift()!);
+        continue;
+      }
+      const { task, index } = queue.pop()!;
+      measured[index] = measureTask(task, drift, arena);
       report();
-    }),
-  );
-  const arena = new SortArena();
-  for (const { task, index } of local) {
-    measured[index] = measureTask(task, drift, arena);
-    report();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
-  await remote;
+  await Promise.all(sent);
+  if (failure !== undefined) throw failure.error;
   return decideDrift(measured, drift, excluded);
 }
 
