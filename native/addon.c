@@ -5,6 +5,7 @@
  *   ksWasserstein(a: Float64Array, b: Float64Array, state: Float64Array, inDoubles?: boolean): undefined
  *   csvNumericRows(buf: Uint8Array, start: number, end: number, columns: (Float64Array | null)[],
  *                  slot: number, maxRows: number, state: Float64Array): number
+ *   countNewlines(buf: Uint8Array, start: number, end: number): number
  *
  * (inDoubles, for tests only: take the path of samples too large for exact integer products.)
  *
@@ -250,6 +251,37 @@ static napi_value csv_numeric_rows(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value count_newlines(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) {
+    napi_throw_type_error(env, NULL, "countNewlines(buf, start, end) takes three arguments");
+    return NULL;
+  }
+  bool is_typed_array = false;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *raw = NULL;
+  if (napi_is_typedarray(env, argv[0], &is_typed_array) != napi_ok || !is_typed_array ||
+      napi_get_typedarray_info(env, argv[0], &type, &length, &raw, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "countNewlines: buf must be a Uint8Array");
+    return NULL;
+  }
+  size_t start = 0, end = 0;
+  if (!index_argument(env, argv[1], "countNewlines: bad start", &start) ||
+      !index_argument(env, argv[2], "countNewlines: bad end", &end))
+    return NULL;
+  if (start > end || end > length) {
+    napi_throw_range_error(env, NULL, "countNewlines: start and end must lie within buf");
+    return NULL;
+  }
+  napi_value result;
+  CHECK(napi_create_double(env, (double)ttt_count_newlines((const uint8_t *)raw, start, end), &result));
+  return result;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   Scratch *scratch = (Scratch *)calloc(1, sizeof(Scratch));
   if (scratch == NULL) {
@@ -264,6 +296,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"sortFinite", NULL, sort_finite, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ksWasserstein", NULL, ks_wasserstein, NULL, NULL, NULL, napi_enumerable, NULL},
       {"csvNumericRows", NULL, csv_numeric_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"countNewlines", NULL, count_newlines, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties));
   return exports;

@@ -217,3 +217,20 @@ size_t ttt_csv_numeric_rows(const uint8_t *buf, size_t start, size_t end, size_t
   *next = pos;
   return rows;
 }
+
+size_t ttt_count_newlines(const uint8_t *buf, size_t start, size_t end) {
+  size_t count = 0;
+  size_t p = start;
+  /* Eight bytes at a time: a byte of v is zero where the input holds LF, and the high bit of
+   * ((v & 0x7f) + 0x7f) | v is set exactly for the non-zero bytes (no carry crosses bytes). */
+  for (; end - p >= 8; p += 8) {
+    const uint64_t v = load8(buf + p) ^ 0x0A0A0A0A0A0A0A0AULL;
+    const uint64_t nonzero =
+        (((v & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | v) & 0x8080808080808080ULL;
+    /* One bit per byte, summed into the top byte by one multiplication (no popcount instruction
+     * is assumed of the target). */
+    count += 8 - (size_t)(((nonzero >> 7) * 0x0101010101010101ULL) >> 56);
+  }
+  for (; p < end; p++) count += buf[p] == '\n';
+  return count;
+}

@@ -21,4 +21,7 @@ size_t ttt_csv_numeric_rows(const uint8_t *buf, size_t start, size_t end, size_t
                             double *const *columns, size_t slot, size_t max_rows, double *missing,
                             uint32_t *record_missing, size_t *next);
 
+/* The number of LF bytes in buf[start, end): an upper bound on the records there (see csv-parser.ts). */
+size_t ttt_count_newlines(const uint8_t *buf, size_t start, size_t end);
+
 #endif

@@ -1,7 +1,8 @@
 /**
- * The optional compiled scanner for all-numeric CSV records. This layer knows only its shape; the
- * parallel layer loads the Node-API addon built from native/ (src/parallel/native.ts) and installs
- * it here. It gives the same bits as the JavaScript parser, so installing it changes speed only.
+ * The optional compiled scanner for all-numeric CSV records and newline counter. This layer knows
+ * only their shape; the parallel layer loads the Node-API addon built from native/
+ * (src/parallel/native.ts) and installs it here. The scanner gives the same bits as the JavaScript
+ * parser, so installing it changes speed only.
  */
 
 /**
@@ -28,29 +29,45 @@ export type CsvNumericKernel = (
   state: Float64Array,
 ) => number;
 
-let installed: CsvNumericKernel | null = null;
-
 /**
- * Makes the CSV parsers of this thread use `kernel` for all-numeric records (`null`: JavaScript
- * only). Results are the same either way.
+ * The compiled helpers of the CSV reader: the record scanner, and a newline counter with which a
+ * reader sizes its columns before parsing (an upper bound on the rows; exact in the usual file, so
+ * the columns need no final copy).
  *
  * @example
  * ```ts
- * useCsvNumericKernel(loadNativeKernels()?.csvNumericRows ?? null); // src/parallel/native.ts
+ * const kernels: CsvKernels = { numericRows: addon.csvNumericRows, countNewlines: addon.countNewlines };
  * ```
  */
-export function useCsvNumericKernel(kernel: CsvNumericKernel | null): void {
-  installed = kernel;
+export interface CsvKernels {
+  readonly numericRows: CsvNumericKernel;
+  /** The number of LF bytes in `buf[start, end)`. */
+  readonly countNewlines: (buf: Uint8Array, start: number, end: number) => number;
+}
+
+let installed: CsvKernels | null = null;
+
+/**
+ * Makes the CSV readers of this thread use `kernels` (`null`: JavaScript only). Results are the
+ * same either way.
+ *
+ * @example
+ * ```ts
+ * useCsvKernels(loadNativeCsvKernels()); // src/parallel/native.ts; null when the addon is not built
+ * ```
+ */
+export function useCsvKernels(kernels: CsvKernels | null): void {
+  installed = kernels;
 }
 
 /**
- * The kernel installed by {@link useCsvNumericKernel} in this thread, or null.
+ * The kernels installed by {@link useCsvKernels} in this thread, or null.
  *
  * @example
  * ```ts
- * installedCsvNumericKernel() === null; // true until a loader installs one
+ * installedCsvKernels() === null; // true until a loader installs them
  * ```
  */
-export function installedCsvNumericKernel(): CsvNumericKernel | null {
+export function installedCsvKernels(): CsvKernels | null {
   return installed;
 }

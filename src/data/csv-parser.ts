@@ -4,7 +4,7 @@
  */
 import { TikTokToeError } from "../errors/index.js";
 import { type ColumnBuilder, KIND_NUMERIC } from "./column-builder.js";
-import { type CsvNumericKernel, installedCsvNumericKernel } from "./csv-kernel.js";
+import { type CsvNumericKernel, installedCsvKernels } from "./csv-kernel.js";
 import { notNumericError } from "./input-errors.js";
 import { isMissingToken } from "./missing-tokens.js";
 import { parseDecimalInto, scanPlainDecimal } from "./parse-decimal.js";
@@ -41,7 +41,7 @@ const END_INPUT = 2;
  * INPUT_NOT_NUMERIC. Text cells keep their exact text (quotes removed, `""` undoubled). Missing cells
  * are those {@link isMissingToken} accepts.
  *
- * When a {@link CsvNumericKernel} is installed (see {@link useCsvNumericKernel}) and every selected
+ * When a {@link CsvNumericKernel} is installed (see {@link useCsvKernels}) and every selected
  * column is still numeric, runs of plain numeric records go to it; it gives the same bits, and every
  * record it declines (and every error) is this class's as before.
  *
@@ -74,7 +74,9 @@ export class CsvParser implements TableParser {
    */
   private readonly missingInRecord: ColumnBuilder[] = [];
   /** The compiled record scanner, while every selected column is numeric; else null. */
-  private kernel: CsvNumericKernel | null = installedCsvNumericKernel();
+  private kernel: CsvNumericKernel | null = installedCsvKernels()?.numericRows ?? null;
+  /** At most this many lines in the whole input (see {@link CsvParser.expectLines}). */
+  private lineBound: number | undefined;
   /** The kernel's current blocks (null: unselected field) and its output, reused from call to call. */
   private kernelColumns: (Float64Array | null)[] = [];
   private kernelState = new Float64Array(1);
@@ -101,6 +103,15 @@ export class CsvParser implements TableParser {
       if (this.fields === undefined) return pos;
     }
     return this.parseRows(buf, pos, end, final);
+  }
+
+  /**
+   * Tells the parser, before the first push, that the input holds at most `lines` lines (its LF
+   * bytes, plus one when it does not end with LF): the columns are then made that long at once,
+   * which in the usual file is exactly the row count, so they need no final copy.
+   */
+  expectLines(lines: number): void {
+    this.lineBound = lines;
   }
 
   finish(): TableBuilder {
@@ -165,6 +176,8 @@ export class CsvParser implements TableParser {
     this.kernelColumns = fields.map(() => null);
     this.kernelState = new Float64Array(fields.length + 1);
     this.line += lines + (this.fieldEnding === END_RECORD ? 1 : 0);
+    // Every line before this.line held blank lines or the header, not records.
+    if (this.lineBound !== undefined) table.expectRows(this.lineBound - (this.line - 1));
     return pos;
   }
 

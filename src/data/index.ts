@@ -2,9 +2,10 @@
  * The data layer: reading CSV and NDJSON files (optionally gzip-compressed) into typed columns.
  */
 export {
+  type CsvKernels,
   type CsvNumericKernel,
-  installedCsvNumericKernel,
-  useCsvNumericKernel,
+  installedCsvKernels,
+  useCsvKernels,
 } from "./csv-kernel.js";
 export { isMissingToken, MISSING_TOKENS } from "./missing-tokens.js";
 export { parseDecimal } from "./parse-decimal.js";

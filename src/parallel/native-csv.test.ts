@@ -7,34 +7,35 @@ import { gzipSync } from "node:zlib";
 import { ChunkFeeder } from "../data/chunk-feeder.js";
 import {
   type ColumnOptions,
+  type CsvKernels,
   type CsvNumericKernel,
   parseTable,
   readTable,
   type Table,
-  useCsvNumericKernel,
+  useCsvKernels,
 } from "../data/index.js";
 import { assembleTable, backfillPlan, createParser, planFromOptions } from "../data/table-assembly.js";
 import { seededRandom } from "../testing/random.js";
-import { loadNativeCsvKernel, nativeKernelStatus } from "./native.js";
+import { loadNativeCsvKernels, nativeKernelStatus } from "./native.js";
 
 // The native CSV scanner (native/csv.c) must leave every table exactly as the JavaScript parser
 // makes it: the same bits in every column, the same text columns, and the same errors on the same
 // lines. Each case parses with the kernel installed and without it and compares; when the addon is
 // not built the cases skip, but an addon that is built and fails to load is an error.
 const status = nativeKernelStatus();
-const native = loadNativeCsvKernel();
+const native = loadNativeCsvKernels();
 const skip = native === null && !status.loaded && !status.reason.startsWith("failed") ? status.reason : false;
 
 /** The kernel, wrapped to count the records it took (so a case can check it was really used). */
-function counting(): { kernel: CsvNumericKernel; rows: () => number } {
-  if (native === null) throw new Error("native CSV kernel not loaded");
+function counting(): { kernel: CsvKernels; rows: () => number } {
+  if (native === null) throw new Error("native CSV kernels not loaded");
   let rows = 0;
-  const kernel: CsvNumericKernel = (...args) => {
-    const n = native(...args);
+  const numericRows: CsvNumericKernel = (...args) => {
+    const n = native.numericRows(...args);
     rows += n;
     return n;
   };
-  return { kernel, rows: () => rows };
+  return { kernel: { numericRows, countNewlines: native.countNewlines }, rows: () => rows };
 }
 
 /** A table as comparable data: numeric columns as their raw bytes (so -0 and NaN payloads count). */
@@ -70,12 +71,12 @@ function outcome(parse: () => Table): unknown {
   }
 }
 
-function withKernel<T>(kernel: CsvNumericKernel | null, run: () => T): T {
-  useCsvNumericKernel(kernel);
+function withKernel<T>(kernel: CsvKernels | null, run: () => T): T {
+  useCsvKernels(kernel);
   try {
     return run();
   } finally {
-    useCsvNumericKernel(null);
+    useCsvKernels(null);
   }
 }
 
@@ -239,6 +240,63 @@ describe("native CSV kernel: the same tables as the JavaScript parser", { skip }
     same(`${lines.join("\n")}\n`, {}, false);
   });
 
+  it("counts newlines exactly, eight bytes at a time and at any offset", () => {
+    const rng = seededRandom(5);
+    const bytes = Buffer.from(
+      Array.from({ length: 3001 }, () => (rng.uniform() < 0.2 ? 10 : (32 + rng.uniform() * 200) | 0)),
+    );
+    for (const [start, end] of [
+      [0, 3001],
+      [1, 3000],
+      [7, 7],
+      [5, 12],
+      [0, 8],
+      [13, 2990],
+    ] as const) {
+      let expected = 0;
+      for (let i = start; i < end; i++) if (bytes[i] === 10) expected++;
+      assert.equal(native!.countNewlines(bytes, start, end), expected, `[${start}, ${end})`);
+    }
+  });
+
+  it("columns sized by the newline count own exactly their buffers, blank lines or not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ttt-native-csv-"));
+    try {
+      for (const text of [
+        "a,b\n1,2\n3,4\n",
+        "a,b\n1,2\n3,4",
+        "a,b\n\n1,2\n\n3,x\n",
+        'a,b\n1,"x\ny"\n3,4\n',
+      ]) {
+        const path = join(dir, "t.csv");
+        writeFileSync(path, text);
+        for (const table of [
+          withKernel(native, () => parseTable(Buffer.from(text), { name: "t.csv" })),
+          await (async () => {
+            useCsvKernels(native);
+            try {
+              return await readTable(path);
+            } finally {
+              useCsvKernels(null);
+            }
+          })(),
+        ]) {
+          assert.deepEqual(
+            snapshot(table),
+            withKernel(null, () => snapshot(parseTable(Buffer.from(text), { name: "t.csv" }))),
+          );
+          for (const column of table.columns.values()) {
+            const array = column.kind === "numeric" ? column.values : column.codes;
+            assert.equal(array.length, table.rowCount);
+            assert.equal(array.byteLength, array.buffer.byteLength, JSON.stringify(text));
+          }
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("files read from disk, plain and gzip, give the same tables", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ttt-native-csv-"));
     try {
@@ -250,14 +308,14 @@ describe("native CSV kernel: the same tables as the JavaScript parser", { skip }
       writeFileSync(join(dir, "t.csv.gz"), gzipSync(text));
       for (const file of ["t.csv", "t.csv.gz"]) {
         const path = join(dir, file);
-        useCsvNumericKernel(null);
+        useCsvKernels(null);
         const expected = snapshot(await readTable(path));
         const { kernel, rows } = counting();
-        useCsvNumericKernel(kernel);
+        useCsvKernels(kernel);
         try {
           assert.deepEqual(snapshot(await readTable(path)), expected, file);
         } finally {
-          useCsvNumericKernel(null);
+          useCsvKernels(null);
         }
         assert.ok(rows() > 290_000, `${file}: the kernel took ${rows()} records`);
       }

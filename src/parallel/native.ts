@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { type CsvNumericKernel, useCsvNumericKernel } from "../data/index.js";
+import { type CsvKernels, type CsvNumericKernel, useCsvKernels } from "../data/index.js";
 import { type NativeKernels, useNativeKernels } from "../stats/kernels.js";
 
 /**
@@ -15,7 +15,7 @@ export type NativeKernelStatus =
 
 interface Loaded {
   kernels: NativeKernels | null;
-  csv: CsvNumericKernel | null;
+  csv: CsvKernels | null;
   status: NativeKernelStatus;
 }
 
@@ -51,22 +51,23 @@ export function nativeKernelStatus(): NativeKernelStatus {
 }
 
 /**
- * The native scanner of all-numeric CSV records from the same addon, or null when the drift kernels
- * are (same reasons); the JavaScript parser then reads every record, with the same results.
+ * The native CSV kernels (record scanner, newline counter) from the same addon, or null when the
+ * drift kernels are (same reasons); the JavaScript parser then reads every record, with the same
+ * results.
  *
  * @example
  * ```ts
- * useCsvNumericKernel(loadNativeCsvKernel());
+ * useCsvKernels(loadNativeCsvKernels());
  * ```
  */
-export function loadNativeCsvKernel(): CsvNumericKernel | null {
+export function loadNativeCsvKernels(): CsvKernels | null {
   cached ??= load();
   return cached.csv;
 }
 
 /**
  * Loads the native kernels and installs them as this thread's default (see `useNativeKernels` and
- * `useCsvNumericKernel`); returns whether they are in use. Worker threads of {@link WorkerPool} call
+ * `useCsvKernels`); returns whether they are in use. Worker threads of {@link WorkerPool} call
  * it when they start.
  *
  * @example
@@ -77,7 +78,7 @@ export function loadNativeCsvKernel(): CsvNumericKernel | null {
 export function enableNativeKernels(): boolean {
   const kernels = loadNativeKernels();
   useNativeKernels(kernels);
-  useCsvNumericKernel(loadNativeCsvKernel());
+  useCsvKernels(loadNativeCsvKernels());
   return kernels !== null;
 }
 
@@ -103,11 +104,14 @@ function load(): Loaded {
     };
   }
   try {
-    const addon = require(path) as Partial<NativeKernels & { csvNumericRows: CsvNumericKernel }>;
+    const addon = require(path) as Partial<
+      NativeKernels & { csvNumericRows: CsvNumericKernel; countNewlines: CsvKernels["countNewlines"] }
+    >;
     if (
       typeof addon.sortFinite !== "function" ||
       typeof addon.ksWasserstein !== "function" ||
-      typeof addon.csvNumericRows !== "function"
+      typeof addon.csvNumericRows !== "function" ||
+      typeof addon.countNewlines !== "function"
     )
       return {
         kernels: null,
@@ -116,7 +120,7 @@ function load(): Loaded {
       };
     return {
       kernels: { sortFinite: addon.sortFinite, ksWasserstein: addon.ksWasserstein },
-      csv: addon.csvNumericRows,
+      csv: { numericRows: addon.csvNumericRows, countNewlines: addon.countNewlines },
       status: { loaded: true, path },
     };
   } catch (error) {
