@@ -3,6 +3,9 @@
  *
  *   sortFinite(column: Float64Array, hasNaN: boolean, out: Float64Array): number
  *   ksWasserstein(a: Float64Array, b: Float64Array, state: Float64Array, inDoubles?: boolean): undefined
+ *   csvNumericRows(buf: Uint8Array, start: number, end: number, columns: (Float64Array | null)[],
+ *                  slot: number, maxRows: number, state: Float64Array): number
+ *   countNewlines(buf: Uint8Array, start: number, end: number): number
  *
  * (inDoubles, for tests only: take the path of samples too large for exact integer products.)
  *
@@ -14,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "csv.h"
 #include "kernels.h"
 
 /* Per-thread scratch, reused from call to call as the JS sort reuses its own. */
@@ -147,6 +151,137 @@ static napi_value ks_wasserstein(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* A non-negative integer argument below 2^53 (offsets, counts); throws a RangeError (returns 0) otherwise. */
+static int index_argument(napi_env env, napi_value value, const char *name, size_t *out) {
+  double number = 0;
+  if (napi_get_value_double(env, value, &number) != napi_ok || !(number >= 0) || number > 9007199254740991.0 ||
+      number != (double)(int64_t)number) {
+    napi_throw_range_error(env, NULL, name);
+    return 0;
+  }
+  *out = (size_t)number;
+  return 1;
+}
+
+static napi_value csv_numeric_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 7) {
+    napi_throw_type_error(env, NULL, "csvNumericRows(buf, start, end, columns, slot, maxRows, state) takes seven arguments");
+    return NULL;
+  }
+  bool is_typed_array = false;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *raw = NULL;
+  if (napi_is_typedarray(env, argv[0], &is_typed_array) != napi_ok || !is_typed_array ||
+      napi_get_typedarray_info(env, argv[0], &type, &length, &raw, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "csvNumericRows: buf must be a Uint8Array");
+    return NULL;
+  }
+  size_t start = 0, end = 0, slot = 0, max_rows = 0;
+  if (!index_argument(env, argv[1], "csvNumericRows: bad start", &start) ||
+      !index_argument(env, argv[2], "csvNumericRows: bad end", &end) ||
+      !index_argument(env, argv[4], "csvNumericRows: bad slot", &slot) ||
+      !index_argument(env, argv[5], "csvNumericRows: bad maxRows", &max_rows))
+    return NULL;
+  if (start > end || end > length) {
+    napi_throw_range_error(env, NULL, "csvNumericRows: start and end must lie within buf");
+    return NULL;
+  }
+  bool is_array = false;
+  uint32_t field_count = 0;
+  CHECK(napi_is_array(env, argv[3], &is_array));
+  if (!is_array) {
+    napi_throw_type_error(env, NULL, "csvNumericRows: columns must be an array");
+    return NULL;
+  }
+  CHECK(napi_get_array_length(env, argv[3], &field_count));
+  double *state = NULL;
+  size_t state_length = 0;
+  if (!float64_array(env, argv[6], "csvNumericRows: state must be a Float64Array", &state, &state_length))
+    return NULL;
+  if (field_count == 0 || state_length < (size_t)field_count + 1) {
+    napi_throw_range_error(env, NULL, "csvNumericRows: state must hold one value per field and one more");
+    return NULL;
+  }
+  double **columns = (double **)malloc(field_count * sizeof(double *));
+  uint32_t *record_missing = (uint32_t *)malloc(field_count * sizeof(uint32_t));
+  if (columns == NULL || record_missing == NULL) {
+    free(columns);
+    free(record_missing);
+    napi_throw_error(env, NULL, "csvNumericRows: out of memory");
+    return NULL;
+  }
+  for (uint32_t f = 0; f < field_count; f++) {
+    napi_value element;
+    napi_valuetype element_type;
+    columns[f] = NULL;
+    if (napi_get_element(env, argv[3], f, &element) != napi_ok || napi_typeof(env, element, &element_type) != napi_ok) {
+      free(columns);
+      free(record_missing);
+      return throw_status(env);
+    }
+    if (element_type == napi_null) continue;
+    size_t column_length = 0;
+    if (!float64_array(env, element, "csvNumericRows: each column must be a Float64Array or null", &columns[f],
+                       &column_length)) {
+      free(columns);
+      free(record_missing);
+      return NULL;
+    }
+    /* The writes go to column[slot, slot + maxRows): they must fit, whatever the caller passed. */
+    if (column_length < slot || column_length - slot < max_rows) {
+      free(columns);
+      free(record_missing);
+      napi_throw_range_error(env, NULL, "csvNumericRows: a column is shorter than slot + maxRows");
+      return NULL;
+    }
+  }
+  size_t next = start;
+  const size_t rows = ttt_csv_numeric_rows((const uint8_t *)raw, start, end, field_count, columns, slot, max_rows,
+                                           state + 1, record_missing, &next);
+  free(columns);
+  free(record_missing);
+  state[0] = (double)next;
+  napi_value result;
+  CHECK(napi_create_double(env, (double)rows, &result));
+  return result;
+}
+
+static napi_value count_newlines(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) {
+    napi_throw_type_error(env, NULL, "countNewlines(buf, start, end) takes three arguments");
+    return NULL;
+  }
+  bool is_typed_array = false;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *raw = NULL;
+  if (napi_is_typedarray(env, argv[0], &is_typed_array) != napi_ok || !is_typed_array ||
+      napi_get_typedarray_info(env, argv[0], &type, &length, &raw, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "countNewlines: buf must be a Uint8Array");
+    return NULL;
+  }
+  size_t start = 0, end = 0;
+  if (!index_argument(env, argv[1], "countNewlines: bad start", &start) ||
+      !index_argument(env, argv[2], "countNewlines: bad end", &end))
+    return NULL;
+  if (start > end || end > length) {
+    napi_throw_range_error(env, NULL, "countNewlines: start and end must lie within buf");
+    return NULL;
+  }
+  napi_value result;
+  CHECK(napi_create_double(env, (double)ttt_count_newlines((const uint8_t *)raw, start, end), &result));
+  return result;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   Scratch *scratch = (Scratch *)calloc(1, sizeof(Scratch));
   if (scratch == NULL) {
@@ -160,6 +295,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor properties[] = {
       {"sortFinite", NULL, sort_finite, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ksWasserstein", NULL, ks_wasserstein, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"csvNumericRows", NULL, csv_numeric_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"countNewlines", NULL, count_newlines, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties));
   return exports;

@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "tiktoktoe_native",
-      "sources": ["addon.c", "kernels.c"],
+      "sources": ["addon.c", "kernels.c", "csv.c"],
       # No fused multiply-add (GCC contracts by default on arm64): results must equal the JS kernels'.
       "cflags": ["-O3", "-ffp-contract=off", "-fno-fast-math", "-std=c11", "-Wall", "-Wextra"],
       "xcode_settings": {

@@ -112,6 +112,12 @@ export class ColumnBuilder {
     this.base = base;
   }
 
+  /** Replaces the current block, still empty, with one of `size` rows. */
+  resizeBlock(size: number): void {
+    if (this.kind === KIND_NUMERIC) this.values = new Float64Array(size);
+    else this.codes = new Int32Array(size);
+  }
+
   /** Marks `row` (in the current block) missing. */
   setMissing(row: number): void {
     if (this.kind === KIND_NUMERIC) {
@@ -152,6 +158,12 @@ export class ColumnBuilder {
   /** The finished column of `rowCount` rows, in its own exactly-sized buffer. */
   finish(rowCount: number): ColumnData {
     if (this.kind === KIND_NUMERIC) {
+      // One block of exactly the right length (the reader knew the row count): no copy.
+      if (this.leading === 0 && this.fullValues.length === 0 && this.values.length === rowCount) {
+        const values = this.values;
+        this.values = NO_VALUES;
+        return { kind: "numeric", values, missing: this.missing };
+      }
       const values = new Float64Array(rowCount);
       values.fill(Number.NaN, 0, this.leading);
       concatInto(values, this.leading, this.fullValues, this.values);
@@ -169,6 +181,11 @@ export class ColumnBuilder {
 
   /** The codes of rows `[0, rowCount)` of a text column, in one array. */
   allCodes(rowCount: number): Int32Array {
+    if (this.leading === 0 && this.fullCodes.length === 0 && this.codes.length === rowCount) {
+      const codes = this.codes;
+      this.codes = NO_CODES;
+      return codes;
+    }
     const codes = new Int32Array(rowCount);
     codes.fill(-1, 0, this.leading);
     concatInto(codes, this.leading, this.fullCodes, this.codes);

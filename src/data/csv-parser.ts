@@ -4,6 +4,7 @@
  */
 import { TikTokToeError } from "../errors/index.js";
 import { type ColumnBuilder, KIND_NUMERIC } from "./column-builder.js";
+import { type CsvNumericKernel, installedCsvKernels } from "./csv-kernel.js";
 import { notNumericError } from "./input-errors.js";
 import { isMissingToken } from "./missing-tokens.js";
 import { parseDecimalInto, scanPlainDecimal } from "./parse-decimal.js";
@@ -16,6 +17,11 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
+
+/** Kernel runs shorter than this make the next records JavaScript's, so mixed data costs no call per row. */
+const KERNEL_MIN_RUN = 64;
+/** The most records JavaScript takes before trying the kernel again. */
+const KERNEL_MAX_BACKOFF = 1024;
 
 const END_FIELD = 0;
 const END_RECORD = 1;
@@ -34,6 +40,10 @@ const END_INPUT = 2;
  * {@link ColumnBuilder.switchToText}), unless the plan declares it numeric, which fails with
  * INPUT_NOT_NUMERIC. Text cells keep their exact text (quotes removed, `""` undoubled). Missing cells
  * are those {@link isMissingToken} accepts.
+ *
+ * When a {@link CsvNumericKernel} is installed (see {@link useCsvKernels}) and every selected
+ * column is still numeric, runs of plain numeric records go to it; it gives the same bits, and every
+ * record it declines (and every error) is this class's as before.
  *
  * @example
  * ```ts
@@ -63,6 +73,16 @@ export class CsvParser implements TableParser {
    * incomplete (it continues in the next chunk) those counts are taken back, as it will be parsed again.
    */
   private readonly missingInRecord: ColumnBuilder[] = [];
+  /** The compiled record scanner, while every selected column is numeric; else null. */
+  private kernel: CsvNumericKernel | null = installedCsvKernels()?.numericRows ?? null;
+  /** At most this many lines in the whole input (see {@link CsvParser.expectLines}). */
+  private lineBound: number | undefined;
+  /** The kernel's current blocks (null: unselected field) and its output, reused from call to call. */
+  private kernelColumns: (Float64Array | null)[] = [];
+  private kernelState = new Float64Array(1);
+  /** Records left for JavaScript before the kernel is tried again, and the next such back-off. */
+  private jsRecords = 0;
+  private backoff = 1;
 
   constructor(
     private readonly source: string,
@@ -83,6 +103,15 @@ export class CsvParser implements TableParser {
       if (this.fields === undefined) return pos;
     }
     return this.parseRows(buf, pos, end, final);
+  }
+
+  /**
+   * Tells the parser, before the first push, that the input holds at most `lines` lines (its LF
+   * bytes, plus one when it does not end with LF): the columns are then made that long at once,
+   * which in the usual file is exactly the row count, so they need no final copy.
+   */
+  expectLines(lines: number): void {
+    this.lineBound = lines;
   }
 
   finish(): TableBuilder {
@@ -140,9 +169,15 @@ export class CsvParser implements TableParser {
       seen.set(name, index);
     }
     const table = this.table;
-    this.fields = names.map((name) => table.addColumn(name, 0));
+    const fields = names.map((name) => table.addColumn(name, 0));
+    this.fields = fields;
     table.checkNames();
+    if (fields.some((field) => field !== null && field.kind !== KIND_NUMERIC)) this.kernel = null;
+    this.kernelColumns = fields.map(() => null);
+    this.kernelState = new Float64Array(fields.length + 1);
     this.line += lines + (this.fieldEnding === END_RECORD ? 1 : 0);
+    // Every line before this.line held blank lines or the header, not records.
+    if (this.lineBound !== undefined) table.expectRows(this.lineBound - (this.line - 1));
     return pos;
   }
 
@@ -169,6 +204,16 @@ export class CsvParser implements TableParser {
       const row = table.rows;
       if (row >= table.limit) table.grow(row);
       const slot = row - table.base;
+      if (this.kernel !== null) {
+        if (this.jsRecords > 0) this.jsRecords--;
+        else {
+          const next = this.parseNative(buf, pos, end, row, slot, Math.min(table.limit, rowLimit) - row);
+          if (next !== pos) {
+            pos = next;
+            continue;
+          }
+        }
+      }
       const recordStart = pos;
       let lines = 0;
       let field = 0;
@@ -223,6 +268,43 @@ export class CsvParser implements TableParser {
       if (this.missingInRecord.length > 0) this.missingInRecord.length = 0;
     }
     return pos;
+  }
+
+  /**
+   * Lets the kernel parse as many records at `pos` as fit in the current block (at most `room`);
+   * returns where it stopped. A short run means the data is mixed: JavaScript takes the next records
+   * (more each time) before the kernel is tried again.
+   */
+  private parseNative(
+    buf: Buffer,
+    pos: number,
+    end: number,
+    row: number,
+    slot: number,
+    room: number,
+  ): number {
+    const fields = this.fields!;
+    const columns = this.kernelColumns;
+    for (let f = 0; f < fields.length; f++) columns[f] = fields[f]?.values ?? null;
+    const state = this.kernelState;
+    const rows = this.kernel!(buf, pos, end, columns, slot, room, state);
+    if (rows > 0) {
+      for (let f = 0; f < fields.length; f++) {
+        const missing = state[f + 1]!;
+        if (missing > 0) fields[f]!.missing += missing;
+      }
+      this.table.rows = row + rows;
+      // The kernel takes no quoted fields and no blank lines: one record is one line.
+      this.line += rows;
+    }
+    const next = rows > 0 ? state[0]! : pos;
+    if (rows < KERNEL_MIN_RUN && rows < room && next < end) {
+      this.jsRecords = this.backoff;
+      this.backoff = Math.min(this.backoff * 2, KERNEL_MAX_BACKOFF);
+    } else {
+      this.backoff = 1;
+    }
+    return next;
   }
 
   /** Forgets the incomplete record at `recordStart` and returns it as the place to resume. */
@@ -367,6 +449,8 @@ export class CsvParser implements TableParser {
         throw notNumericError(this.source, line, column.name, decodeField(buf, start, end, this.fieldQuotes));
       }
       column.switchToText(row);
+      // The kernel fills numeric columns only.
+      this.kernel = null;
     }
     if (isMissingToken(buf, start, end)) column.codes[slot] = -1;
     else if (this.fieldQuotes) column.setText(row, decodeField(buf, start, end, true));

@@ -1,6 +1,12 @@
 /**
  * The data layer: reading CSV and NDJSON files (optionally gzip-compressed) into typed columns.
  */
+export {
+  type CsvKernels,
+  type CsvNumericKernel,
+  installedCsvKernels,
+  useCsvKernels,
+} from "./csv-kernel.js";
 export { isMissingToken, MISSING_TOKENS } from "./missing-tokens.js";
 export { parseDecimal } from "./parse-decimal.js";
 export { parseTable } from "./parse-table.js";

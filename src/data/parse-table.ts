@@ -3,6 +3,7 @@
  * one piece.
  */
 import { gunzipSync } from "node:zlib";
+import { installedCsvKernels } from "./csv-kernel.js";
 import { badGzipError } from "./input-errors.js";
 import { assembleTable, backfillPlan, createParser, planFromOptions } from "./table-assembly.js";
 import type { TableBuilder } from "./table-builder.js";
@@ -36,6 +37,11 @@ export function parseTable(bytes: Uint8Array, options: ParseTableOptions): Table
 }
 
 function parseAll(parser: TableParser, data: Buffer): TableBuilder {
+  const kernels = installedCsvKernels();
+  if (kernels !== null && parser.expectLines !== undefined) {
+    const newlines = kernels.countNewlines(data, 0, data.length);
+    parser.expectLines(newlines + (data.length > 0 && data[data.length - 1] !== 0x0a ? 1 : 0));
+  }
   parser.push(data, 0, data.length, true);
   return parser.finish();
 }

@@ -99,6 +99,20 @@ export class TableBuilder {
     }
   }
 
+  /**
+   * Before the first row: makes the first block `rows` long (at most the plan's row limit) when
+   * that is longer, so that a table of exactly that many rows lives in one block, which
+   * {@link ColumnBuilder.finish} hands over without copying.
+   */
+  expectRows(rows: number): void {
+    if (this.rows !== 0 || this.base !== 0) return;
+    const size = Math.min(rows, this.plan.rowLimit);
+    if (!(size > this.blockSize)) return;
+    this.blockSize = size;
+    this.limit = size;
+    for (const builder of this.active) builder.resizeBlock(size);
+  }
+
   /** Fails with INPUT_COLUMN_MISSING when an option names a column the input lacks. */
   checkNames(): void {
     const plan = this.plan;

@@ -21,6 +21,11 @@ export interface TableParser {
    * everything is consumed, unless the row limit stopped the parser early.
    */
   push(buf: Buffer, start: number, end: number, final: boolean): number;
+  /**
+   * Optional: the whole input holds at most `lines` lines (LF bytes, plus one when it does not end
+   * with LF), told before the first push so that the parser can size its columns once.
+   */
+  expectLines?(lines: number): void;
   /** True once the plan's row limit is reached: the caller may stop reading. */
   readonly done: boolean;
   /** The columns read; fails with INPUT_EMPTY when the input has no data rows. */

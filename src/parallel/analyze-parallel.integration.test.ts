@@ -40,3 +40,18 @@ test("an input error inside a worker arrives as the same TikTokToeError, and a s
     await pool.close();
   }
 });
+
+test("a claimable read runs in the worker only when no other thread has claimed the file", async () => {
+  const pool = new WorkerPool(1);
+  try {
+    const taken = new SharedArrayBuffer(4);
+    new Int32Array(taken)[0] = 2;
+    assert.equal(await pool.run("read", { file: cur, options: {}, claim: taken }), null);
+    const free = new SharedArrayBuffer(4);
+    const table = await pool.run<{ rowCount: number }>("read", { file: cur, options: {}, claim: free });
+    assert.equal(table.rowCount, (await readTable(cur)).rowCount);
+    assert.equal(new Int32Array(free)[0], 1);
+  } finally {
+    await pool.close();
+  }
+});

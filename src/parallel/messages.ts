@@ -1,3 +1,4 @@
+import type { ReadTableOptions } from "../data/index.js";
 import type { ErrorCode, ErrorLocation } from "../errors/index.js";
 import { TikTokToeError } from "../errors/index.js";
 
@@ -72,4 +73,20 @@ export function buffersOf(arrays: readonly ArrayBufferView[]): ArrayBuffer[] {
       seen.add(buffer);
   }
   return [...seen];
+}
+
+/**
+ * The payload of a worker's "read" job. With `claim` (one Int32 of shared memory, 0 while nobody has
+ * the file) the job is claimable: the worker reads the file only if it sets the value to 1 first, and
+ * another thread that sets it to 2 first reads the file itself; the worker then answers null.
+ *
+ * @example
+ * ```ts
+ * const job: ReadJob = { file: "cur.csv", options: {}, claim: new SharedArrayBuffer(4) };
+ * ```
+ */
+export interface ReadJob {
+  readonly file: string;
+  readonly options: ReadTableOptions;
+  readonly claim?: SharedArrayBuffer;
 }

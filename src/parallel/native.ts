@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { type CsvKernels, type CsvNumericKernel, useCsvKernels } from "../data/index.js";
 import { type NativeKernels, useNativeKernels } from "../stats/kernels.js";
 
 /**
@@ -12,7 +13,13 @@ export type NativeKernelStatus =
   | { readonly loaded: true; readonly path: string }
   | { readonly loaded: false; readonly reason: string };
 
-let cached: { kernels: NativeKernels | null; status: NativeKernelStatus } | undefined;
+interface Loaded {
+  kernels: NativeKernels | null;
+  csv: CsvKernels | null;
+  status: NativeKernelStatus;
+}
+
+let cached: Loaded | undefined;
 
 /**
  * The native drift kernels of this platform's build of native/, or null when they are switched off
@@ -44,8 +51,24 @@ export function nativeKernelStatus(): NativeKernelStatus {
 }
 
 /**
- * Loads the native kernels and installs them as this thread's default (see `useNativeKernels`);
- * returns whether they are in use. Worker threads of {@link WorkerPool} call it when they start.
+ * The native CSV kernels (record scanner, newline counter) from the same addon, or null when the
+ * drift kernels are (same reasons); the JavaScript parser then reads every record, with the same
+ * results.
+ *
+ * @example
+ * ```ts
+ * useCsvKernels(loadNativeCsvKernels());
+ * ```
+ */
+export function loadNativeCsvKernels(): CsvKernels | null {
+  cached ??= load();
+  return cached.csv;
+}
+
+/**
+ * Loads the native kernels and installs them as this thread's default (see `useNativeKernels` and
+ * `useCsvKernels`); returns whether they are in use. Worker threads of {@link WorkerPool} call
+ * it when they start.
  *
  * @example
  * ```ts
@@ -55,12 +78,17 @@ export function nativeKernelStatus(): NativeKernelStatus {
 export function enableNativeKernels(): boolean {
   const kernels = loadNativeKernels();
   useNativeKernels(kernels);
+  useCsvKernels(loadNativeCsvKernels());
   return kernels !== null;
 }
 
-function load(): { kernels: NativeKernels | null; status: NativeKernelStatus } {
+function load(): Loaded {
   if (process.env.TIKTOKTOE_NATIVE === "0")
-    return { kernels: null, status: { loaded: false, reason: "switched off by TIKTOKTOE_NATIVE=0" } };
+    return {
+      kernels: null,
+      csv: null,
+      status: { loaded: false, reason: "switched off by TIKTOKTOE_NATIVE=0" },
+    };
   const require = createRequire(import.meta.url);
   let path: string;
   try {
@@ -68,6 +96,7 @@ function load(): { kernels: NativeKernels | null; status: NativeKernelStatus } {
   } catch {
     return {
       kernels: null,
+      csv: null,
       status: {
         loaded: false,
         reason: "not built (`npm run build` builds native/ when a C compiler is there)",
@@ -75,16 +104,29 @@ function load(): { kernels: NativeKernels | null; status: NativeKernelStatus } {
     };
   }
   try {
-    const addon = require(path) as Partial<NativeKernels>;
-    if (typeof addon.sortFinite !== "function" || typeof addon.ksWasserstein !== "function")
-      return { kernels: null, status: { loaded: false, reason: `${path} lacks the expected functions` } };
+    const addon = require(path) as Partial<
+      NativeKernels & { csvNumericRows: CsvNumericKernel; countNewlines: CsvKernels["countNewlines"] }
+    >;
+    if (
+      typeof addon.sortFinite !== "function" ||
+      typeof addon.ksWasserstein !== "function" ||
+      typeof addon.csvNumericRows !== "function" ||
+      typeof addon.countNewlines !== "function"
+    )
+      return {
+        kernels: null,
+        csv: null,
+        status: { loaded: false, reason: `${path} lacks the expected functions` },
+      };
     return {
       kernels: { sortFinite: addon.sortFinite, ksWasserstein: addon.ksWasserstein },
+      csv: { numericRows: addon.csvNumericRows, countNewlines: addon.countNewlines },
       status: { loaded: true, path },
     };
   } catch (error) {
     return {
       kernels: null,
+      csv: null,
       status: {
         loaded: false,
         reason: `failed to load: ${error instanceof Error ? error.message : String(error)}`,
