@@ -572,9 +572,12 @@ function hostName(request: IncomingMessage): string {
 }
 
 function alertingOf(service: MonitorService) {
+  // Alerting is always on (without a section, into the server's own list), but it opens once the
+  // server knows its URL: a request in that first moment is told to come back, not that it is missing.
   if (service.alerting === undefined)
-    throw new TikTokToeError("NOT_FOUND", "alerting is not configured", {
-      hint: "add an alerting section to the configuration",
+    throw new TikTokToeError("SERVER_BUSY", "alerting is still starting", {
+      hint: "retry in a second",
+      retryAfterS: 1,
     });
   return service.alerting;
 }
