@@ -39,6 +39,7 @@ const layers: Record<string, readonly string[]> = {
   onnx: ["errors"],
   server: [
     "logging",
+    "onnx",
     "parallel",
     "fairness",
     "explain",

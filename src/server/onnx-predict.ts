@@ -1,5 +1,6 @@
 import { TikTokToeError } from "../errors/index.js";
 import type { ReferenceColumn } from "../monitor/index.js";
+import { type OnnxSession, openSession } from "../onnx/index.js";
 import type { ModelRecord } from "../store/index.js";
 
 /**
@@ -87,15 +88,8 @@ export interface OnnxModel {
 }
 
 /**
- * Loads a version's ONNX artifact with onnxruntime-node (imported on first use: the server starts
- * without it when no model is ever run). A file that does not load is a REQUEST_INVALID naming why.
- *
- * Note for the move (issue #13): `openSession` in src/onnx/runtime.ts is the general adapter (any
- * input signature, session options, metadata with symbolic dimensions, chosen fetches). This one
- * maps onto it as `openSession(onnx)` then `run({ [inputs[0].name]: { type: "float32", data: input,
- * dims: [rows, columns] } })` and reading `outputs[0].name`; `server` must then list `onnx` among its
- * imports in src/architecture.test.ts. The callers (predictWithOnnx, explanations.ts) are not moved
- * yet; note that the new adapter reports load failures as ONNX_INVALID, not REQUEST_INVALID.
+ * Loads a version's ONNX artifact through the onnx/ runtime adapter (onnxruntime-node, imported on
+ * first use). A file that does not load is a REQUEST_INVALID naming why.
  *
  * @example
  * ```ts
@@ -105,10 +99,9 @@ export interface OnnxModel {
  * ```
  */
 export async function openOnnxModel(onnx: Uint8Array): Promise<OnnxModel> {
-  const ort = await import("onnxruntime-node");
-  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  let session: OnnxSession;
   try {
-    session = await ort.InferenceSession.create(onnx);
+    session = await openSession(onnx);
   } catch (error) {
     throw new TikTokToeError(
       "REQUEST_INVALID",
@@ -116,12 +109,14 @@ export async function openOnnxModel(onnx: Uint8Array): Promise<OnnxModel> {
       { cause: error },
     );
   }
-  const inputName = session.inputNames[0]!;
-  const outputName = session.outputNames[0]!;
+  const inputName = session.inputs[0]!.name;
+  const outputName = session.outputs[0]!.name;
   return {
     async run(input, rows, columns) {
-      const outputs = await session.run({ [inputName]: new ort.Tensor("float32", input, [rows, columns]) });
-      return outputs[outputName]!.data as Float32Array;
+      const outputs = await session.run({ [inputName]: { data: input, dims: [rows, columns] } }, [
+        outputName,
+      ]);
+      return Float32Array.from(outputs[outputName]!.data as ArrayLike<number>);
     },
     release: () => session.release(),
   };
@@ -157,9 +152,8 @@ export async function validateOnnxUpload(encoded: unknown): Promise<Uint8Array> 
       "encode the file with base64 (e.g. `base64 -w0 model.onnx`), not base64url or hex",
     );
   const bytes = new Uint8Array(Buffer.from(encoded, "base64"));
-  const ort = await import("onnxruntime-node");
   try {
-    const session = await ort.InferenceSession.create(bytes);
+    const session = await openSession(bytes);
     await session.release();
   } catch (error) {
     throw invalid(
