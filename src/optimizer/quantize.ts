@@ -229,7 +229,14 @@ async function runQuantize(
   });
 
   const ranges = new Map<string, TensorRange>();
-  for (const [name, c] of calibrators) if (!skippedTypes.has(name)) ranges.set(name, c.range());
+  for (const [name, c] of calibrators) {
+    if (skippedTypes.has(name)) continue;
+    // TensorRT's entropy range is symmetric [−T, T]; clipped to the observed extremes (as ORT clips every
+    // histogram method's threshold), an asymmetric uint8 range does not spend steps on values never seen.
+    const r = c.range();
+    const seen = extremes.get(name)!.range();
+    ranges.set(name, { min: Math.max(r.min, seen.min), max: Math.min(r.max, seen.max) });
+  }
   for (const [name, r] of Object.entries(options.rangeOverrides ?? {})) ranges.set(name, r);
 
   const result = quantizeQdq(context.model, ranges, format, options.bias ? { bias: options.bias } : {});
