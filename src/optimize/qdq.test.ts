@@ -202,3 +202,40 @@ test("a tensor read by two quantized nodes gets one Q/DQ pair; names never colli
   const names = r.model.graph!.initializer.map((t) => t.name);
   assert.equal(new Set(names).size, names.length);
 });
+
+test("a Conv's output is quantized too — after its Relu, where the Relu is its only reader", () => {
+  const nodes = [
+    makeNode({ opType: "Conv", inputs: ["x", "cw"], outputs: ["c"], name: "conv" }),
+    makeNode({ opType: "Relu", inputs: ["c"], outputs: ["r"], name: "relu" }),
+    makeNode({ opType: "Flatten", inputs: ["r"], outputs: ["y"], name: "flatten" }),
+  ];
+  const model = tinyModel(nodes, [float32Tensor("cw", [3, 1, 1, 1], seededValues(3, 1))], ["n", 1, 1, 1]);
+  assert.equal(planQdq(model).targets[0]?.output, "r");
+  const r = quantizeQdq(
+    model,
+    new Map([
+      ["x", { min: 0, max: 1 }],
+      ["r", { min: 0, max: 2 }],
+    ]),
+    u8s8,
+  );
+  assert.deepEqual(
+    r.model.graph!.node.map((n) => n.name),
+    [
+      "x_QuantizeLinear",
+      "x_DequantizeLinear",
+      "cw_DequantizeLinear",
+      "conv",
+      "relu",
+      "r_QuantizeLinear",
+      "r_DequantizeLinear",
+      "flatten",
+    ],
+  );
+  assert.deepEqual(r.model.graph!.node.at(-1)!.input, ["r_DequantizeLinear_Output"]);
+  assert.deepEqual(r.model.graph!.node[5]!.input[0], "r");
+  assert.match(r.quantized[0]!, /output r uint8$/);
+  // Without a range for the output, the Conv is still quantized and the output is reported.
+  const noOut = quantizeQdq(model, new Map([["x", { min: 0, max: 1 }]]), u8s8);
+  assert.ok(noOut.notes.includes("output r of Conv conv not quantized: no calibrated range"));
+});

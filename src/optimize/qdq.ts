@@ -55,6 +55,13 @@ export interface QdqOptions {
    * node into an integer kernel; `float32`: the bias stays as it was.
    */
   readonly bias?: "int32" | "float32";
+  /**
+   * Ops whose output also gets a Q→DQ pair (ORT quantizes outputs too). Default `["Conv"]`: onnxruntime
+   * fuses a Conv into QLinearConv only when its output is quantized (a Gemm fuses into QGemm without).
+   * When the output's only reader is a Relu, the Relu's output is quantized instead, which ORT folds
+   * into the Q (zero point at the type's minimum).
+   */
+  readonly outputOpTypes?: readonly string[];
 }
 
 /** The ops {@link quantizeQdq} quantizes by default: the matrix products. */
@@ -79,6 +86,8 @@ export interface QdqTarget {
   readonly weightAxis: number | null;
   /** A bias initializer (Conv/Gemm input 2) that can be quantized to int32. */
   readonly bias?: string;
+  /** The output tensor to quantize too (see {@link QdqOptions.outputOpTypes}); needs a calibrated range. */
+  readonly output?: string;
 }
 
 /**
@@ -157,7 +166,10 @@ function label(node: NodeProto): string {
  * planQdq(decodeModel(bytes)).targets.map((t) => t.activations); // [["input"], ["/1/Relu_output_0"], …]
  * ```
  */
-export function planQdq(model: OnnxModel, options: Pick<QdqOptions, "opTypes"> = {}): QdqPlan {
+export function planQdq(
+  model: OnnxModel,
+  options: Pick<QdqOptions, "opTypes" | "outputOpTypes"> = {},
+): QdqPlan {
   const graph = model.graph;
   const opset = defaultOpset(model);
   const allKept = (reason?: string) =>
@@ -171,7 +183,21 @@ export function planQdq(model: OnnxModel, options: Pick<QdqOptions, "opTypes"> =
   const initializers = new Map(graph.initializer.map((t) => [t.name ?? "", t]));
   const graphInputs = new Set(graph.input.map((v) => v.name ?? ""));
   const producers = new Map<string, NodeProto>();
-  for (const n of graph.node) for (const o of n.output) producers.set(o, n);
+  const readers = new Map<string, NodeProto[]>();
+  for (const n of graph.node) {
+    for (const o of n.output) producers.set(o, n);
+    for (const i of n.input) readers.set(i, [...(readers.get(i) ?? []), n]);
+  }
+  const graphOutputs = new Set(graph.output.map((v) => v.name ?? ""));
+  const outputOps = new Set(options.outputOpTypes ?? ["Conv"]);
+  const outputOf = (node: NodeProto): string | undefined => {
+    const out = node.output[0];
+    if (!outputOps.has(node.opType ?? "") || out === undefined || out === "") return undefined;
+    const only = readers.get(out);
+    const relu = only?.length === 1 && only[0]!.opType === "Relu" ? only[0]!.output[0] : undefined;
+    if (relu !== undefined && relu !== "" && !graphOutputs.has(out)) return relu;
+    return out;
+  };
   const targets: QdqTarget[] = [];
   const kept: string[] = [];
   for (const node of graph.node) {
@@ -199,9 +225,11 @@ export function planQdq(model: OnnxModel, options: Pick<QdqOptions, "opTypes"> =
       !graphInputs.has(biasName)
         ? biasName
         : undefined;
+    const output = outputOf(node);
     targets.push({
       node,
       activations,
+      ...(output === undefined ? {} : { output }),
       ...(weight === undefined ? {} : { weight }),
       weightAxis,
       ...(bias === undefined ? {} : { bias }),
@@ -328,6 +356,7 @@ export function quantizeQdq(
   const before = new Map<NodeProto, NodeProto[]>();
   const rewired = new Map<NodeProto, NodeProto>();
   const emitted = new Set<NodeProto>();
+  const after = new Map<string, { output: string; nodes: NodeProto[]; type: string }>();
 
   const activationFor = (tensor: string) => {
     const existing = activations.get(tensor);
@@ -438,8 +467,7 @@ export function quantizeQdq(
     let activationScale: number | undefined;
     for (const t of target.activations) {
       const a = activationFor(t);
-      for (const n of a.nodes) if (!emitted.has(n)) pre.push(n);
-      for (const n of a.nodes) emitted.add(n);
+      pre.push(...a.nodes);
       for (let i = 0; i < 2; i++) if (node.input[i] === t) inputs[i] = a.output;
       activationScale = a.scale;
       parts.push(`${t} ${a.type}`);
@@ -448,8 +476,7 @@ export function quantizeQdq(
     if (target.weight !== undefined) {
       const axis = perChannel ? target.weightAxis : null;
       const w = weightFor(target.weight, axis);
-      for (const n of w.nodes) if (!emitted.has(n)) pre.push(n);
-      for (const n of w.nodes) emitted.add(n);
+      pre.push(...w.nodes);
       for (let i = 0; i < 2; i++) if (node.input[i] === target.weight) inputs[i] = w.output;
       weightScales = w.scales;
       parts.push(
@@ -474,15 +501,40 @@ export function quantizeQdq(
         }
       }
     }
+    if (target.output !== undefined) {
+      const r = ranges.get(target.output);
+      if (r === undefined || !Number.isFinite(r.min) || !Number.isFinite(r.max))
+        notes.push(`output ${target.output} of ${label(node)} not quantized: no calibrated range`);
+      else {
+        const a = activationFor(target.output);
+        after.set(target.output, a);
+        parts.push(`output ${target.output} ${a.type}`);
+      }
+    }
     before.set(node, pre);
     rewired.set(node, { ...node, input: inputs });
     quantized.push(`${label(node)}: ${parts.join(", ")}`);
   }
 
+  // A quantized output is dequantized right after it is made, and every reader reads the dequantized
+  // tensor (graph outputs keep the float one).
   const nodes: NodeProto[] = [];
+  const emit = (list: readonly NodeProto[]) => {
+    for (const n of list)
+      if (!emitted.has(n)) {
+        emitted.add(n);
+        nodes.push(n);
+      }
+  };
   for (const n of graph.node) {
-    nodes.push(...(before.get(n) ?? []));
-    nodes.push(rewired.get(n) ?? n);
+    emit(before.get(n) ?? []);
+    const node = rewired.get(n) ?? n;
+    const reads = node.input.map((i) => after.get(i)?.output ?? i);
+    emit([reads.every((r, k) => r === node.input[k]) ? node : { ...node, input: reads }]);
+    for (const o of n.output) {
+      const a = after.get(o);
+      if (a !== undefined) emit(a.nodes);
+    }
   }
   if (quantized.length === 0)
     return { model, quantized, kept, activations: [], notes: [...notes, "nothing was quantized"] };

@@ -193,7 +193,11 @@ async function runQuantize(
   const batchSize = options.batchSize ?? 64;
 
   // One calibrator per activation tensor, and a min-max beside it to report what the choice clipped.
-  const tensors = [...new Set(plan.targets.flatMap((t) => t.activations))];
+  const tensors = [
+    ...new Set(
+      plan.targets.flatMap((t) => [...t.activations, ...(t.output === undefined ? [] : [t.output])]),
+    ),
+  ];
   const calibrators = new Map(tensors.map((t) => [t, makeCalibrator(options.calibration)]));
   const extremes = new Map(tensors.map((t) => [t, new MinMaxCalibrator()]));
   const skippedTypes = new Set<string>();
