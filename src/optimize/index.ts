@@ -2,7 +2,7 @@
  * Pure optimization maths (issue #13): calibration (MinMax, percentile, entropy in TensorRT's and ONNX
  * Runtime's variants), scales and zero points, QuantizeLinear, fp32-vs-int8 agreement, magnitude and
  * structured pruning, k-fold validation statistics, latency summaries, acceptance and the weighted
- * objective. No I/O, no clock: typed arrays in, plain objects out. See docs/optimization.md.
+ * objective, and the int8 QDQ graph transform. No I/O, no clock: typed arrays in, plain objects out. See docs/optimization.md.
  */
 export { AbsHistogram, type AbsHistogramOptions } from "./abs-histogram.js";
 export {
@@ -52,6 +52,20 @@ export {
   pairedAccuracyDrop,
 } from "./paired-drop.js";
 export { cumulativeIndex, PercentileCalibrator, type PercentileOptions } from "./percentile-calibrator.js";
+export {
+  describeQdqFormat,
+  formatRange,
+  planQdq,
+  QDQ_OP_TYPES,
+  type QdqActivation,
+  type QdqFormat,
+  type QdqOptions,
+  type QdqPlan,
+  type QdqResult,
+  type QdqTarget,
+  quantizeQdq,
+  weightRange,
+} from "./qdq.js";
 export {
   axisLayout,
   type ChannelParams,
