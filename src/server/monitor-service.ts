@@ -24,7 +24,9 @@ import {
   type PredictionEvent,
   parseEventBatch,
   parseLabelBatch,
+  qualityValue,
   type ReferenceProfile,
+  referenceQuality,
   TIME_RANGE_MS,
   WallClock,
   type WindowModel,
@@ -57,6 +59,7 @@ import {
   parseReferenceColumns,
   windowModelOf,
 } from "./reference.js";
+import { ReferenceQualities, type ReferenceQualityAnswer } from "./reference-quality.js";
 
 /** Options of {@link MonitorService.open}. */
 export interface MonitorServiceOptions {
@@ -124,6 +127,11 @@ export interface SeriesAnswer extends ModelSeries {
   readonly quality: { readonly metric: string; readonly threshold: number; readonly direction: string };
   readonly latency: { readonly percentile: number; readonly thresholdMs: number };
   readonly versionList: string[];
+  /**
+   * The quality metric on each answered version's reference (computed at the reference upload from
+   * its prediction and target columns): the chart's baseline. Versions without one are left out.
+   */
+  readonly referenceQuality: ReferenceQualityAnswer[];
   /** The model's clock (event time in replays), which relative ranges count back from. */
   readonly now: number;
   readonly from: number | null;
@@ -356,7 +364,12 @@ export class MonitorService {
   /** Counters for /metrics. */
   readonly counters = { events: 0, labels: 0, duplicates: 0, rejectedBatches: 0, unmatchedLabels: 0 };
 
-  private constructor(private readonly options: MonitorServiceOptions) {}
+  /** Each version's quality on its reference (the `reference-quality` artifact), cached. */
+  private readonly referenceQualities: ReferenceQualities;
+
+  private constructor(private readonly options: MonitorServiceOptions) {
+    this.referenceQualities = new ReferenceQualities(options.store);
+  }
 
   /**
    * Opens the service on a store: loads the registry, the model clocks and the open windows as they
@@ -412,9 +425,16 @@ export class MonitorService {
     return { version: fields.version };
   }
 
+  /** A model's versions, each with its reference's quality metric (null without a labelled reference). */
   async listVersions(model: string) {
-    this.runtime(model);
-    return this.options.store.listVersions(model);
+    const runtime = this.runtime(model);
+    const metric = runtime.settings.metrics.quality.metric;
+    return Promise.all(
+      (await this.options.store.listVersions(model)).map(async (v) => ({
+        ...v,
+        referenceQuality: await this.referenceQualities.answer(model, v.version, metric),
+      })),
+    );
   }
 
   /** Stores a version's reference data as its profile (computed once, reused by every window). */
@@ -444,6 +464,10 @@ export class MonitorService {
       "reference-profile",
       encodeReference(profile, calibrator?.toJSON() ?? null),
     );
+    // The profile keeps distributions only, so the reference's own quality (the charts' baseline)
+    // is computed now, while predictions and targets are still paired.
+    const quality = referenceQuality(runtime.window, prediction, parsed.target, parsed.score);
+    await this.referenceQualities.put(model, version, quality);
     runtime.profiles.set(version, profile);
     runtime.calibrators.set(version, calibrator);
     await this.onReference?.(model, version, bytes, mediaType);
@@ -453,6 +477,14 @@ export class MonitorService {
       prediction: predictedBy,
       target: profile.target !== null,
       scores: parsed.score === null ? null : calibrator === null ? "calibrated" : "recalibrated (isotonic)",
+      quality:
+        quality === null
+          ? null
+          : {
+              metric: runtime.settings.metrics.quality.metric,
+              value: qualityValue(quality.quality, runtime.settings.metrics.quality.metric),
+              labelled: quality.labelled,
+            },
       ...(predictedBy === null
         ? { note: "no prediction column and no ONNX artifact: prediction drift is skipped for this version" }
         : {}),
@@ -629,9 +661,11 @@ export class MonitorService {
         setImmediate(() => {
           // commit() settles every item itself; the chain must never stay rejected, or nothing after
           // it would run.
-          this.committing = this.committing.then(() => this.commit()).catch((error: unknown) => {
-            console.error("tiktoktoe: a group commit failed:", error);
-          });
+          this.committing = this.committing
+            .then(() => this.commit())
+            .catch((error: unknown) => {
+              console.error("tiktoktoe: a group commit failed:", error);
+            });
         });
       }
     });
@@ -1042,6 +1076,13 @@ export class MonitorService {
         thresholdMs: settings.metrics.latency.threshold,
       },
       versionList: [...runtime.versions].sort(),
+      referenceQuality: (
+        await Promise.all(
+          series.versions.map((v) =>
+            this.referenceQualities.answer(model, v.version, settings.metrics.quality.metric),
+          ),
+        )
+      ).filter((r): r is ReferenceQualityAnswer => r !== null),
       now,
       from: Number.isFinite(fromMs) ? fromMs : null,
       to: Number.isFinite(toMs) ? toMs : null,
