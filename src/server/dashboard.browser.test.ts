@@ -260,6 +260,16 @@ test("the model page has one MAE point per window and a heat map that marks temp
     await detail.locator('a[href^="/explanations"]').getAttribute("href"),
     `/explanations?model=bike&version=2011&window=${clicked.startMs}`,
   );
+  // The distribution's x ticks: as drawn, no two labels share a pixel.
+  const ticks = await detail.locator("svg.histogram text.tick-x").evaluateAll((nodes) =>
+    nodes.map((n) => {
+      const r = n.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height, label: n.textContent ?? "" };
+    }),
+  );
+  assert.ok(ticks.length >= 3, JSON.stringify(ticks));
+  assert.equal(String(ticks.length), await detail.locator("svg.histogram").getAttribute("data-ticks"));
+  assertNoOverlap(ticks, "histogram ticks");
   await page.screenshot({ path: join(shots, "model-drift-detail.png"), fullPage: true });
 
   // The keyboard reaches the same detail: focus the map, move, Enter.
@@ -417,6 +427,17 @@ test("an alert is silenced from the alerts page and the API sees the silence", {
     }>("/v1/alerts")
   ).alerts.filter((a) => a.status === "firing" && a.state === "active");
   assert.ok(firing.length > 0, "the demo leaves an alert firing");
+  // The demo routes alerts to its terminal webhook: the page names the channel, and no "none" note.
+  const { channels } = await api<{ channels: string[] }>("/v1/alerts");
+  assert.deepEqual(channels, ["terminal"]);
+  assert.equal(
+    (await page.locator("#channels-note").textContent())?.trim(),
+    "Notifications go to: terminal.",
+  );
+  assert.equal(
+    (await page.locator("#firing-title").textContent())?.trim(),
+    `Firing (${await page.locator('section[aria-labelledby="firing-title"] tbody tr').count()})`,
+  );
   const target = firing[0]!;
   await page.screenshot({ path: join(shots, "alerts.png"), fullPage: true });
   const row = page.locator(`tr[data-fingerprint="${target.fingerprint}"]`);
