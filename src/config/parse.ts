@@ -106,7 +106,7 @@ function check(value: unknown, locate: Locate, earlier: readonly ConfigProblem[]
   const top = resolveLayers([global]);
   for (const issue of top.issues)
     problems.push(conflict([], issue.path, issue.message, issue.hint, value, locate));
-  const resources = resolveResources(resourcesWritten, top.settings.monitor.window);
+  const resources = resolveResources(resourcesWritten);
   for (const issue of resources.issues)
     problems.push(conflict(["resources"], issue.path, issue.message, issue.hint, value, locate));
   for (const [name, override] of Object.entries(models)) {

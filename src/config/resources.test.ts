@@ -26,11 +26,11 @@ function problems(result: ConfigResult): readonly ConfigProblem[] {
 }
 
 describe("the resources section", () => {
-  it("defaults: every 15 s, windows of monitor.window, no probes, the data dir and /, gpu auto, the documented rules", () => {
+  it("defaults: every 15 s, windows of 1 min (four intervals when longer), no probes, the data dir and /, gpu auto, the documented rules", () => {
     const { resources } = ok(parseConfig(""));
     assert.deepEqual(resources, {
       interval: 15_000,
-      window: 3_600_000,
+      window: 60_000,
       probes: [],
       disk_paths: null,
       gpu: "auto",
@@ -44,9 +44,14 @@ describe("the resources section", () => {
     });
     assert.deepEqual(resources.rules, defaultResourceSettings.rules);
     assert.equal(
-      ok(parseConfig("monitor: { window: 1d }\n")).resources.window,
-      86_400_000,
-      "follows monitor.window",
+      ok(parseConfig("monitor: { window: 1w }\n")).resources.window,
+      60_000,
+      "the machine's time scale, not the model's window",
+    );
+    assert.equal(
+      ok(parseConfig("resources: { interval: 2m }\n")).resources.window,
+      480_000,
+      "four intervals",
     );
   });
 
@@ -143,13 +148,11 @@ describe("the resources section", () => {
       ],
     );
     assert.match(list[2]!.message, /the window \(1m\) is shorter than the interval \(2m\)/);
-    // An inherited window is blamed on the interval that outgrew it.
-    const inherited = problems(validateConfig({ monitor: { window: "1m" }, resources: { interval: "5m" } }));
-    assert.deepEqual(
-      inherited.map((p) => p.path),
-      ["resources.interval"],
+    // Without a written window there is no conflict: the default grows with the interval.
+    assert.equal(
+      ok(validateConfig({ monitor: { window: "1m" }, resources: { interval: "5m" } })).resources.window,
+      1_200_000,
     );
-    assert.match(inherited[0]!.message, /from monitor\.window/);
   });
 
   it("the examples of docs/configuration.md (every default, spelled out) and docs/resources.md are valid", () => {

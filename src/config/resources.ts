@@ -3,7 +3,7 @@
  * the rules that turn those samples into alerts. Global only: a machine has one memory, whichever
  * model is watched, so the section sits beside `models:` and `alerting:`, never inside a model's
  * override. The schema validates; {@link resolveResources} fills the defaults (one of them, the
- * window, follows `monitor.window`) and checks what involves two keys.
+ * window, 1 min or four intervals) and checks what involves two keys.
  */
 import * as z from "zod";
 import { formatDuration, parseDuration } from "./duration.js";
@@ -32,7 +32,10 @@ export { type ResourceRuleName, type ResourceRuleSettings, resourceRuleInfo, res
 export interface ResourceSettings {
   /** How often every collector is sampled (15 s). */
   readonly interval: number;
-  /** The length of the windows the samples are aggregated into (`monitor.window`, 1 h). */
+  /**
+   * The length of the windows the samples are aggregated into: 1 min, or four intervals when that is
+   * longer — the machine's own time scale, not the model's (`monitor.window` may be a week).
+   */
   readonly window: number;
   /** Latency probe targets: `http(s)://…` or `tcp://host:port` (none). */
   readonly probes: readonly string[];
@@ -44,7 +47,8 @@ export interface ResourceSettings {
 }
 
 /**
- * The defaults of `resources:`, except the window, which is `monitor.window` unless given.
+ * The defaults of `resources:`, except the window, which depends on the interval
+ * ({@link defaultResourceWindow}).
  *
  * @example
  * ```ts
@@ -64,6 +68,21 @@ export const defaultResourceSettings: Omit<ResourceSettings, "window"> = Object.
     probe_success: Object.freeze({ warning: null, critical: 1, for: 0 }),
   }),
 }) as Omit<ResourceSettings, "window">;
+
+/**
+ * The resource window when none is written: 1 min, or four sampling intervals when that is longer,
+ * so a window always holds several samples (rates and CPU utilisation need two) and the resources
+ * page charts the machine at about its sampling resolution, whatever the models' windows are.
+ *
+ * @example
+ * ```ts
+ * defaultResourceWindow(15_000); // 60_000
+ * defaultResourceWindow(60_000); // 240_000
+ * ```
+ */
+export function defaultResourceWindow(interval: number): number {
+  return Math.max(60 * SECOND, 4 * interval);
+}
 
 /**
  * Why a probe target cannot be probed, or `undefined` when it can. The resource layer's
@@ -179,7 +198,7 @@ export const resourcesSection = z.strictObject({
     false,
   ).optional(),
   window: duration(
-    `give the length of the resource windows, e.g. 1h; default monitor.window (${unitsHint})`,
+    `give the length of the resource windows, e.g. 5m; default 1m, or four intervals when longer (${unitsHint})`,
     false,
   ).optional(),
   probes: z
@@ -265,14 +284,14 @@ export interface ResourcesIssue {
  *
  * @example
  * ```ts
- * const { settings, issues } = resolveResources({ interval: 60_000 }, 3_600_000);
- * settings.window; // 3_600_000
+ * const { settings, issues } = resolveResources({ interval: 60_000 });
+ * settings.window; // 240_000 (four intervals)
  * ```
  */
-export function resolveResources(
-  written: ResourcesOverride | undefined,
-  monitorWindow: number,
-): { readonly settings: ResourceSettings; readonly issues: readonly ResourcesIssue[] } {
+export function resolveResources(written: ResourcesOverride | undefined): {
+  readonly settings: ResourceSettings;
+  readonly issues: readonly ResourcesIssue[];
+} {
   const given = written ?? {};
   const issues: ResourcesIssue[] = [];
   const rules = {} as Record<ResourceRuleName, ResourceRuleSettings>;
@@ -304,7 +323,7 @@ export function resolveResources(
   }
   const settings: ResourceSettings = {
     interval: given.interval ?? defaultResourceSettings.interval,
-    window: given.window ?? monitorWindow,
+    window: given.window ?? defaultResourceWindow(given.interval ?? defaultResourceSettings.interval),
     probes: given.probes ?? defaultResourceSettings.probes,
     disk_paths: given.disk_paths ?? defaultResourceSettings.disk_paths,
     gpu: given.gpu ?? defaultResourceSettings.gpu,
@@ -312,9 +331,9 @@ export function resolveResources(
   };
   if (settings.window < settings.interval)
     issues.push({
-      path: [given.window !== undefined ? "window" : "interval"],
-      message: `the window (${formatDuration(settings.window)}${given.window === undefined ? ", from monitor.window" : ""}) is shorter than the interval (${formatDuration(settings.interval)}): no window would hold two samples`,
-      hint: "sample several times per window, e.g. interval 15s and window 1h",
+      path: ["window"],
+      message: `the window (${formatDuration(settings.window)}) is shorter than the interval (${formatDuration(settings.interval)}): no window would hold two samples`,
+      hint: "sample several times per window, e.g. interval 15s and window 1m, or leave the window out",
     });
   return { settings, issues };
 }

@@ -47,6 +47,18 @@ export interface BikeDemoOptions {
   readonly weeksPerSecond?: number;
   /** Receives the demo's lines. */
   readonly print: (line: string) => void;
+  /**
+   * How often the server writes open windows (ms). Default 200, so a watching dashboard sees each
+   * week fill up; each write recomputes the open windows' drift, so a test that only needs the
+   * result replays faster with a longer interval.
+   */
+  readonly flushIntervalMs?: number;
+  /**
+   * Print each week as it closes (default true). False: no pause and no reading of the windows per
+   * week, one pass at the end instead — for tests that need the replayed server, not the terminal
+   * (every read recomputes the open windows' drift).
+   */
+  readonly follow?: boolean;
 }
 
 /** An alert as the demo's terminal channel received it. */
@@ -101,9 +113,13 @@ const bundled = (...segments: string[]) =>
  * const { server } = await runBikeDemo({ port: 8080, print: console.log });
  * ```
  */
-export async function runBikeDemo(
-  options: BikeDemoOptions,
-): Promise<{ server: RunningServer; weeks: DemoWeek[]; notifications: DemoNotification[] }> {
+export async function runBikeDemo(options: BikeDemoOptions): Promise<{
+  server: RunningServer;
+  weeks: DemoWeek[];
+  notifications: DemoNotification[];
+  /** The model's MAE on 2011, from the demo's own onnxruntime run (not the server's). */
+  referenceMae: number;
+}> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tiktoktoe-demo-"));
   const configFile = join(dataDir, "demo-monitor.yaml");
   const { print } = options;
@@ -177,7 +193,7 @@ export async function runBikeDemo(
     dataDir,
     configFile,
     clock: "event",
-    flushIntervalMs: 200,
+    flushIntervalMs: options.flushIntervalMs ?? 200,
     deliveryIntervalMs: 100,
   });
   print(`TikTokToe is serving at ${server.url} (store: ${join(dataDir, "tiktoktoe.db")})`);
@@ -281,7 +297,7 @@ export async function runBikeDemo(
       nextDay += DAY;
       await client.flush();
     }
-    if (row.timeMs >= nextPause) {
+    if (row.timeMs >= nextPause && options.follow !== false) {
       nextPause += WEEK;
       await client.flush();
       await new Promise((resolve) => setTimeout(resolve, pause));
@@ -320,7 +336,7 @@ export async function runBikeDemo(
   print(
     `${notifications.filter((n) => n.status === "firing").length} alert notification(s) fired and ${notifications.filter((n) => n.status === "resolved").length} resolved; see ${server.url}/v1/alerts`,
   );
-  return { server, weeks, notifications };
+  return { server, weeks, notifications, referenceMae };
 }
 
 /** MAE as the table prints it. */

@@ -9,7 +9,8 @@ export {
 } from "./ingest-parse.js";
 export type { LabelRecord, PredictionEvent, RecordProblem, RecordProblemCode } from "./records.js";
 export { featureValue } from "./records.js";
-export { type WindowVerdict, windowVerdicts } from "./verdicts.js";
+export { type ReferenceQuality, referenceQuality } from "./reference-quality.js";
+export { qualityValue, type WindowVerdict, windowVerdicts } from "./verdicts.js";
 export {
   buildReferenceProfile,
   type ReferenceColumn,

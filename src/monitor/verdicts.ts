@@ -148,7 +148,16 @@ function estimatedVerdict(
   return { ...base, status: breach ? "breach" : "ok", severity: breach ? "warning" : "ok" };
 }
 
-function qualityValue(quality: Record<string, unknown>, metric: string): number | null {
+/**
+ * The configured quality metric's value in an accumulator's result (`f1_macro`, `roc_auc`, `log_loss`
+ * live under other keys), or null when it is missing or not finite.
+ *
+ * @example
+ * ```ts
+ * qualityValue(new RegressionAccumulator().result() as never, "mae"); // null: no label yet
+ * ```
+ */
+export function qualityValue(quality: Record<string, unknown>, metric: string): number | null {
   const pick = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
   switch (metric) {
     case "f1_macro":

@@ -24,6 +24,8 @@ import type { RunningServer } from "./start.js";
 
 type Json = Record<string, unknown>;
 let server: RunningServer;
+/** The model's MAE on 2011 as the demo computed it, with its own onnxruntime session. */
+let referenceMae: number;
 let browser: Browser;
 let page: Page;
 const shots = artifactDir("dashboard");
@@ -39,8 +41,14 @@ const api = async <T = Json>(path: string, init?: RequestInit): Promise<T> => {
 before(
   async () => {
     if (chromiumMissing) return;
-    ({ server } = await runBikeDemo({ port: 0, weeksPerSecond: 1000, print: () => undefined }));
-    browser = await launchChromium();
+    // The whole of 2012, without the terminal's week-by-week printing (each read of the open windows
+    // recomputes their drift); Chromium starts meanwhile.
+    let demo: Awaited<ReturnType<typeof runBikeDemo>>;
+    [demo, browser] = await Promise.all([
+      runBikeDemo({ port: 0, weeksPerSecond: 1000, follow: false, print: () => undefined }),
+      launchChromium(),
+    ]);
+    ({ server, referenceMae } = demo);
     // A zone other than UTC, so the zone switch has something to switch.
     ({ page, problems, rendered } = await openDashboardPage(browser, server.url, {
       timezoneId: "Europe/Berlin",
@@ -126,6 +134,33 @@ test("the model page has one MAE point per window and a heat map that marks temp
     if (typeof mae === "number")
       assert.equal(Number(cells[i]!.replace(/,/g, "")), Number(mae.toPrecision(4)), `window ${i}`);
   });
+  // The reference's MAE as a dashed baseline, labelled: the server's value (computed at the upload,
+  // with its ONNX run) is the demo's own computation on 2011.
+  const series = await api<{ referenceQuality: Array<{ version: string; metric: string; value: number }> }>(
+    "/v1/models/bike/series?points=1000",
+  );
+  assert.equal(series.referenceQuality.length, 1);
+  const reference = series.referenceQuality[0]!;
+  assert.deepEqual([reference.version, reference.metric], ["2011", "mae"]);
+  assert.ok(Math.abs(reference.value - referenceMae) < 1e-6, `${reference.value} vs ${referenceMae}`);
+  assert.ok(Math.abs(reference.value - 23.6) < 0.1, "models/README.md: about 23.6");
+  const baselines = JSON.parse((await chart.getAttribute("data-baselines")) ?? "[]") as Array<{
+    value: number;
+    label: string;
+  }>;
+  assert.deepEqual(baselines, [{ value: reference.value, label: `reference ${formatted(reference.value)}` }]);
+  const labels = JSON.parse((await chart.getAttribute("data-threshold-labels")) ?? "[]") as Box[];
+  assert.deepEqual(
+    labels.map((b) => b.label.split(" ")[0]),
+    ["threshold", "reference"],
+    "both lines labelled on the chart (threshold 60 above the reference's 23.6)",
+  );
+  assertNoOverlap(labels, "quality chart's line labels");
+  assert.equal(
+    (await page.locator('tr[data-version="2011"] td').nth(4).textContent())?.trim(),
+    formatted(reference.value),
+    "the versions table's reference column",
+  );
   await page.screenshot({ path: join(shots, "model.png"), fullPage: true });
 
   // The heat map: read the colour of temp's cell in every window and compare with the API's severity.
@@ -225,6 +260,16 @@ test("the model page has one MAE point per window and a heat map that marks temp
     await detail.locator('a[href^="/explanations"]').getAttribute("href"),
     `/explanations?model=bike&version=2011&window=${clicked.startMs}`,
   );
+  // The distribution's x ticks: as drawn, no two labels share a pixel.
+  const ticks = await detail.locator("svg.histogram text.tick-x").evaluateAll((nodes) =>
+    nodes.map((n) => {
+      const r = n.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height, label: n.textContent ?? "" };
+    }),
+  );
+  assert.ok(ticks.length >= 3, JSON.stringify(ticks));
+  assert.equal(String(ticks.length), await detail.locator("svg.histogram").getAttribute("data-ticks"));
+  assertNoOverlap(ticks, "histogram ticks");
   await page.screenshot({ path: join(shots, "model-drift-detail.png"), fullPage: true });
 
   // The keyboard reaches the same detail: focus the map, move, Enter.
@@ -236,6 +281,30 @@ test("the model page has one MAE point per window and a heat map that marks temp
     windows[0]!.startMs,
   );
 });
+
+/** A box on the page or a plot (CSS px); `label` when it is a text's. */
+interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly label: string;
+}
+
+/** Fails when two boxes share any area (touching edges are allowed). */
+function assertNoOverlap(boxes: readonly Box[], what: string): void {
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i]!;
+      const b = boxes[j]!;
+      const overlap =
+        a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+      assert.ok(!overlap, `${what}: "${a.label}" and "${b.label}" overlap: ${JSON.stringify([a, b])}`);
+    }
+}
+
+/** A number as the dashboard prints it (4 significant digits, grouped). */
+const formatted = (value: number) => Number(value.toPrecision(4)).toLocaleString("en-US");
 
 /** The x axis of a chart as drawn (ms), from the figure's data attributes. */
 const xAxis = async (id: string) =>
@@ -358,6 +427,17 @@ test("an alert is silenced from the alerts page and the API sees the silence", {
     }>("/v1/alerts")
   ).alerts.filter((a) => a.status === "firing" && a.state === "active");
   assert.ok(firing.length > 0, "the demo leaves an alert firing");
+  // The demo routes alerts to its terminal webhook: the page names the channel, and no "none" note.
+  const { channels } = await api<{ channels: string[] }>("/v1/alerts");
+  assert.deepEqual(channels, ["terminal"]);
+  assert.equal(
+    (await page.locator("#channels-note").textContent())?.trim(),
+    "Notifications go to: terminal.",
+  );
+  assert.equal(
+    (await page.locator("#firing-title").textContent())?.trim(),
+    `Firing (${await page.locator('section[aria-labelledby="firing-title"] tbody tr').count()})`,
+  );
   const target = firing[0]!;
   await page.screenshot({ path: join(shots, "alerts.png"), fullPage: true });
   const row = page.locator(`tr[data-fingerprint="${target.fingerprint}"]`);

@@ -24,7 +24,9 @@ import {
   type PredictionEvent,
   parseEventBatch,
   parseLabelBatch,
+  qualityValue,
   type ReferenceProfile,
+  referenceQuality,
   TIME_RANGE_MS,
   WallClock,
   type WindowModel,
@@ -57,6 +59,7 @@ import {
   parseReferenceColumns,
   windowModelOf,
 } from "./reference.js";
+import { ReferenceQualities, type ReferenceQualityAnswer } from "./reference-quality.js";
 
 /** Options of {@link MonitorService.open}. */
 export interface MonitorServiceOptions {
@@ -126,6 +129,11 @@ export interface SeriesAnswer extends ModelSeries {
   readonly quality: { readonly metric: string; readonly threshold: number; readonly direction: string };
   readonly latency: { readonly percentile: number; readonly thresholdMs: number };
   readonly versionList: string[];
+  /**
+   * The quality metric on each answered version's reference (computed at the reference upload from
+   * its prediction and target columns): the chart's baseline. Versions without one are left out.
+   */
+  readonly referenceQuality: ReferenceQualityAnswer[];
   /** The model's clock (event time in replays), which relative ranges count back from. */
   readonly now: number;
   readonly from: number | null;
@@ -359,9 +367,12 @@ export class MonitorService {
   readonly counters = { events: 0, labels: 0, duplicates: 0, rejectedBatches: 0, unmatchedLabels: 0 };
 
   private readonly log: Logger;
+  /** Each version's quality on its reference (the `reference-quality` artifact), cached. */
+  private readonly referenceQualities: ReferenceQualities;
 
   private constructor(private readonly options: MonitorServiceOptions) {
     this.log = (options.log ?? createLogger({ level: "error" })).child({ component: "monitor" });
+    this.referenceQualities = new ReferenceQualities(options.store);
   }
 
   /**
@@ -418,9 +429,16 @@ export class MonitorService {
     return { version: fields.version };
   }
 
+  /** A model's versions, each with its reference's quality metric (null without a labelled reference). */
   async listVersions(model: string) {
-    this.runtime(model);
-    return this.options.store.listVersions(model);
+    const runtime = this.runtime(model);
+    const metric = runtime.settings.metrics.quality.metric;
+    return Promise.all(
+      (await this.options.store.listVersions(model)).map(async (v) => ({
+        ...v,
+        referenceQuality: await this.referenceQualities.answer(model, v.version, metric),
+      })),
+    );
   }
 
   /** Stores a version's reference data as its profile (computed once, reused by every window). */
@@ -450,6 +468,10 @@ export class MonitorService {
       "reference-profile",
       encodeReference(profile, calibrator?.toJSON() ?? null),
     );
+    // The profile keeps distributions only, so the reference's own quality (the charts' baseline)
+    // is computed now, while predictions and targets are still paired.
+    const quality = referenceQuality(runtime.window, prediction, parsed.target, parsed.score);
+    await this.referenceQualities.put(model, version, quality);
     runtime.profiles.set(version, profile);
     runtime.calibrators.set(version, calibrator);
     await this.onReference?.(model, version, bytes, mediaType);
@@ -459,6 +481,14 @@ export class MonitorService {
       prediction: predictedBy,
       target: profile.target !== null,
       scores: parsed.score === null ? null : calibrator === null ? "calibrated" : "recalibrated (isotonic)",
+      quality:
+        quality === null
+          ? null
+          : {
+              metric: runtime.settings.metrics.quality.metric,
+              value: qualityValue(quality.quality, runtime.settings.metrics.quality.metric),
+              labelled: quality.labelled,
+            },
       ...(predictedBy === null
         ? { note: "no prediction column and no ONNX artifact: prediction drift is skipped for this version" }
         : {}),
@@ -1051,6 +1081,13 @@ export class MonitorService {
         thresholdMs: settings.metrics.latency.threshold,
       },
       versionList: [...runtime.versions].sort(),
+      referenceQuality: (
+        await Promise.all(
+          series.versions.map((v) =>
+            this.referenceQualities.answer(model, v.version, settings.metrics.quality.metric),
+          ),
+        )
+      ).filter((r): r is ReferenceQualityAnswer => r !== null),
       now,
       from: Number.isFinite(fromMs) ? fromMs : null,
       to: Number.isFinite(toMs) ? toMs : null,

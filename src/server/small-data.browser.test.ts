@@ -114,3 +114,23 @@ test("one resource sample: the resources page's axis is the last 24 h", { skip }
   assert.ok(Math.abs(lo - answer.from) < 60_000, `${lo} vs ${answer.from}`);
   assert.equal(hi - lo, 86_400_000);
 });
+
+test("without an alerting section the alerts page says alerts are listed there only, and nothing fires", {
+  skip,
+}, async () => {
+  await page.goto(`${server.url}/alerts`);
+  await rendered("alerts");
+  const answer = await api<{ alerts: unknown[]; channels: string[] }>("/v1/alerts");
+  assert.deepEqual(answer, { alerts: [], channels: [] });
+  const note = page.locator("#channels-note");
+  assert.equal(await note.isVisible(), true);
+  assert.equal(
+    (await note.textContent())?.trim(),
+    "No notification channel is configured: alerts are listed here only. Add an alerting section — see docs/alerting.md.",
+  );
+  assert.equal((await page.locator("#firing-title").textContent())?.trim(), "Firing (0)");
+  assert.equal(
+    (await page.locator('section[aria-labelledby="firing-title"] p.empty').textContent())?.trim(),
+    "Nothing is firing.",
+  );
+});

@@ -36,7 +36,7 @@ export interface VersionRecord {
 }
 
 /** Binary artifacts stored with a version. */
-export type ArtifactKind = "onnx" | "reference-profile" | "reference-importance";
+export type ArtifactKind = "onnx" | "reference-profile" | "reference-importance" | "reference-quality";
 
 /** One accepted ingest batch, stored as a single row (see docs/design/monitoring-server.md). */
 export interface LogBatch {

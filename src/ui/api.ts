@@ -66,6 +66,13 @@ export interface Series {
   readonly quality: { readonly metric: string; readonly threshold: number; readonly direction: string };
   readonly latency: { readonly percentile: number; readonly thresholdMs: number };
   readonly versionList: string[];
+  /** The quality metric on each version's reference data (versions without one are left out). */
+  readonly referenceQuality?: ReadonlyArray<{
+    readonly version: string;
+    readonly metric: string;
+    readonly value: number | null;
+    readonly labelled: number;
+  }>;
   /** The model's clock (event time in replays). */
   readonly now: number;
   readonly from: number | null;

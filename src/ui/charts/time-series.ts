@@ -22,6 +22,11 @@ export interface ChartSpec {
   readonly x: readonly number[];
   readonly lines: readonly Line[];
   readonly thresholds?: ReadonlyArray<{ readonly value: number; readonly label: string }>;
+  /**
+   * Reference levels (e.g. the metric on the reference data), drawn like thresholds but in the
+   * baseline colour with a shorter dash, labelled, and kept inside the y range.
+   */
+  readonly baselines?: ReadonlyArray<{ readonly value: number; readonly label: string }>;
   readonly height?: number;
   /** Start the y axis at zero (volumes, errors). */
   readonly fromZero?: boolean;
@@ -48,8 +53,8 @@ export interface Chart {
  * labels' boxes (CSS px, relative to the plot) go to `placed` for tests.
  */
 function thresholdPlugin(
-  thresholds: ChartSpec["thresholds"],
-  placed: (boxes: Array<{ x: number; y: number; width: number; height: number }>) => void,
+  thresholds: ReadonlyArray<{ readonly value: number; readonly label: string; readonly baseline?: boolean }>,
+  placed: (boxes: Array<{ x: number; y: number; width: number; height: number; label: string }>) => void,
 ): uPlot.Plugin {
   return {
     hooks: {
@@ -60,10 +65,7 @@ function thresholdPlugin(
         const dpr = devicePixelRatio;
         const lineHeight = 14 * dpr;
         ctx.save();
-        ctx.strokeStyle = cssVar("--threshold");
-        ctx.fillStyle = cssVar("--threshold");
         ctx.lineWidth = 1.5 * dpr;
-        ctx.setLineDash([6 * dpr, 4 * dpr]);
         ctx.font = `${11 * dpr}px system-ui, sans-serif`;
         // uPlot leaves the axis labels' alignment on the context.
         ctx.textAlign = "left";
@@ -71,9 +73,13 @@ function thresholdPlugin(
         const lines = thresholds
           .map((t) => ({ ...t, y: Math.round(u.valToPos(t.value, "y", true)) }))
           .sort((a, b) => a.y - b.y);
-        const boxes: Array<{ x: number; y: number; width: number; height: number }> = [];
+        const boxes: Array<{ x: number; y: number; width: number; height: number; label: string }> = [];
         let previous: { x: number; y: number; width: number } | null = null;
         for (const t of lines) {
+          const colour = cssVar(t.baseline ? "--baseline" : "--threshold");
+          ctx.strokeStyle = colour;
+          ctx.fillStyle = colour;
+          ctx.setLineDash(t.baseline ? [2 * dpr, 3 * dpr] : [6 * dpr, 4 * dpr]);
           ctx.beginPath();
           ctx.moveTo(left, t.y);
           ctx.lineTo(left + width, t.y);
@@ -90,6 +96,7 @@ function thresholdPlugin(
             y: (baseline - 11 * dpr) / dpr,
             width: textWidth / dpr,
             height: 11,
+            label: t.label,
           });
         }
         ctx.restore();
@@ -116,6 +123,7 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): Chart {
       "data-points": spec.x.length,
       "data-values": counts.join(","),
       "data-series": spec.lines.map((l) => l.label).join("|"),
+      ...(spec.baselines?.length ? { "data-baselines": JSON.stringify(spec.baselines) } : {}),
     },
     // The unit once, after the title, and not at all when it would only repeat the title.
     h(
@@ -151,7 +159,7 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): Chart {
   const axisColor = cssVar("--fg-muted");
   const gridColor = cssVar("--grid");
   const width = Math.max(300, container.clientWidth || plot.clientWidth || 600);
-  const thresholds = spec.thresholds ?? [];
+  const thresholds = [...(spec.thresholds ?? []), ...(spec.baselines ?? [])];
   const options: uPlot.Options = {
     width,
     height: spec.height ?? 200,
@@ -215,7 +223,10 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): Chart {
     ],
     plugins: [
       thresholdPlugin(
-        thresholds.map((t) => ({ value: t.value * scale, label: t.label })),
+        [
+          ...(spec.thresholds ?? []).map((t) => ({ value: t.value * scale, label: t.label })),
+          ...(spec.baselines ?? []).map((t) => ({ value: t.value * scale, label: t.label, baseline: true })),
+        ],
         (boxes) => {
           figure.dataset.thresholdLabels = JSON.stringify(boxes);
         },

@@ -12,11 +12,13 @@ const SILENCE_LABELS = ["alertname", "model", "version", "severity"];
  * count on the server's alert clock, which is event time in replays, so durations start from it.
  */
 export async function renderAlerts(main: HTMLElement): Promise<() => void> {
+  /** Where notifications go: the configured channels, or a note that there are none. */
+  const channelsNote = h("p", { class: "channels-note", id: "channels-note" });
   const firingBox = h("section", { "aria-labelledby": "firing-title" });
   const recentBox = h("section", { "aria-labelledby": "recent-title" });
   const silencesBox = h("section", { "aria-labelledby": "silences-title" });
   const dialog = h("dialog", { class: "silence-dialog", "aria-labelledby": "dialog-title" });
-  main.append(h("h1", {}, "Alerts"), firingBox, recentBox, silencesBox, dialog);
+  main.append(h("h1", {}, "Alerts"), channelsNote, firingBox, recentBox, silencesBox, dialog);
 
   /**
    * After an action the tables are drawn anew and the focused button is gone: focus the same row's
@@ -264,16 +266,39 @@ export async function renderAlerts(main: HTMLElement): Promise<() => void> {
 
   const load = async () => {
     const [alertsAnswer, silencesAnswer, overview] = await Promise.all([
-      getJson<{ alerts: Alert[] }>("/v1/alerts").catch(() => ({ alerts: [] as Alert[] })),
+      // A failed request is said as such: an empty list would read "Nothing is firing".
+      getJson<{ alerts: Alert[]; channels?: string[] }>("/v1/alerts").catch((error: unknown) => ({
+        alerts: [] as Alert[],
+        failed: error instanceof Error ? error.message : String(error),
+      })),
       getJson<{ silences: Silence[] }>("/v1/silences").catch(() => ({ silences: [] as Silence[] })),
       getJson<Overview>("/v1/overview"),
     ]);
     serverNow = overview.now;
+    const failed = "failed" in alertsAnswer ? alertsAnswer.failed : null;
+    const channels = "channels" in alertsAnswer ? (alertsAnswer.channels ?? null) : null;
+    channelsNote.dataset.channels = channels === null ? "" : channels.join(",");
+    channelsNote.hidden = channels === null;
+    channelsNote.replaceChildren(
+      ...(channels === null
+        ? []
+        : channels.length === 0
+          ? [
+              "No notification channel is configured: alerts are listed here only. Add an alerting section — see ",
+              h("code", {}, "docs/alerting.md"),
+              ".",
+            ]
+          : [`Notifications go to: ${channels.join(", ")}.`]),
+    );
     const firing = alertsAnswer.alerts.filter((a) => a.status === "firing");
     const recent = alertsAnswer.alerts.filter((a) => a.status === "resolved");
     firingBox.replaceChildren(
-      h("h2", { id: "firing-title", tabindex: -1 }, `Firing (${firing.length})`),
-      firing.length === 0 ? h("p", { class: "empty" }, "Nothing is firing.") : alertTable(firing, true),
+      h("h2", { id: "firing-title", tabindex: -1 }, failed === null ? `Firing (${firing.length})` : "Firing"),
+      failed !== null
+        ? h("p", { class: "error", role: "alert" }, `The alerts could not be loaded: ${failed}`)
+        : firing.length === 0
+          ? h("p", { class: "empty" }, "Nothing is firing.")
+          : alertTable(firing, true),
     );
     recentBox.replaceChildren(
       h("h2", { id: "recent-title", tabindex: -1 }, `Recently resolved (${recent.length})`),

@@ -212,6 +212,11 @@ export async function renderModel(
           color: COLOURS[i % COLOURS.length]!,
         })),
         thresholds: [{ value: q.threshold, label: `threshold ${formatNumber(q.threshold)} (${direction})` }],
+        // The metric on each version's reference data: what the model scored where it was checked.
+        baselines: referenceOf(series).map((r) => ({
+          value: r.value,
+          label: `reference${series.versions.length > 1 ? ` v${r.version}` : ""} ${formatNumber(r.value)}`,
+        })),
         syncKey: sync,
         xRange,
       }),
@@ -456,6 +461,11 @@ export async function renderModel(
         h("td", { class: "num" }, events.toLocaleString("en-US")),
         h("td", { class: "num" }, events === 0 ? "—" : `${((labels / events) * 100).toFixed(1)}%`),
         h("td", { class: "num" }, formatNumber(weight === 0 ? null : weighted / weight)),
+        h(
+          "td",
+          { class: "num" },
+          formatNumber(referenceOf(series).find((r) => r.version === v.version)?.value ?? null),
+        ),
         h("td", { class: "num" }, p99 === null ? "—" : `${formatNumber(p99)} ms`),
         h("td", { class: "num" }, String(bad)),
         h("td", {}, v.start.length === 0 ? "—" : formatTime(v.start.at(-1)!)),
@@ -479,6 +489,7 @@ export async function renderModel(
                 "Events",
                 "Labelled",
                 `Mean ${series.quality.metric}`,
+                `Reference ${series.quality.metric}`,
                 "Worst p99",
                 "Critical windows",
                 "Newest window",
@@ -515,4 +526,11 @@ export async function renderModel(
     for (const chart of charts) chart.destroy();
     heat?.destroy();
   };
+}
+
+/** The versions' reference quality values that exist (a metric the reference lacks is null). */
+function referenceOf(series: Series): Array<{ version: string; value: number }> {
+  return (series.referenceQuality ?? []).flatMap((r) =>
+    r.value === null ? [] : [{ version: r.version, value: r.value }],
+  );
 }
