@@ -261,7 +261,6 @@ test("every route answers what /openapi.json and the contract declare, successes
   controller.abort();
 
   // A path with another method: 405 with Allow.
-  await call({ ...api.listModels, method: "delete" } as RouteContract, "/v1/models", 405).catch(() => {});
   const wrong = await fetch(`${server.url}/v1/models`, { method: "DELETE" });
   assert.equal(wrong.status, 405);
   assert.ok(doc.paths["/v1/models"].get.responses["405"]);
