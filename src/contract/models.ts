@@ -101,7 +101,16 @@ export const VersionRegistration = named(
   z.object({
     version: z.string().regex(NAME, "version must be a name of 1–64 letters, digits, '.', '_' or '-'"),
     meta: z.record(z.string(), z.unknown()).optional().describe("free-form facts (owner, training data)"),
-    onnx: z.string().optional().describe("the .onnx file, base64; checked to load before anything is stored"),
+    // Any value passes here so that the server answers ONNX_INVALID (not REQUEST_INVALID) for a
+    // non-string too, as for bad base64: one code for every unusable model upload.
+    onnx: z
+      .unknown()
+      .meta({
+        type: "string",
+        contentEncoding: "base64",
+        description: "the .onnx file, base64; checked to load before anything is stored (else ONNX_INVALID)",
+      })
+      .optional(),
   }),
   "A version to register.",
 );
