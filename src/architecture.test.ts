@@ -12,6 +12,9 @@ const layers: Record<string, readonly string[]> = {
   errors: [],
   // The structured logger (issue #12): a port of its own, used by the server.
   logging: [],
+  // The HTTP contract (zod schemas of every request and answer): the server validates with it and
+  // generates /openapi.json from it; the dashboard and the client SDK take their types from it.
+  contract: ["errors"],
   stats: [],
   sketches: [],
   metrics: ["stats"],
@@ -42,6 +45,7 @@ const layers: Record<string, readonly string[]> = {
   server: [
     "logging",
     "onnx",
+    "contract",
     "parallel",
     "fairness",
     "explain",
@@ -81,7 +85,14 @@ const layers: Record<string, readonly string[]> = {
   // The client SDK ships alone (`tiktoktoe/client`): it imports nothing from the rest of the project.
   client: [],
 };
+/**
+ * Layers a layer may import types from (`import type`, erased at compile time) without depending on
+ * it at run time: the dashboard and the client SDK share the contract's types, never its code.
+ */
+const typeOnlyLayers: Record<string, readonly string[]> = { ui: ["contract"], client: ["contract"] };
+
 const pureLayers = new Set([
+  "contract",
   "stats",
   "sketches",
   "metrics",
@@ -120,8 +131,9 @@ test("layers import only downward, and the pure core does no I/O", () => {
       continue;
     }
     const text = readFileSync(file, "utf8");
-    for (const match of text.matchAll(/^\s*(?:import|export)[^"']*?from\s+["']([^"']+)["']/gm)) {
-      const target = match[1]!;
+    for (const match of text.matchAll(/^\s*(?:import|export)(\s+type\b)?[^"']*?from\s+["']([^"']+)["']/gm)) {
+      const typeOnly = match[1] !== undefined;
+      const target = match[2]!;
       if (target.startsWith("node:")) {
         if (pureLayers.has(layer))
           problems.push(`${relative(src, file)}: the pure ${layer} layer imports ${target}`);
@@ -129,8 +141,11 @@ test("layers import only downward, and the pure core does no I/O", () => {
       }
       if (!target.startsWith(".")) continue;
       const other = relative(src, resolve(dirname(file), target)).split("/")[0]!;
-      if (other !== layer && !layers[layer]!.includes(other))
-        problems.push(`${relative(src, file)}: ${layer} must not import ${other}`);
+      if (other === layer || layers[layer]!.includes(other)) continue;
+      if (typeOnly && (typeOnlyLayers[layer] ?? []).includes(other)) continue;
+      problems.push(
+        `${relative(src, file)}: ${layer} must not import ${other}${(typeOnlyLayers[layer] ?? []).includes(other) ? " at run time (use import type)" : ""}`,
+      );
     }
   }
   assert.deepEqual(problems, []);
@@ -162,7 +177,7 @@ function packageOf(specifier: string): string {
 }
 
 /** Packages a pure layer may load (computation only, no I/O). */
-const purePackages: Record<string, readonly string[]> = { ui: ["uplot"] };
+const purePackages: Record<string, readonly string[]> = { ui: ["uplot"], contract: ["zod"] };
 
 test("the pure core loads no I/O module and no third-party package, also through other layers' barrels", () => {
   const src = repoPath("src");
@@ -204,4 +219,27 @@ test("the pure core loads no I/O module and no third-party package, also through
     if (!firstPerModule.has(`${start}:${module}`)) firstPerModule.set(`${start}:${module}`, chain);
   }
   assert.deepEqual([...firstPerModule.values()], []);
+});
+
+test("the client SDK loads nothing but its own files and Node's built-ins: no package, no other layer", () => {
+  const src = repoPath("src");
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const stack = sources(join(src, "client"));
+  for (const file of stack) seen.add(file);
+  while (stack.length > 0) {
+    const file = stack.pop()!;
+    const { files, packages } = runtimeImports(file);
+    for (const name of packages)
+      if (!name.startsWith("node:")) problems.push(`${relative(src, file)} → ${name}`);
+    for (const next of files) {
+      if (relative(src, next).split("/")[0] !== "client")
+        problems.push(`${relative(src, file)} → ${relative(src, next)}`);
+      if (!seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
 });

@@ -1,19 +1,34 @@
 /**
  * Public types of `tiktoktoe/client`. They are declared here rather than imported from the rest of
  * the project because the client ships alone: a service that sends events must not pull in the
- * server, SQLite or ONNX Runtime.
+ * server, SQLite or ONNX Runtime. The wire shapes (records, answers, errors) are the HTTP contract's,
+ * taken with `import type` only.
  */
+
+import type { FeatureValue as ContractFeatureValue } from "../contract/index.js";
 
 /**
  * A feature value as the server accepts it: a number for a numeric column, a string, number or
- * boolean for a categorical one, `null` for a missing value.
+ * boolean for a categorical one, `null` for a missing value. The wire types come from the HTTP
+ * contract (src/contract) as type imports: the client loads none of its code (or zod) at run time.
  *
  * @example
  * ```ts
  * const value: FeatureValue = null; // a missing humidity reading
  * ```
  */
-export type FeatureValue = number | string | boolean | null;
+export type FeatureValue = ContractFeatureValue;
+
+/**
+ * What the server answers: an ingest batch's counts, and the error body (`code`, `message`, `problems`
+ * of `INGEST_INVALID` with line, field and code), as the contract declares them.
+ *
+ * @example
+ * ```ts
+ * const answer: IngestResult = { accepted: 1000, duplicates: 0 };
+ * ```
+ */
+export type { ErrorBody, EventRecord, IngestProblem, IngestResult, LabelRecord } from "../contract/index.js";
 
 /**
  * When something happened: a `Date`, epoch milliseconds, or an ISO 8601 string with a zone

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { parseDuration } from "../config/index.js";
+import { api, type RouteContract } from "../contract/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import type { BatchFormat } from "../monitor/index.js";
-import { clientOf, type Scope, SESSION_COOKIE, SESSION_TTL_MS, type TokenAuth } from "./auth.js";
+import { clientOf, SESSION_COOKIE, SESSION_TTL_MS, type TokenAuth } from "./auth.js";
 import {
   type DashboardAssets,
   dashboardPages,
@@ -18,7 +19,8 @@ import { mediaType, readBody, UploadGate } from "./http/body.js";
 import { isLoopbackHost } from "./http/host.js";
 import { parseJsonBody } from "./http/json.js";
 import { sendError, sendJson, sendJsonCompressed } from "./http/respond.js";
-import { type RouteContext, Router } from "./http/router.js";
+import { type Handler, type RouteContext, Router } from "./http/router.js";
+import { queryObject, validateRequest } from "./http/validate.js";
 import { LiveHub } from "./live.js";
 import type { MonitorService } from "./monitor-service.js";
 import { validateOnnxUpload } from "./onnx-predict.js";
@@ -78,19 +80,33 @@ export function createApp(options: AppOptions): Server {
   const secureCookie = external?.protocol === "https:";
   const started = Date.now() / 1000;
   const requests = new Map<string, number>();
-  const guard =
-    (scope: Scope, handler: (context: RouteContext) => Promise<void> | void) => (context: RouteContext) => {
-      auth.check(context.request, scope);
+  /**
+   * A route of the contract (src/contract): its method and path, the token scope it needs, and its
+   * path and query parameters checked against the contract's schemas before the handler runs.
+   */
+  const endpoint = (route: RouteContract, handler: Handler): [string, string, Handler] => [
+    route.method.toUpperCase(),
+    route.path,
+    (context: RouteContext) => {
+      if (route.scope !== null) auth.check(context.request, route.scope);
+      if (route.params !== undefined) validateRequest(route.params, context.params, "the path");
+      if (route.query !== undefined)
+        validateRequest(route.query, queryObject(Object.keys(route.query.shape), context.query), "the query");
       return handler(context);
-    };
-  const jsonBody = async (request: IncomingMessage): Promise<unknown> => {
+    },
+  ];
+  /** A JSON body, checked against the route's schema in the contract. */
+  const jsonBody = async (request: IncomingMessage, route: RouteContract): Promise<unknown> => {
     const type = mediaType(request);
     if (type !== "application/json")
       throw new TikTokToeError(
         "UNSUPPORTED_MEDIA_TYPE",
         `expected application/json, got "${type || "nothing"}"`,
       );
-    return parseJsonBody((await body(request)).toString("utf8"));
+    const value = parseJsonBody((await body(request)).toString("utf8"));
+    const schema = route.body?.content["application/json"]?.schema;
+    if (schema !== undefined) validateRequest(schema, value);
+    return value;
   };
   const batchFormat = (request: IncomingMessage): BatchFormat => {
     const type = mediaType(request);
@@ -239,9 +255,7 @@ export function createApp(options: AppOptions): Server {
       response.end();
     })
     .add(
-      "GET",
-      "/v1/overview",
-      guard("read", async ({ request, response }) => {
+      ...endpoint(api.overview, async ({ request, response }) => {
         const models = await service.overview();
         const alerts = service.alerting?.alerts(service.alertingNow()) ?? [];
         sendJsonCompressed(request, response, 200, {
@@ -255,9 +269,7 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
-      "GET",
-      "/v1/models/{model}/series",
-      guard("read", async ({ request, response, params, query }) => {
+      ...endpoint(api.series, async ({ request, response, params, query }) => {
         const range = rangeOf(query, null);
         const version = query.get("version") ?? undefined;
         const points = maxPoints(query.get("points"));
@@ -270,9 +282,7 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
-      "GET",
-      "/v1/models/{model}/reports",
-      guard("read", async ({ request, response, params, query }) => {
+      ...endpoint(api.listReports, async ({ request, response, params, query }) => {
         const from = time(query.get("from"), Number.NEGATIVE_INFINITY, "from");
         const to = time(query.get("to"), Number.POSITIVE_INFINITY, "to");
         const limit = query.get("limit") === null ? 100 : Number(query.get("limit"));
@@ -286,35 +296,29 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
-      "GET",
-      "/v1/models/{model}/reports/{id}",
-      guard("read", async ({ request, response, params }) =>
+      ...endpoint(api.getReport, async ({ request, response, params }) =>
         sendJsonCompressed(request, response, 200, await service.getReport(params.model!, params.id!)),
       ),
     )
+    .add(...endpoint(api.stream, ({ request, response }) => live.attach(request, response)))
+    .add(...endpoint(api.liveness, ({ response }) => sendJson(response, 200, { status: "ok" })))
     .add(
-      "GET",
-      "/v1/stream",
-      guard("read", ({ request, response }) => live.attach(request, response)),
+      ...endpoint(api.readiness, ({ response }) => {
+        // Not ready while the store refuses writes (a full disk): a load balancer sends traffic elsewhere.
+        const failure = service.storeFailure;
+        if (failure === null) sendJson(response, 200, { status: "ready" });
+        else
+          sendJson(response, 503, {
+            status: "not ready",
+            reason: failure.code,
+            message: failure.message,
+            since: new Date(failure.sinceMs).toISOString(),
+          });
+      }),
     )
-    .add("GET", "/healthz", ({ response }) => sendJson(response, 200, { status: "ok" }))
-    .add("GET", "/readyz", ({ response }) => {
-      // Not ready while the store refuses writes (a full disk): a load balancer sends traffic elsewhere.
-      const failure = service.storeFailure;
-      if (failure === null) sendJson(response, 200, { status: "ready" });
-      else
-        sendJson(response, 503, {
-          status: "not ready",
-          reason: failure.code,
-          message: failure.message,
-          since: new Date(failure.sinceMs).toISOString(),
-        });
-    })
-    .add("GET", "/openapi.json", ({ response }) => sendJson(response, 200, openapi))
+    .add(...endpoint(api.openapi, ({ response }) => sendJson(response, 200, openapi)))
     .add(
-      "GET",
-      "/metrics",
-      guard("read", ({ response }) => {
+      ...endpoint(api.metrics, ({ response }) => {
         const own = [...serviceMetrics(service, requests), ...processMetrics(started)];
         // The memory collector reports process metrics the server already renders: each family once.
         const machine = options.resources?.metricFamilies(new Set(own.map((f) => f.name))) ?? [];
@@ -324,9 +328,7 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
-      "GET",
-      "/v1/resources",
-      guard("read", async ({ request, response, query }) => {
+      ...endpoint(api.resources, async ({ request, response, query }) => {
         if (options.resources === undefined)
           throw new TikTokToeError("NOT_FOUND", "resource monitoring is not running");
         // Without a range: the last day (a machine's samples pile up; a model's windows are fewer).
@@ -340,34 +342,28 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
-      "GET",
-      "/v1/models",
-      guard("read", ({ response }) => sendJson(response, 200, { models: service.listModels() })),
-    )
-    .add(
-      "POST",
-      "/v1/models",
-      guard("admin", async ({ request, response }) =>
-        sendJson(response, 201, await service.registerModel(await jsonBody(request))),
+      ...endpoint(api.listModels, ({ response }) =>
+        sendJson(response, 200, { models: service.listModels() }),
       ),
     )
     .add(
-      "GET",
-      "/v1/models/{model}",
-      guard("read", ({ response, params }) => sendJson(response, 200, service.model(params.model!))),
+      ...endpoint(api.registerModel, async ({ request, response }) =>
+        sendJson(response, 201, await service.registerModel(await jsonBody(request, api.registerModel))),
+      ),
     )
     .add(
-      "GET",
-      "/v1/models/{model}/versions",
-      guard("read", async ({ response, params }) =>
+      ...endpoint(api.getModel, ({ response, params }) =>
+        sendJson(response, 200, service.model(params.model!)),
+      ),
+    )
+    .add(
+      ...endpoint(api.listVersions, async ({ response, params }) =>
         sendJson(response, 200, { versions: await service.listVersions(params.model!) }),
       ),
     )
     .add(
-      "POST",
-      "/v1/models/{model}/versions",
-      guard("admin", async ({ request, response, params }) => {
-        const fields = await jsonBody(request);
+      ...endpoint(api.registerVersion, async ({ request, response, params }) => {
+        const fields = await jsonBody(request, api.registerVersion);
         const record =
           typeof fields === "object" && fields !== null && !Array.isArray(fields)
             ? (fields as Record<string, unknown>)
@@ -380,9 +376,7 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
-      "PUT",
-      "/v1/models/{model}/versions/{version}/reference",
-      guard("admin", async ({ request, response, params }) => {
+      ...endpoint(api.putReference, async ({ request, response, params }) => {
         const bytes = await body(request);
         sendJson(
           response,
@@ -392,34 +386,30 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
-      "POST",
-      "/v1/models/{model}/events",
-      guard("ingest", async ({ request, response, params }) => {
+      ...endpoint(api.ingestEvents, async ({ request, response, params }) => {
         const format = batchFormat(request);
         const text = (await body(request)).toString("utf8");
         sendJson(response, 200, await service.ingestEvents(params.model!, text, format));
       }),
     )
     .add(
-      "POST",
-      "/v1/models/{model}/labels",
-      guard("ingest", async ({ request, response, params }) => {
+      ...endpoint(api.ingestLabels, async ({ request, response, params }) => {
         const format = batchFormat(request);
         const text = (await body(request)).toString("utf8");
         sendJson(response, 200, await service.ingestLabels(params.model!, text, format));
       }),
     )
     .add(
-      "POST",
-      "/v1/models/{model}/clock",
-      guard("admin", async ({ request, response, params }) =>
-        sendJson(response, 200, await service.advanceClock(params.model!, await jsonBody(request))),
+      ...endpoint(api.advanceClock, async ({ request, response, params }) =>
+        sendJson(
+          response,
+          200,
+          await service.advanceClock(params.model!, await jsonBody(request, api.advanceClock)),
+        ),
       ),
     )
     .add(
-      "GET",
-      "/v1/models/{model}/windows",
-      guard("read", async ({ response, params, query }) => {
+      ...endpoint(api.listWindows, async ({ response, params, query }) => {
         const from = time(query.get("from"), Number.NEGATIVE_INFINITY, "from");
         const to = time(query.get("to"), Number.POSITIVE_INFINITY, "to");
         const version = query.get("version") ?? undefined;
@@ -427,9 +417,7 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
-      "GET",
-      "/v1/alerts",
-      guard("read", ({ response, query }) => {
+      ...endpoint(api.listAlerts, ({ response, query }) => {
         const state = query.get("state");
         const severity = query.get("severity");
         const model = query.get("model");
@@ -446,46 +434,43 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
-      "POST",
-      "/v1/alerts/{fingerprint}/ack",
-      guard("admin", async ({ request, response, params }) =>
+      ...endpoint(api.ackAlert, async ({ request, response, params }) =>
         sendJson(
           response,
           200,
-          await alertingOf(service).ack(params.fingerprint!, await jsonBody(request), service.alertingNow()),
+          await alertingOf(service).ack(
+            params.fingerprint!,
+            await jsonBody(request, api.ackAlert),
+            service.alertingNow(),
+          ),
         ),
       ),
     )
     .add(
-      "GET",
-      "/v1/silences",
-      guard("read", ({ response }) =>
+      ...endpoint(api.listSilences, ({ response }) =>
         sendJson(response, 200, { silences: alertingOf(service).listSilences(service.alertingNow()) }),
       ),
     )
     .add(
-      "POST",
-      "/v1/silences",
-      guard("admin", async ({ request, response }) =>
+      ...endpoint(api.createSilence, async ({ request, response }) =>
         sendJson(
           response,
           201,
-          await alertingOf(service).silence(await jsonBody(request), service.alertingNow()),
+          await alertingOf(service).silence(
+            await jsonBody(request, api.createSilence),
+            service.alertingNow(),
+          ),
         ),
       ),
     )
     .add(
-      "DELETE",
-      "/v1/silences/{id}",
-      guard("admin", async ({ response, params }) => {
+      ...endpoint(api.expireSilence, async ({ response, params }) => {
         await alertingOf(service).expireSilence(params.id!, service.alertingNow());
         sendJson(response, 200, { expired: params.id });
       }),
     )
     .add(
-      "GET",
-      "/v1/models/{model}/windows/{start}/drift",
-      guard("read", async ({ response, params, query }) => {
+      ...endpoint(api.windowDrift, async ({ response, params, query }) => {
         const version = query.get("version");
         if (version === null)
           throw new TikTokToeError("REQUEST_INVALID", "the version query parameter is required", {
@@ -496,9 +481,7 @@ export function createApp(options: AppOptions): Server {
       }),
     )
     .add(
-      "GET",
-      "/v1/models/{model}/windows/{start}/importance",
-      guard("read", async ({ response, params, query }) => {
+      ...endpoint(api.windowImportance, async ({ response, params, query }) => {
         const version = query.get("version");
         if (version === null)
           throw new TikTokToeError("REQUEST_INVALID", "the version query parameter is required", {

@@ -1,0 +1,518 @@
+import { z } from "zod";
+import type { ErrorCode } from "../errors/index.js";
+import {
+  AckAnswer,
+  AckRequest,
+  AlertList,
+  SilenceCreated,
+  SilenceExpired,
+  SilenceList,
+  SilenceRequest,
+} from "./alerts.js";
+import { Importance } from "./explanations.js";
+import { ClockAdvance, ClockAnswer, EventBatch, IngestResult, LabelBatch } from "./ingest.js";
+import {
+  ModelDefinition,
+  ModelList,
+  ModelRecord,
+  ReferenceStored,
+  VersionCreated,
+  VersionList,
+  VersionRegistration,
+} from "./models.js";
+import { DriftReport, HealthReport, Overview, ReportList, Series, WindowList } from "./monitoring.js";
+import { ResourcesReport } from "./resources.js";
+import { Liveness, NotReady, OpenApiDocument, Ready } from "./system.js";
+
+/** The scope a token needs for a route (docs/server.md); `null`: open to anyone who reaches the server. */
+export type Scope = "read" | "ingest" | "admin";
+
+/**
+ * A media type's schema: a zod schema of the whole body, or, for a stream or a file format that is not
+ * JSON (NDJSON, CSV, server-sent events, Prometheus text), a text body described in words; `items`
+ * then names the schema of one NDJSON line.
+ */
+export interface Media {
+  readonly schema?: z.ZodType;
+  readonly text?: string;
+  readonly items?: z.ZodType;
+}
+
+/** A non-error answer of a route. */
+export interface Answer {
+  readonly description: string;
+  readonly content?: Readonly<Record<string, Media>>;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One route of the HTTP API: everything the server validates, the OpenAPI document describes and the
+ * clients' types derive from. `errors` lists the codes this route itself answers; those of every route
+ * (authentication, 405, 500, body limits) are added by {@link errorsOf}.
+ *
+ * @example
+ * ```ts
+ * const route: RouteContract = api.listModels;
+ * route.method; // "get"
+ * ```
+ */
+export interface RouteContract {
+  readonly method: "get" | "post" | "put" | "delete";
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: string;
+  readonly scope: Scope | null;
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly body?: { readonly description: string; readonly content: Readonly<Record<string, Media>> };
+  readonly answers: Readonly<Record<number, Answer>>;
+  readonly errors: readonly ErrorCode[];
+}
+
+// ---- parameters -------------------------------------------------------------------------------
+
+const model = z.string().min(1).describe("the model's name");
+const version = z.string().min(1).describe("the version's name");
+const time = (name: string, what: string) =>
+  z.string().describe(`${what}: ISO 8601 or epoch milliseconds (${name})`);
+const integer = (name: string, low: number, high: number) =>
+  z
+    .string()
+    .refine((value) => {
+      const n = Number(value);
+      return Number.isInteger(n) && n >= low && n <= high;
+    }, `${name} must be an integer from ${low} to ${high}`)
+    .describe(`an integer from ${low} to ${high}`);
+
+const ModelParams = z.object({ model });
+const RangeQuery = z.object({
+  last: z.string().optional().describe("a duration back from the clock: 24h, 7d, 30d (instead of from/to)"),
+  from: time("from", "start, inclusive").optional(),
+  to: time("to", "end, exclusive").optional(),
+  points: integer("points", 2, 10_000).optional().describe("the most points per series (default 1000)"),
+});
+
+// ---- media ------------------------------------------------------------------------------------
+
+const json = (schema: z.ZodType): Readonly<Record<string, Media>> => ({ "application/json": { schema } });
+const ndjsonOf = (items: z.ZodType, what: string): Media => ({
+  text: `${what}, one JSON object per line`,
+  items,
+});
+const batch = (items: z.ZodType, array: z.ZodType, what: string): Readonly<Record<string, Media>> => ({
+  "application/x-ndjson": ndjsonOf(items, what),
+  "application/ndjson": ndjsonOf(items, what),
+  "application/jsonl": ndjsonOf(items, what),
+  "application/json": { schema: array },
+});
+const ok = (description: string, schema: z.ZodType): Answer => ({ description, content: json(schema) });
+
+/** Errors of a route that reads a model's records: an unknown model is a 404. */
+const MODEL: readonly ErrorCode[] = ["NOT_FOUND"];
+/** Errors of a route that writes to the store. */
+const WRITE: readonly ErrorCode[] = ["STORE_UNAVAILABLE"];
+
+/**
+ * Every route of the HTTP API but the dashboard's HTML pages and assets, by operationId.
+ *
+ * @example
+ * ```ts
+ * for (const route of Object.values(api)) console.log(route.method, route.path);
+ * ```
+ */
+export const api = {
+  liveness: {
+    method: "get",
+    path: "/healthz",
+    operationId: "liveness",
+    summary: "Liveness: the process answers",
+    tag: "operations",
+    scope: null,
+    answers: { 200: ok("alive", Liveness) },
+    errors: [],
+  },
+  readiness: {
+    method: "get",
+    path: "/readyz",
+    operationId: "readiness",
+    summary: "Readiness: 503 with the reason while the store refuses writes (a full disk)",
+    tag: "operations",
+    scope: null,
+    answers: { 200: ok("ready", Ready), 503: ok("not ready: the store's failure and since when", NotReady) },
+    errors: [],
+  },
+  metrics: {
+    method: "get",
+    path: "/metrics",
+    operationId: "metrics",
+    summary: "Prometheus exposition: ingest, HTTP, notification and process series, and the machine's",
+    tag: "operations",
+    scope: "read",
+    answers: {
+      200: {
+        description: "Prometheus text format 0.0.4",
+        content: { "text/plain": { text: "Prometheus exposition format, version 0.0.4" } },
+      },
+    },
+    errors: [],
+  },
+  openapi: {
+    method: "get",
+    path: "/openapi.json",
+    operationId: "openapi",
+    summary: "This document",
+    tag: "operations",
+    scope: null,
+    answers: { 200: ok("OpenAPI 3.1", OpenApiDocument) },
+    errors: [],
+  },
+  overview: {
+    method: "get",
+    path: "/v1/overview",
+    operationId: "getOverview",
+    summary: "Every model with its health and reasons, newest quality, firing alerts and a sparkline",
+    tag: "dashboard",
+    scope: "read",
+    answers: { 200: ok("the overview", Overview) },
+    errors: [],
+  },
+  stream: {
+    method: "get",
+    path: "/v1/stream",
+    operationId: "stream",
+    summary: "Live updates as server-sent events",
+    description:
+      "Events `window` (written or closed), `report`, `alert` (state changes) and `reset` (reload: the gap since Last-Event-ID is too old).",
+    tag: "dashboard",
+    scope: "read",
+    answers: {
+      200: {
+        description: "an event stream",
+        content: { "text/event-stream": { text: "server-sent events: window, report, alert, reset" } },
+      },
+    },
+    errors: ["SERVER_BUSY"],
+  },
+  resources: {
+    method: "get",
+    path: "/v1/resources",
+    operationId: "getResources",
+    summary: "The machine's resources per window over from/to or last (default 24h), oldest first",
+    description:
+      "CPU, memory, GPUs, filesystems, disks, network, caches and probes (docs/resources.md), at most `points` points (windows merged beyond it); with the newest snapshot, the rule thresholds and the resource alerts firing. 404 when resource monitoring is not running.",
+    tag: "resources",
+    scope: "read",
+    query: RangeQuery,
+    answers: { 200: ok("the resources report", ResourcesReport) },
+    errors: ["REQUEST_INVALID", "NOT_FOUND"],
+  },
+  listModels: {
+    method: "get",
+    path: "/v1/models",
+    operationId: "listModels",
+    summary: "List the registered models",
+    tag: "models",
+    scope: "read",
+    answers: { 200: ok("the models, by name", ModelList) },
+    errors: [],
+  },
+  registerModel: {
+    method: "post",
+    path: "/v1/models",
+    operationId: "registerModel",
+    summary: "Register a model: its task, columns and classes",
+    tag: "models",
+    scope: "admin",
+    body: { description: "the model", content: json(ModelDefinition) },
+    answers: { 201: ok("registered", ModelRecord) },
+    errors: ["REQUEST_INVALID", "STORE_CONFLICT", ...WRITE],
+  },
+  getModel: {
+    method: "get",
+    path: "/v1/models/{model}",
+    operationId: "getModel",
+    summary: "A model",
+    tag: "models",
+    scope: "read",
+    params: ModelParams,
+    answers: { 200: ok("the model", ModelRecord) },
+    errors: MODEL,
+  },
+  listVersions: {
+    method: "get",
+    path: "/v1/models/{model}/versions",
+    operationId: "listVersions",
+    summary: "A model's versions",
+    tag: "models",
+    scope: "read",
+    params: ModelParams,
+    answers: { 200: ok("the versions", VersionList) },
+    errors: MODEL,
+  },
+  registerVersion: {
+    method: "post",
+    path: "/v1/models/{model}/versions",
+    operationId: "registerVersion",
+    summary: "Register a version, optionally with its ONNX model (base64), checked to load first",
+    tag: "models",
+    scope: "admin",
+    params: ModelParams,
+    body: { description: "the version", content: json(VersionRegistration) },
+    answers: { 201: ok("registered", VersionCreated) },
+    errors: ["REQUEST_INVALID", "ONNX_INVALID", "STORE_CONFLICT", ...MODEL, ...WRITE],
+  },
+  putReference: {
+    method: "put",
+    path: "/v1/models/{model}/versions/{version}/reference",
+    operationId: "putReference",
+    summary: "Upload a version's reference data; its profile is what windows are compared with",
+    description:
+      "CSV with a header, or NDJSON: the schema's columns, optionally `prediction` and `target` (and class scores). Without predictions, a version's ONNX model predicts them.",
+    tag: "models",
+    scope: "admin",
+    params: z.object({ model, version }),
+    body: {
+      description: "the reference rows",
+      content: {
+        "text/csv": { text: "CSV with a header line: the model's columns, optionally prediction and target" },
+        "application/x-ndjson": {
+          text: "one JSON object per row: the model's columns, optionally prediction and target",
+        },
+      },
+    },
+    answers: { 200: ok("the profile is stored", ReferenceStored) },
+    errors: [
+      "REQUEST_INVALID",
+      "INPUT_EMPTY",
+      "INPUT_RAGGED_ROW",
+      "INPUT_BAD_JSON",
+      "INPUT_NOT_NUMERIC",
+      "INPUT_COLUMN_MISSING",
+      "INPUT_FORMAT",
+      "ONNX_INVALID",
+      "STORE_NOT_FOUND",
+      ...MODEL,
+      ...WRITE,
+    ],
+  },
+  ingestEvents: {
+    method: "post",
+    path: "/v1/models/{model}/events",
+    operationId: "ingestEvents",
+    summary: "Ingest prediction events: NDJSON or a JSON array; the whole batch is validated first",
+    description:
+      "A batch with bad records is refused whole with INGEST_INVALID, its problems listing line, field and code; nothing is stored. Resent ids are counted as duplicates.",
+    tag: "ingest",
+    scope: "ingest",
+    params: ModelParams,
+    body: { description: "the events", content: batch(EventBatch.element, EventBatch, "prediction events") },
+    answers: { 200: ok("stored", IngestResult) },
+    errors: ["INGEST_INVALID", ...MODEL, ...WRITE],
+  },
+  ingestLabels: {
+    method: "post",
+    path: "/v1/models/{model}/labels",
+    operationId: "ingestLabels",
+    summary: "Ingest labels, joined to their events by id: NDJSON or a JSON array",
+    tag: "ingest",
+    scope: "ingest",
+    params: ModelParams,
+    body: { description: "the labels", content: batch(LabelBatch.element, LabelBatch, "labels") },
+    answers: { 200: ok("stored (unmatched: labels of unknown events)", IngestResult) },
+    errors: ["INGEST_INVALID", ...MODEL, ...WRITE],
+  },
+  advanceClock: {
+    method: "post",
+    path: "/v1/models/{model}/clock",
+    operationId: "advanceClock",
+    summary: "Advance a model's event clock without an event (--clock event only)",
+    description:
+      "At most monitor.max_clock_jump ahead; closes the windows it passes, so a replay's last window holds only its own events. An earlier time leaves the clock unchanged. 400 on a wall-clock server, before any event, out of range or beyond the jump bound.",
+    tag: "ingest",
+    scope: "admin",
+    params: ModelParams,
+    body: { description: "the new clock", content: json(ClockAdvance) },
+    answers: { 200: ok("the clock and the previous one (ISO 8601)", ClockAnswer) },
+    errors: ["REQUEST_INVALID", ...MODEL, ...WRITE],
+  },
+  listWindows: {
+    method: "get",
+    path: "/v1/models/{model}/windows",
+    operationId: "listWindows",
+    summary: "Windows in [from, to), optionally of one version",
+    tag: "monitoring",
+    scope: "read",
+    params: ModelParams,
+    query: z.object({
+      from: time("from", "start, inclusive").optional(),
+      to: time("to", "end, exclusive").optional(),
+      version: version.optional(),
+    }),
+    answers: { 200: ok("the windows", WindowList) },
+    errors: ["REQUEST_INVALID", ...MODEL],
+  },
+  windowDrift: {
+    method: "get",
+    path: "/v1/models/{model}/windows/{start}/drift",
+    operationId: "getWindowDrift",
+    summary: "A window's drift report: the `tiktoktoe drift` JSON shape",
+    tag: "monitoring",
+    scope: "read",
+    params: z.object({ model, start: time("start", "the window's start") }),
+    query: z.object({ version: z.string("the version query parameter is required").min(1) }),
+    answers: { 200: ok("the drift report", DriftReport) },
+    errors: ["REQUEST_INVALID", ...MODEL],
+  },
+  windowImportance: {
+    method: "get",
+    path: "/v1/models/{model}/windows/{start}/importance",
+    operationId: "getWindowImportance",
+    summary: "A window's feature importance, the reference's, and the attribution drift",
+    description:
+      "Permutation importance from the window's labelled events through the version's ONNX model, or exact attributions of a version with meta.linear (docs/explainability.md). 404: explanations off, no such window, no model to explain, or fewer than 30 labelled events.",
+    tag: "monitoring",
+    scope: "read",
+    params: z.object({ model, start: time("start", "the window's start") }),
+    query: z.object({ version: z.string("the version query parameter is required").min(1) }),
+    answers: { 200: ok("the importance", Importance) },
+    errors: ["REQUEST_INVALID", ...MODEL],
+  },
+  series: {
+    method: "get",
+    path: "/v1/models/{model}/series",
+    operationId: "getSeries",
+    summary: "The model page's series: quality, latency, events, label coverage and the drift heat map",
+    description:
+      "Per version, over from/to or last=24h|7d|30d, at most `points` points per version (default 1000; windows merged into buckets beyond it).",
+    tag: "dashboard",
+    scope: "read",
+    params: ModelParams,
+    query: RangeQuery.extend({ version: version.optional() }),
+    answers: { 200: ok("the series", Series) },
+    errors: ["REQUEST_INVALID", ...MODEL],
+  },
+  listReports: {
+    method: "get",
+    path: "/v1/models/{model}/reports",
+    operationId: "listReports",
+    summary: "Stored health reports, newest first",
+    tag: "reports",
+    scope: "read",
+    params: ModelParams,
+    query: z.object({
+      from: time("from", "start, inclusive").optional(),
+      to: time("to", "end, exclusive").optional(),
+      limit: integer("limit", 1, 10_000).optional().describe("the most reports (default 100)"),
+    }),
+    answers: { 200: ok("the reports", ReportList) },
+    errors: ["REQUEST_INVALID", ...MODEL],
+  },
+  getReport: {
+    method: "get",
+    path: "/v1/models/{model}/reports/{id}",
+    operationId: "getReport",
+    summary: "One health report: status, reasons, and per version quality, latency, drift and fairness",
+    tag: "reports",
+    scope: "read",
+    params: z.object({ model, id: z.string().min(1).describe("the report's id (its period's start)") }),
+    answers: { 200: ok("the report", HealthReport) },
+    errors: ["REQUEST_INVALID", ...MODEL],
+  },
+  listAlerts: {
+    method: "get",
+    path: "/v1/alerts",
+    operationId: "listAlerts",
+    summary: "Alerts with state, silencedBy, inhibitedBy and ack, and the channels they go to",
+    tag: "alerts",
+    scope: "read",
+    query: z.object({
+      state: z.string().optional().describe("active or suppressed"),
+      severity: z.string().optional().describe("the severity label"),
+      model: z.string().optional().describe("the model label"),
+    }),
+    answers: { 200: ok("the alerts, worst first", AlertList) },
+    errors: ["NOT_FOUND"],
+  },
+  ackAlert: {
+    method: "post",
+    path: "/v1/alerts/{fingerprint}/ack",
+    operationId: "ackAlert",
+    summary: "Acknowledge an alert (it still notifies)",
+    tag: "alerts",
+    scope: "admin",
+    params: z.object({ fingerprint: z.string().min(1) }),
+    body: { description: "who takes it", content: json(AckRequest) },
+    answers: { 200: ok("acknowledged", AckAnswer) },
+    errors: ["REQUEST_INVALID", "NOT_FOUND", ...WRITE],
+  },
+  listSilences: {
+    method: "get",
+    path: "/v1/silences",
+    operationId: "listSilences",
+    summary: "Silences with their state",
+    tag: "alerts",
+    scope: "read",
+    answers: { 200: ok("the silences", SilenceList) },
+    errors: ["NOT_FOUND"],
+  },
+  createSilence: {
+    method: "post",
+    path: "/v1/silences",
+    operationId: "createSilence",
+    summary: "Create (or, with an id, update) a silence",
+    tag: "alerts",
+    scope: "admin",
+    body: { description: "the silence", content: json(SilenceRequest) },
+    answers: { 201: ok("created", SilenceCreated) },
+    errors: ["REQUEST_INVALID", "NOT_FOUND", ...WRITE],
+  },
+  expireSilence: {
+    method: "delete",
+    path: "/v1/silences/{id}",
+    operationId: "expireSilence",
+    summary: "Expire a silence",
+    tag: "alerts",
+    scope: "admin",
+    params: z.object({ id: z.string().min(1) }),
+    answers: { 200: ok("expired", SilenceExpired) },
+    errors: ["NOT_FOUND", ...WRITE],
+  },
+} as const satisfies Record<string, RouteContract>;
+
+/** An operationId of {@link api}. */
+export type OperationId = keyof typeof api;
+
+/**
+ * Every error code a route can answer: its own, and those every route shares — a token's (401, 403,
+ * 429 when tokens are on; 403 HOST_NOT_ALLOWED when they are off), a body's (size, media type, slow
+ * or busy uploads), a malformed URL, and 500 for bugs. 405 is per path (another method).
+ *
+ * @example
+ * ```ts
+ * errorsOf(api.ingestEvents); // ["INGEST_INVALID", "NOT_FOUND", …, "BODY_TOO_LARGE", …]
+ * ```
+ */
+export function errorsOf(route: RouteContract): ErrorCode[] {
+  const codes = new Set<ErrorCode>(route.errors);
+  codes.add("HOST_NOT_ALLOWED");
+  codes.add("METHOD_NOT_ALLOWED");
+  codes.add("INTERNAL");
+  if (route.params !== undefined || route.query !== undefined) codes.add("REQUEST_INVALID");
+  if (route.scope !== null) {
+    codes.add("UNAUTHORIZED");
+    codes.add("FORBIDDEN");
+    codes.add("TOO_MANY_REQUESTS");
+  }
+  if (route.body !== undefined)
+    for (const code of [
+      "REQUEST_INVALID",
+      "REQUEST_ABORTED",
+      "BODY_TOO_LARGE",
+      "UNSUPPORTED_MEDIA_TYPE",
+      "SERVER_BUSY",
+    ] as const)
+      codes.add(code);
+  return [...codes];
+}
