@@ -117,7 +117,7 @@ test("prune-structured at 70% on digits_mlp: valid smaller Gemms, accuracy drop 
 
 test("prune (unstructured, 70% global) keeps the graph, zeros 70% of the weights, reports sizes and no speed-up", async (t) => {
   const ctx = digitsContext("digits_mlp", split.train);
-  const { candidates, skipped } = await pruneTechnique({ epochs: 10 }).run(ctx);
+  const { candidates, skipped } = await pruneTechnique({ epochs: 3 }).run(ctx);
   assert.deepEqual(skipped, []);
   const candidate = candidates[0]!;
   const found = extractMlp(decodeModel(candidate.bytes));

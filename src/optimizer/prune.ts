@@ -31,7 +31,11 @@ import type { Candidate, Technique, TechniqueContext } from "./technique.js";
 export interface PruneOptions {
   /** Fraction removed: of the weight matrices' entries (`prune`) or of each hidden layer's units. Default 0.7. */
   readonly sparsity?: number;
-  /** Fine-tuning epochs of Adam on ctx.train after pruning; 0 = none. Default 30. */
+  /**
+   * Fine-tuning epochs of Adam on ctx.train after pruning; 0 = none. Default 30 for `prune-structured`
+   * (the MLP is small by then), 10 for `prune` (the matrices keep their full size: an epoch of
+   * digits_mlp costs about 1.7 s here).
+   */
   readonly epochs?: number;
   /** Adam's learning rate. Default 1e-3. */
   readonly learningRate?: number;
@@ -72,8 +76,9 @@ async function fineTune(
   mlp: Mlp,
   masks: readonly Uint8Array[] | undefined,
   options: PruneOptions,
+  defaultEpochs: number,
 ): Promise<FineTuning> {
-  const epochs = options.epochs ?? 30;
+  const epochs = options.epochs ?? defaultEpochs;
   const last = mlp.layers.at(-1)!;
   const { train } = context;
   const expected = train.task === "classification" ? train.classes : 1;
@@ -121,7 +126,7 @@ function notAnMlp(name: string, context: TechniqueContext): { found?: MlpGraph; 
 
 /**
  * `prune`: unstructured magnitude pruning of the MLP's weight matrices to `sparsity` (0.7), one
- * threshold across layers by default, biases kept; then fine-tuning with masks so the zeros stay;
+ * threshold across layers by default, biases kept; then fine-tuning (10 epochs) with masks so the zeros stay;
  * the weights written back into the baseline's graph. The candidate reports what it saves: bitmask
  * bytes of the weights (⌈n/8⌉ + 4·nnz) and the gzip size of the file, and that onnxruntime on CPU
  * runs it no faster.
@@ -141,7 +146,7 @@ export function pruneTechnique(options: UnstructuredPruneOptions = {}): Techniqu
         const sparsity = options.sparsity ?? 0.7;
         const scope = options.scope ?? "global";
         const { mlp, masks } = magnitudePruneMlp(found.mlp, sparsity, scope);
-        const tuning = await fineTune(context, found, mlp, masks, options);
+        const tuning = await fineTune(context, found, mlp, masks, options, 10);
         const bytes = encodeModel(writeMlpWeights(context.model, found, mlp));
         let dense = 0;
         let bitmask = 0;
@@ -208,7 +213,7 @@ export function structuredPruneTechnique(options: PruneOptions = {}): Technique 
       try {
         const sparsity = options.sparsity ?? 0.7;
         const { mlp, kept } = pruneHiddenUnits(found.mlp, sparsity);
-        const tuning = await fineTune(context, found, mlp, undefined, options);
+        const tuning = await fineTune(context, found, mlp, undefined, options, 30);
         const bytes = encodeModel(writeMlpWeights(context.model, found, mlp));
         const widths = (m: Mlp) => [m.layers[0]!.inputs, ...m.layers.map((l) => l.outputs)].join("-");
         const candidate: Candidate = {
