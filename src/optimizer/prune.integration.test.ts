@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkModel, decodeModel, encodeModel, openSession } from "../onnx/index.js";
+import {
+  checkModel,
+  decodeModel,
+  describeCpu,
+  encodeModel,
+  openSession,
+  readCpuFeatures,
+} from "../onnx/index.js";
 import { extractMlp, pruneHiddenUnits, writeMlpWeights } from "../optimize/index.js";
 import { seededRandom } from "../stats/index.js";
 import { accuracy, digitsContext, digitsSplit, runModel } from "./digits.test.helpers.js";
@@ -111,7 +118,7 @@ test("prune-structured at 70% on digits_mlp: valid smaller Gemms, accuracy drop 
   const median = (v: number[]) => v.slice().sort((p, q) => p - q)[v.length >> 1]!;
   const [fp32, pruned] = samples.map(median) as [number, number];
   t.diagnostic(
-    `latency batch 64, 1 thread, median of 500: fp32 ${(fp32 * 1000).toFixed(1)} µs, structured 70% ${(pruned * 1000).toFixed(1)} µs, speed-up ${(fp32 / pruned).toFixed(2)}×`,
+    `${describeCpu(await readCpuFeatures())}: latency batch 64, 1 thread, median of 500: fp32 ${(fp32 * 1000).toFixed(1)} µs, structured 70% ${(pruned * 1000).toFixed(1)} µs, speed-up ${(fp32 / pruned).toFixed(2)}×`,
   );
 });
 
