@@ -28,10 +28,11 @@ const layers: Record<string, readonly string[]> = {
   // Model health (issue #6): group fairness and explanations are pure; resources are collectors (I/O).
   fairness: ["metrics", "stats", "errors"],
   explain: ["stats", "errors"],
-  // Optimization (issue #13): the pure maths of calibration, quantization, pruning and acceptance, and
-  // the QDQ graph transform, which imports onnx's pure codec files (graph, node, tensor) directly —
-  // never onnx/index.js, whose barrel loads the runtime adapter and /proc reader.
-  optimize: ["stats", "errors", "onnx"],
+  // Optimization (issue #13): the pure maths of calibration, quantization, pruning and acceptance.
+  // It reads and rewrites ONNX graphs through onnx's pure modules (codec, graph, node, tensor,
+  // checker — never its barrel, which reaches the runtime adapter) and the pure trainer's MLP types;
+  // the transitive purity test below checks that nothing it loads does I/O.
+  optimize: ["onnx", "train", "stats", "errors"],
   // The optimization system (issue #13): runs techniques with onnxruntime, validates, chooses.
   optimizer: ["optimize", "onnx", "train", "data", "stats", "errors"],
   // Training small MLPs (issues #13, #15): pure, like the statistics it builds on.

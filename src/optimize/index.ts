@@ -1,8 +1,9 @@
 /**
  * Pure optimization maths (issue #13): calibration (MinMax, percentile, entropy in TensorRT's and ONNX
  * Runtime's variants), scales and zero points, QuantizeLinear, fp32-vs-int8 agreement, magnitude and
- * structured pruning, k-fold validation statistics, latency summaries, acceptance and the weighted
- * objective, and the int8 QDQ graph transform. No I/O, no clock: typed arrays in, plain objects out. See docs/optimization.md.
+ * structured pruning (MLPs found in ONNX graphs, rewritten with smaller initializers), MLP export,
+ * k-fold validation statistics, latency summaries, acceptance and the weighted objective, and the
+ * int8 QDQ graph transform. No I/O, no clock: typed arrays in, plain objects out. See docs/optimization.md.
  */
 export { AbsHistogram, type AbsHistogramOptions } from "./abs-histogram.js";
 export {
@@ -35,6 +36,15 @@ export { foldAccuracies, type KFoldOptions, kFold, meanStd, stratifiedKFold } fr
 export { type LatencySummary, summarizeLatency } from "./latency-summary.js";
 export { applyMask, globalMagnitudeMasks, magnitudeMask, pruneCount } from "./magnitude-pruning.js";
 export { MinMaxCalibrator, type MinMaxOptions } from "./minmax-calibrator.js";
+export { exportMlp, type MlpExportOptions, type MlpFrame, mlpFrame } from "./mlp-export.js";
+export {
+  extractMlp,
+  type MlpExtraction,
+  type MlpGraph,
+  type MlpGraphLayer,
+  writeMlpWeights,
+} from "./mlp-graph.js";
+export { magnitudePruneMlp, type PruneScope } from "./mlp-magnitude-prune.js";
 export {
   DEFAULT_OBJECTIVE,
   type Objective,
@@ -87,6 +97,12 @@ export {
   saturationBounds,
 } from "./quantize-linear.js";
 export { type SparseSizes, sparseSizes } from "./sparse-size.js";
+export {
+  type HiddenUnitPruning,
+  pruneHiddenUnits,
+  type StructuredPruneOutcome,
+  structuredPruneModel,
+} from "./structured-prune.js";
 export {
   keepHiddenUnits,
   keptUnits,
