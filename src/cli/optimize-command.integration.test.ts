@@ -5,9 +5,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import type { OptimizationReport } from "../optimizer/index.js";
+import type { CandidateEntry, OptimizationReport } from "../optimizer/index.js";
 import { runCli } from "../testing/cli.js";
 import { repoPath } from "../testing/paths.js";
+import { deployChosen } from "./optimize-command.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-optimize-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -251,4 +252,78 @@ test("optimize --help shows the options and examples; main help lists the comman
   assert.match(help.stdout, /Examples:\n {2}tiktoktoe optimize models\/digits_mlp\.onnx/);
   const main = await runCli(["--help"]);
   assert.match(main.stdout, /optimize +make a model cheaper/);
+});
+
+test("deployChosen registers the candidate with its report link; a refusal is reported", async () => {
+  const seen: { url: string; auth: string | undefined; body: Record<string, unknown> }[] = [];
+  let status = 201;
+  const server = createServer((request, response) => {
+    let text = "";
+    request.on("data", (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+    });
+    request.on("end", () => {
+      seen.push({ url: request.url ?? "", auth: request.headers.authorization, body: JSON.parse(text) });
+      response
+        .writeHead(status, { "content-type": "application/json" })
+        .end(status === 201 ? "{}" : JSON.stringify({ code: "STORE_CONFLICT", message: "version exists" }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const path = join(dir, "chosen.onnx");
+    writeFileSync(path, Uint8Array.of(1, 2, 3));
+    const chosen = {
+      id: "quantize",
+      technique: "quantize",
+      label: "int8",
+      path,
+      accuracy: 0.99,
+      accuracy_drop: 0.001,
+      speedup: 2,
+      size_bytes: 3,
+    } as unknown as CandidateEntry;
+    const report = {
+      candidates: [chosen],
+      chosen: path,
+      chosen_id: "quantize",
+    } as unknown as OptimizationReport;
+    const stderr: string[] = [];
+    const io = { stdout: { write: () => true }, stderr: { write: (t: string) => stderr.push(t) }, env: {} };
+    const deploy = { model: "digits", server: url, version: undefined, token: "s3cret" };
+    assert.equal(await deployChosen(report, deploy, "models/digits_mlp.onnx", "/abs/report.json", io), true);
+    const sent = seen[0]!;
+    assert.equal(sent.url, "/v1/models/digits/versions");
+    assert.equal(sent.auth, "Bearer s3cret");
+    assert.match(String(sent.body.version), /^quantize-[0-9a-f]{12}$/);
+    assert.equal(sent.body.onnx, "AQID");
+    assert.deepEqual(sent.body.meta, {
+      optimized_from: "digits_mlp.onnx",
+      technique: "quantize",
+      label: "int8",
+      report: "/abs/report.json",
+      accuracy: 0.99,
+      accuracy_drop: 0.001,
+      speedup: 2,
+      size_bytes: 3,
+    });
+    status = 409;
+    assert.equal(
+      await deployChosen(
+        report,
+        { ...deploy, version: "v2" },
+        "models/digits_mlp.onnx",
+        "/abs/report.json",
+        io,
+      ),
+      false,
+    );
+    assert.match(
+      stderr.join(""),
+      /refused version "v2" of "digits" \(HTTP 409\): STORE_CONFLICT version exists/,
+    );
+  } finally {
+    server.close();
+  }
 });

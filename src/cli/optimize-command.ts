@@ -404,8 +404,16 @@ async function readModel(file: string): Promise<Uint8Array> {
   }
 }
 
-/** Registers the chosen candidate; false (with a message) when the server refuses or is unreachable. */
-async function deployChosen(
+/**
+ * Registers the report's chosen candidate as a new version (`POST /v1/models/{model}/versions`); false,
+ * with a message on stderr, when the server refuses or cannot be reached.
+ *
+ * @example
+ * ```ts
+ * await deployChosen(report, { model: "digits", server: "http://127.0.0.1:8080", version: undefined, token }, "m.onnx", "/abs/out/report.json", io);
+ * ```
+ */
+export async function deployChosen(
   report: OptimizationReport,
   deploy: NonNullable<OptimizeInvocation["deploy"]>,
   modelPath: string,
