@@ -5,6 +5,7 @@
 import { runDashboardBench } from "./dashboard-bench.js";
 import { runDriftBench, runDriftCliBench } from "./drift-bench.js";
 import { runIngestBench } from "./ingest-bench.js";
+import { runOptimizeBench } from "./optimize-bench.js";
 import { runStateBench } from "./state-bench.js";
 import { runTrainBench } from "./train-bench.js";
 
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   drift: runDriftBench,
   "drift-cli": runDriftCliBench,
   ingest: runIngestBench,
+  optimize: runOptimizeBench,
   state: runStateBench,
   train: runTrainBench,
 };

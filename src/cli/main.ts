@@ -26,6 +26,10 @@ const commands: Readonly<Record<string, Command>> = {
     summary: "send a test notification through a channel, or list a server's alerts",
     load: async () => (await import("./alerts-command.js")).runAlerts,
   },
+  optimize: {
+    summary: "make a model cheaper to run: quantize, prune, distill; cross-validate, time, choose",
+    load: async () => (await import("./optimize-command.js")).runOptimize,
+  },
   demo: {
     summary: "replay a year of bike rentals through the server: weekly quality, latency and drift",
     load: async () => (await import("./demo-command.js")).runDemo,
@@ -55,6 +59,7 @@ Run 'tiktoktoe <command> --help' for a command's options and examples.
 Examples:
   tiktoktoe demo
   tiktoktoe drift --reference train.csv --current today.csv.gz --target label
+  tiktoktoe optimize models/digits_mlp.onnx --data data/digits/digits.csv --label target --input-scale 0.0625
 
 Exit codes: 0 ok, 1 the check failed (e.g. drift), 2 usage or input error, 70 internal error.
 `;
