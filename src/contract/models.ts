@@ -135,29 +135,17 @@ export const VersionRecord = named(
     version: z.string(),
     createdMs: z.number(),
     meta: z.record(z.string(), z.unknown()),
+    referenceQuality: z
+      .object({ version: z.string(), metric: z.string(), value: z.number().nullable(), labelled: z.number() })
+      .nullable()
+      .optional()
+      .describe("the quality metric on the version's reference; null without a labelled reference"),
   }),
 );
 export type VersionRecord = z.infer<typeof VersionRecord>;
 
 /** The answer of `GET /v1/models/{model}/versions`. */
-export const VersionList = named(
-  "VersionList",
-  z.object({
-    versions: z.array(
-      VersionRecord.extend({
-        referenceQuality: z
-          .object({
-            version: z.string(),
-            metric: z.string(),
-            value: z.number().nullable(),
-            labelled: z.number(),
-          })
-          .nullable()
-          .describe("the quality metric on the version's reference; null without a labelled reference"),
-      }),
-    ),
-  }),
-);
+export const VersionList = named("VersionList", z.object({ versions: z.array(VersionRecord) }));
 export type VersionList = z.infer<typeof VersionList>;
 
 /** The answer of `PUT …/reference`: what the stored profile holds. */
