@@ -122,6 +122,15 @@ test("the model page has one MAE point per window and a heat map that marks temp
     >;
   }>("/v1/models/bike/windows?version=2011");
   const chart = page.locator("#chart-quality");
+  // The chart draws after its series arrives: wait for it (under load that can follow the page's
+  // first render), then compare — a wrong count still fails, after the wait.
+  await page
+    .waitForFunction(
+      (n) => Number(document.querySelector("#chart-quality")?.getAttribute("data-points") ?? 0) === n,
+      windows.length,
+      { timeout: 10_000 },
+    )
+    .catch(() => undefined);
   assert.equal(Number(await chart.getAttribute("data-points")), windows.length, "one point per window");
   const withMae = windows.filter((w) => typeof w.quality?.mae === "number").length;
   assert.equal(await chart.getAttribute("data-values"), String(withMae));
