@@ -70,7 +70,14 @@ function tile(code: number, dpr: number): HTMLCanvasElement {
 /** A legend swatch: the same tile as the map's cells. */
 function swatch(code: number): HTMLCanvasElement {
   const dpr = devicePixelRatio || 1;
-  const canvas = h("canvas", { class: "swatch", "aria-hidden": "true", "data-code": code });
+  const style = STYLES[code + 1] ?? STYLES[0];
+  // The pattern's name, for tests that check severity is told apart without colour.
+  const canvas = h("canvas", {
+    class: "swatch",
+    "aria-hidden": "true",
+    "data-code": code,
+    "data-pattern": style.pattern,
+  });
   canvas.width = Math.round(12 * dpr);
   canvas.height = Math.round(12 * dpr);
   const ctx = canvas.getContext("2d")!;
@@ -153,6 +160,16 @@ export function heatmap(container: HTMLElement, spec: HeatmapSpec): { destroy():
     canvas.dataset.rowHeight = String(ROW);
     canvas.dataset.columns = JSON.stringify(spec.columns);
     canvas.dataset.points = String(spec.start.length);
+    // Every severity's fill and pattern in the current theme (emergency included, which the legend
+    // lists only when a cell has it), for tests that check them under colour-vision deficiency.
+    canvas.dataset.palette = JSON.stringify(
+      STYLES.map((s, i) => ({
+        code: i - 1,
+        name: cellName(i - 1),
+        fill: cssVar(s.fill),
+        pattern: s.pattern,
+      })),
+    );
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     const fills = STYLES.map((_, i) => ctx.createPattern(tile(i - 1, dpr), "repeat")!);
