@@ -136,6 +136,8 @@ test("the model page has one MAE point per window and a heat map that marks temp
   assert.equal(await chart.getAttribute("data-values"), String(withMae));
   // The data table lists the same values, in the same order.
   await chart.locator(".chart-table summary").click();
+  // The table is built on the details' toggle event, which may follow the click.
+  await chart.locator(".chart-table tbody tr").first().waitFor();
   const cells = await chart.locator(".chart-table tbody tr td:nth-child(2)").allTextContents();
   assert.equal(cells.length, windows.length);
   windows.forEach((w, i) => {

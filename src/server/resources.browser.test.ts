@@ -108,6 +108,8 @@ test("the resources page charts one point per window of the API, with the rule t
   assert.equal((await cpu.getAttribute("data-values"))?.split(",")[0], String(withCpu.length));
   // The data table holds the API's figures, in percent.
   await cpu.locator(".chart-table summary").click();
+  // The table is built on the details' toggle event, which may follow the click.
+  await cpu.locator(".chart-table tbody tr").first().waitFor();
   const cells = await cpu.locator(".chart-table tbody tr td:nth-child(2)").allTextContents();
   assert.equal(cells.length, answer.windows.length);
   answer.windows.forEach((w, i) => {
