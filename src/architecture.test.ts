@@ -16,7 +16,7 @@ const layers: Record<string, readonly string[]> = {
   // generates /openapi.json from it; the dashboard and the client SDK take their types from it.
   contract: ["errors"],
   stats: [],
-  sketches: [],
+  sketches: ["stats"],
   metrics: ["stats"],
   drift: ["stats", "errors"],
   monitor: ["config", "drift", "fairness", "metrics", "sketches", "stats", "errors"],

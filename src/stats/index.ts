@@ -20,6 +20,7 @@ export { quantileSorted } from "./quantile.js";
 export { seededRandom } from "./random.js";
 export { sortedFinite } from "./sort.js";
 export { type KsWasserstein, ksWassersteinSorted } from "./two-sample.js";
+export { float32FromBase64, float64ArrayFromBase64, typedToBase64, uint8FromBase64 } from "./typed-base64.js";
 export {
   populationStd,
   WASSERSTEIN_MIN_STD,

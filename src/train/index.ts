@@ -4,6 +4,8 @@
  * classification, regression and Hinton distillation, SGD/Adam/AdaGrad with elastic net, masks and
  * importance weights, and a trainer whose whole state serialises. See docs/decisions.md ("Training engine").
  */
+
+export { float32FromBase64, float64ArrayFromBase64, typedToBase64, uint8FromBase64 } from "../stats/index.js";
 export { ACTIVATIONS, type Activation, activateInPlace, activationBackwardInPlace } from "./activation.js";
 export { denseBackwardInput, denseBackwardParams, denseForward } from "./dense-kernels.js";
 export { DEFAULT_DISTILLATION, type DistillationSettings, distillationLoss } from "./distillation-loss.js";
@@ -41,4 +43,3 @@ export {
   type TrainerOptions,
   type TrainingData,
 } from "./trainer.js";
-export { float32FromBase64, float64ArrayFromBase64, typedToBase64, uint8FromBase64 } from "./typed-base64.js";

@@ -1,4 +1,10 @@
-import { seededRandom } from "../stats/index.js";
+import {
+  float32FromBase64,
+  float64ArrayFromBase64,
+  seededRandom,
+  typedToBase64,
+  uint8FromBase64,
+} from "../stats/index.js";
 import { ACTIVATIONS, type Activation, activateInPlace, activationBackwardInPlace } from "./activation.js";
 import { denseBackwardInput, denseBackwardParams, denseForward } from "./dense-kernels.js";
 import { DEFAULT_DISTILLATION, distillationLoss } from "./distillation-loss.js";
@@ -14,7 +20,6 @@ import {
   type ParameterSlot,
 } from "./optimizer.js";
 import { softmaxCrossEntropy } from "./softmax-cross-entropy.js";
-import { float32FromBase64, float64ArrayFromBase64, typedToBase64, uint8FromBase64 } from "./typed-base64.js";
 
 /**
  * What the trainer minimises (see each loss's file for the exact formula):

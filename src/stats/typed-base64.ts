@@ -1,8 +1,8 @@
 /**
- * Typed arrays as base64 of their little-endian bytes, for trainer state stored as JSON: exact for
- * every value. src/sketches/float64-base64.ts does this for Float64Array only; the trainer also stores
- * float32 weights and uint8 masks, so this is the same encoding over bytes. Written out rather than
- * through `Buffer` so the training core stays free of Node APIs.
+ * Typed arrays as base64 of their little-endian bytes (standard alphabet, padded), for state stored
+ * as JSON: exact for every value, NaN included. The sketches store float64 samples with it, the
+ * trainer float32 weights and uint8 masks. Written out rather than through `Buffer` so the pure
+ * layers stay free of Node APIs.
  */
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
