@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
-import { type Daemon, startDaemon } from "../testing/daemon.js";
+import { type Daemon, startAlertmanager } from "../testing/daemon.js";
 import { Dispatcher } from "./dispatcher.js";
 import { buildInhibitRules, type InhibitRuleConfig } from "./inhibition.js";
 import type { Labels } from "./labels.js";
@@ -130,17 +130,11 @@ before(async () => {
   if (BINARY === undefined) return;
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  alertmanager = await startDaemon(
+  alertmanager = await startAlertmanager(
     BINARY,
-    [
-      `--config.file=${configFile("combined.json", combined)}`,
-      `--storage.path=${join(dir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      // Empty disables clustering: no gossip port, no waiting for peers to settle.
-      "--cluster.listen-address=",
-      "--log.level=warn",
-    ],
-    `${baseUrl}/-/ready`,
+    configFile("combined.json", combined),
+    join(dir, "data"),
+    port,
     DEADLINE_MS,
   );
 });
@@ -249,18 +243,7 @@ describe("inhibition against the Alertmanager 0.25 daemon (/api/v2/alerts status
         inhibit_rules: legacyInhibitRules,
       }),
     );
-    daemon = await startDaemon(
-      BINARY,
-      [
-        `--config.file=${file}`,
-        `--storage.path=${join(dir, "inhibit-data")}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        "--cluster.listen-address=",
-        "--log.level=warn",
-      ],
-      `${url}/-/ready`,
-      DEADLINE_MS,
-    );
+    daemon = await startAlertmanager(BINARY, file, join(dir, "inhibit-data"), port, DEADLINE_MS);
   });
 
   after(async () => {

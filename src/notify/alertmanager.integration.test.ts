@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type Daemon, startDaemon } from "../testing/daemon.js";
+import { type Daemon, startAlertmanager } from "../testing/daemon.js";
 import { AlertmanagerNotifier, buildPostableAlerts } from "./alertmanager.js";
 import { type AttemptRecord, deliver } from "./delivery.js";
 import type { Notification } from "./notification.js";
@@ -64,19 +64,7 @@ before(async () => {
   baseUrl = `http://127.0.0.1:${port}`;
   const config = join(dir, "alertmanager.yml");
   writeFileSync(config, ["route:", '  receiver: "null"', "receivers:", '  - name: "null"', ""].join("\n"));
-  alertmanager = await startDaemon(
-    BINARY,
-    [
-      `--config.file=${config}`,
-      `--storage.path=${join(dir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      // Empty disables clustering: no gossip port, no waiting for peers to settle.
-      "--cluster.listen-address=",
-      "--log.level=warn",
-    ],
-    `${baseUrl}/-/ready`,
-    DEADLINE_MS,
-  );
+  alertmanager = await startAlertmanager(BINARY, config, join(dir, "data"), port, DEADLINE_MS);
 });
 
 after(async () => {

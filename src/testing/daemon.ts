@@ -64,3 +64,33 @@ export async function startDaemon(
     },
   };
 }
+
+/**
+ * Starts Debian's Alertmanager alone (clustering off: no gossip port, no waiting for peers) on
+ * 127.0.0.1:`port` with `configFile`, keeping its state in `storagePath`; resolves once it is ready.
+ *
+ * @example
+ * ```ts
+ * const am = await startAlertmanager(BINARY, "am.yml", join(dir, "data"), port, 20_000);
+ * ```
+ */
+export function startAlertmanager(
+  binary: string,
+  configFile: string,
+  storagePath: string,
+  port: number,
+  deadlineMs: number,
+): Promise<Daemon> {
+  return startDaemon(
+    binary,
+    [
+      `--config.file=${configFile}`,
+      `--storage.path=${storagePath}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--cluster.listen-address=",
+      "--log.level=warn",
+    ],
+    `http://127.0.0.1:${port}/-/ready`,
+    deadlineMs,
+  );
+}
