@@ -1,0 +1,3 @@
+export { type PgLocation, parsePostgresUrl, storeError } from "./driver.js";
+export { migratePostgres, pgMigrations } from "./migrations.js";
+export { openPostgresStore, type PostgresStoreOptions } from "./postgres-store.js";
