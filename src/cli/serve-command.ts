@@ -12,6 +12,8 @@ and verdicts. The API is described at /openapi.json; Prometheus scrapes /metrics
 
 Options:
       --data-dir DIR    where the store lives (DIR/tiktoktoe.db)
+      --store URL       a PostgreSQL store instead, shared by replicas:
+                        postgres://USER@HOST:5432/DB?schema=NAME (docs/scale-out.md)
   -p, --port P          port to listen on (default 8080; 0 picks a free one)
       --host H          address to listen on (default 127.0.0.1)
       --config FILE     monitor configuration, YAML or JSON (docs/configuration.md)
@@ -42,6 +44,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     args,
     {
       "data-dir": { type: "string" },
+      store: { type: "string" },
       port: { type: "string", short: "p" },
       host: { type: "string" },
       config: { type: "string" },
@@ -60,6 +63,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   }
   const server = await startServer({
     dataDir: required(values["data-dir"], "--data-dir", "serve"),
+    ...(values.store === undefined ? {} : { store: values.store }),
     port: values.port === undefined ? 8080 : numberOption(values.port, "--port", { min: 0, max: 65535 }),
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values.config === undefined ? {} : { configFile: values.config }),

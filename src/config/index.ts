@@ -53,3 +53,11 @@ export {
   type Settings,
 } from "./settings.js";
 export type { ConfigFormat } from "./source.js";
+export {
+  defaultStoreSettings,
+  resolveStore,
+  type StoreOverride,
+  type StoreSettings,
+  storeSection,
+  storeUrlProblem,
+} from "./store.js";

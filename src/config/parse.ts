@@ -17,6 +17,7 @@ import {
   type SettingsOverride,
 } from "./schema.js";
 import { type ConfigFormat, type Locate, readSource } from "./source.js";
+import { resolveStore } from "./store.js";
 
 /**
  * The outcome of parsing: the configuration, or every problem found (never just the first).
@@ -102,7 +103,7 @@ function check(value: unknown, locate: Locate, earlier: readonly ConfigProblem[]
     for (const issue of parsed.error.issues) problems.push(...fromIssue(issue, value, locate));
     return { ok: false, problems: sorted(problems) };
   }
-  const { models = {}, alerting, resources: resourcesWritten, ...global } = parsed.data;
+  const { models = {}, alerting, resources: resourcesWritten, store: storeWritten, ...global } = parsed.data;
   const top = resolveLayers([global]);
   for (const issue of top.issues)
     problems.push(conflict([], issue.path, issue.message, issue.hint, value, locate));
@@ -122,6 +123,7 @@ function check(value: unknown, locate: Locate, earlier: readonly ConfigProblem[]
     global,
     models: models as Record<string, SettingsOverride>,
     resources: resources.settings,
+    store: resolveStore(storeWritten),
     ...(alerting === undefined ? {} : { alerting }),
   };
   return { ok: true, config };

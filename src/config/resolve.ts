@@ -6,6 +6,7 @@ import { formatDuration } from "./duration.js";
 import type { ResourceSettings } from "./resources.js";
 import type { SettingsOverride } from "./schema.js";
 import { defaultSettings, type QualityMetric, qualityMetricInfo, type Settings } from "./settings.js";
+import type { StoreSettings } from "./store.js";
 
 /**
  * A parsed configuration: the effective global settings, and the layers they came from so a model's
@@ -27,6 +28,8 @@ export interface MonitorConfig {
   readonly models: Readonly<Record<string, SettingsOverride>>;
   /** The `resources` section with its defaults (global only: one machine, whichever model). */
   readonly resources: ResourceSettings;
+  /** The `store` section with its defaults (global only: where the state lives). */
+  readonly store: StoreSettings;
   /** The `alerting` section as written (validated by the server at start-up), if any. */
   readonly alerting?: unknown;
 }

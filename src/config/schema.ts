@@ -13,6 +13,7 @@ import { corrections } from "../stats/multiple-testing.js";
 import { parseDuration } from "./duration.js";
 import { resourcesSection } from "./resources.js";
 import { qualityMetrics, reportingFormats, type Settings } from "./settings.js";
+import { storeSection } from "./store.js";
 
 /** Why a problem is reported; `params.kind` of a custom issue. */
 type IssueKind = "type" | "value" | "conflict";
@@ -323,9 +324,11 @@ export const configFileSchema = z
     alerting: z.unknown().describe("see docs/alerting.md for the alerting section").optional(),
     // Global only: the machine's resources (src/config/resources.ts, docs/resources.md).
     resources: resourcesSection.optional(),
+    // Global only: where the state lives (src/config/store.ts, docs/scale-out.md).
+    store: storeSection.optional(),
   })
   .describe(
-    "the configuration is a mapping with the sections monitor, metrics, reporting, models, alerting and resources",
+    "the configuration is a mapping with the sections monitor, metrics, reporting, models, alerting, resources and store",
   );
 
 /**

@@ -5,7 +5,7 @@ import { loadConfig, type MonitorConfig, validateConfig } from "../config/index.
 import { TikTokToeError } from "../errors/index.js";
 import { createLogger, type Logger } from "../logging/index.js";
 import { enableNativeKernels } from "../parallel/index.js";
-import { openSqliteStore, type Store } from "../store/index.js";
+import { openStore, type Store } from "../store/index.js";
 import { Alerting, loadAlerting } from "./alerting.js";
 import { createApp } from "./app.js";
 import { parseTokens, TokenAuth } from "./auth.js";
@@ -18,6 +18,8 @@ export interface StartServerOptions {
   readonly port: number;
   readonly host?: string;
   readonly dataDir: string;
+  /** `postgres://…?schema=NAME` (`--store`): the PostgreSQL store, over the configuration's `store.url`. */
+  readonly store?: string;
   readonly configFile?: string;
   readonly tokensFile?: string;
   readonly clock?: "wall" | "event";
@@ -98,7 +100,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const config: MonitorConfig =
     options.configFile === undefined ? defaultConfig() : await loadConfig(options.configFile);
   mkdirSync(options.dataDir, { recursive: true });
-  const store = await openSqliteStore({ file: join(options.dataDir, "tiktoktoe.db") });
+  const store = await openStore({
+    url: options.store ?? config.store.url,
+    sqliteFile: join(options.dataDir, "tiktoktoe.db"),
+    poolSize: config.store.pool_size,
+    partitionMs: config.store.partition,
+  });
   const now = options.now ?? (() => Date.now());
   const log = options.log ?? createLogger({ level: "warn" });
   const service = await MonitorService.open({ store, config, clock: options.clock ?? "wall", now, log });

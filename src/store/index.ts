@@ -1,4 +1,11 @@
+export { openStore, type StoreSelection } from "./open-store.js";
 export { type DocumentRecord, finiteRange, labelLogLine, type Store } from "./port.js";
+export {
+  openPostgresStore,
+  type PgLocation,
+  type PostgresStoreOptions,
+  parsePostgresUrl,
+} from "./postgres/index.js";
 export type {
   ArtifactKind,
   EventsAppend,

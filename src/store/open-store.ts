@@ -1,0 +1,35 @@
+import type { Store } from "./port.js";
+import { openPostgresStore, parsePostgresUrl } from "./postgres/index.js";
+import { openSqliteStore } from "./sqlite/index.js";
+
+/** What {@link openStore} opens: a PostgreSQL URL, or else the SQLite file. */
+export interface StoreSelection {
+  /** `postgres://…` (with `?schema=NAME`), or undefined/null for the embedded SQLite store. */
+  readonly url?: string | null;
+  /** The SQLite file used when there is no URL. */
+  readonly sqliteFile: string;
+  /** PostgreSQL connections at most. */
+  readonly poolSize?: number;
+  /** PostgreSQL log partition width in event time (ms), used when the schema is created. */
+  readonly partitionMs?: number;
+}
+
+/**
+ * Opens the store a deployment selected: PostgreSQL when a `postgres://` URL is given (replicas share
+ * it), the embedded SQLite file otherwise (the default). A malformed URL is USAGE (exit 2), an
+ * unreachable database STORE_UNAVAILABLE.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore({ url: "postgres://root@127.0.0.1/test?schema=tt", sqliteFile: "data/tiktoktoe.db" });
+ * ```
+ */
+export async function openStore(selection: StoreSelection): Promise<Store> {
+  if (selection.url === undefined || selection.url === null || selection.url === "")
+    return openSqliteStore({ file: selection.sqliteFile });
+  return openPostgresStore({
+    ...parsePostgresUrl(selection.url),
+    ...(selection.poolSize === undefined ? {} : { poolSize: selection.poolSize }),
+    ...(selection.partitionMs === undefined ? {} : { partitionMs: selection.partitionMs }),
+  });
+}
