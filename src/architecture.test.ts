@@ -23,6 +23,8 @@ const layers: Record<string, readonly string[]> = {
   data: ["errors"],
   config: ["alerts", "drift", "stats", "errors"],
   store: ["errors"],
+  // The ingest log (issue #16): in-process and NATS JetStream adapters of one port.
+  queue: ["errors"],
   notify: ["errors"],
   alerts: ["monitor", "drift", "errors"],
   // Model health (issue #6): group fairness and explanations are pure; resources are collectors (I/O).
@@ -95,6 +97,7 @@ const layers: Record<string, readonly string[]> = {
     "train",
     "testing",
     "errors",
+    "queue",
   ],
   testing: ["errors", "stats"],
   // The dashboard runs in the browser: it talks to the server over HTTP only, never imports its code.

@@ -129,6 +129,12 @@ export const errorCodes = {
     expected: false,
     summary: "A bug in TikTokToe; please report it with the stack trace.",
   },
+  QUEUE_UNAVAILABLE: {
+    status: 503,
+    expected: true,
+    summary:
+      "The ingest log (NATS JetStream) did not acknowledge a batch: it is unreachable or its stream is full; nothing was acknowledged. Retry after Retry-After.",
+  },
 } as const satisfies Record<string, { status: number; expected: boolean; summary: string }>;
 
 /** A stable error code; see `docs/errors.md`. */

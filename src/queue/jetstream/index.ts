@@ -1,0 +1,1 @@
+export { type JetStreamQueueOptions, openJetStreamQueue, parseAckSubject } from "./jetstream-queue.js";

@@ -1,0 +1,1 @@
+export { type MemoryQueueOptions, openMemoryQueue } from "./memory-queue.js";
