@@ -1,3 +1,4 @@
+export { type JobLocks, openLocalJobLocks } from "./job-locks.js";
 export { openStore, type StoreSelection } from "./open-store.js";
 export { type DocumentRecord, finiteRange, labelLogLine, type Store } from "./port.js";
 export {
@@ -6,6 +7,7 @@ export {
   type PostgresStoreOptions,
   parsePostgresUrl,
 } from "./postgres/index.js";
+export { openPgJobLocks, type PgJobLocksOptions } from "./postgres/lease.js";
 export type {
   ArtifactKind,
   EventsAppend,
