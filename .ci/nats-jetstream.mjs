@@ -14,7 +14,9 @@ socket.on("error", () => done(false));
 socket.on("data", (chunk) => {
   text += chunk.toString("utf8");
   if (text.startsWith("INFO ") && !text.includes("SUB_SENT")) {
-    socket.write('CONNECT {"verbose":false,"pedantic":false}\r\nSUB _INBOX.ci 1\r\nPUB $JS.API.INFO _INBOX.ci 0\r\n\r\nPING\r\n');
+    socket.write(
+      'CONNECT {"verbose":false,"pedantic":false}\r\nSUB _INBOX.ci 1\r\nPUB $JS.API.INFO _INBOX.ci 0\r\n\r\nPING\r\n',
+    );
     text += "SUB_SENT";
   }
   if (text.includes("account_info_response")) done(!/"error"\s*:/.test(text));
