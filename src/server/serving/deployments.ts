@@ -162,8 +162,12 @@ export class DeploymentService {
     const record = this.options.service.model(model);
     const inputs = body.inputs ?? (body.input === undefined ? [] : [body.input]);
     const rows = predictRows(record, inputs);
-    const timeMs = this.eventTime(body.time);
     const state = await this.state(model);
+    // Without a time, an event happens now: on the event clock, at the model's newest event time.
+    const timeMs = this.eventTime(
+      body.time,
+      this.options.clock === "event" ? (state.clockMs ?? undefined) : undefined,
+    );
     if (state.production === null)
       throw new TikTokToeError("NOT_SERVING", `model "${model}" has no production version`, {
         hint: `make a version production: POST /v1/models/${model}/stages {"version": …, "stage": "production"}`,
@@ -858,8 +862,8 @@ export class DeploymentService {
     return Math.max(served, this.options.service.alertingNow());
   }
 
-  private eventTime(time: string | number | undefined): number {
-    if (time === undefined) return this.options.now();
+  private eventTime(time: string | number | undefined, fallback: number | undefined): number {
+    if (time === undefined) return fallback ?? this.options.now();
     const ms =
       typeof time === "number" ? time : /[Zz]|[+-]\d{2}:\d{2}$/.test(time) ? Date.parse(time) : Number.NaN;
     if (!Number.isFinite(ms))
