@@ -309,6 +309,7 @@ export class DeploymentService {
    * A version that serves (production, canary, shadow) is refused: its traffic would change under it.
    */
   async uploadModel(model: string, version: string, bytes: Uint8Array, by: Actor) {
+    this.requireServing();
     const record = this.options.service.model(model);
     if ((await this.options.store.getVersion(model, version)) === undefined)
       throw new TikTokToeError("STORE_NOT_FOUND", `model "${model}" has no version "${version}"`, {
