@@ -6,6 +6,7 @@ import { runDashboardBench } from "./dashboard-bench.js";
 import { runDriftBench, runDriftCliBench } from "./drift-bench.js";
 import { runIngestBench } from "./ingest-bench.js";
 import { runOptimizeBench } from "./optimize-bench.js";
+import { runServingBench } from "./serving-bench.js";
 import { runStateBench } from "./state-bench.js";
 import { runTrainBench } from "./train-bench.js";
 
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   "drift-cli": runDriftCliBench,
   ingest: runIngestBench,
   optimize: runOptimizeBench,
+  serving: runServingBench,
   state: runStateBench,
   train: runTrainBench,
 };
