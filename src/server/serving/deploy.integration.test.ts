@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -150,6 +150,56 @@ test("a good candidate (a re-encoded copy) passes every step and is promoted; th
       time: T0 + 10_000_000,
     });
     assert.equal(answer.version, "v1");
+  } finally {
+    await server.close();
+  }
+});
+
+test("a critical alert naming the canary version rolls the rollout back before any analysis", async () => {
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, "monitor.yaml"),
+    "monitor:\n  window: 1m\n  lateness: 1m\n  min_samples: 5\nmetrics:\n  quality: { metric: accuracy, threshold: 0.9 }\n",
+  );
+  const server = await servingFixture(join(dir, "data"), degradedModel(), {
+    configFile: join(dir, "monitor.yaml"),
+  });
+  try {
+    await ok(server, "POST", "/v1/models/cancer/rollouts", {
+      version: "v2",
+      steps: [50, 100],
+      analysisPeriod: "1h",
+      progressDeadline: "10h",
+    });
+    let state = await ok(server, "GET", "/v1/models/cancer/deployment");
+    for (let i = 0; i < 600 && state.rollout.phase === "canary"; i += 60) {
+      const labels: string[] = [];
+      for (let j = i; j < i + 60; j++) {
+        const t = T0 + (j + 1) * 1000;
+        const answer = await ok(server, "POST", "/v1/models/cancer/predict", {
+          input: row(j),
+          key: `u${j}`,
+          time: t,
+        });
+        labels.push(
+          JSON.stringify({
+            id: answer.predictions[0].id,
+            value: String(ROWS[j % ROWS.length]![30]),
+            time: t,
+          }),
+        );
+      }
+      await ok(server, "POST", "/v1/models/cancer/labels", labels.join("\n"), "application/x-ndjson");
+      await server.service.flush();
+      await server.deployments.tick(); // waits for a rollback the alert queued
+      state = await ok(server, "GET", "/v1/models/cancer/deployment");
+    }
+    assert.equal(state.rollout.phase, "rolled-back", JSON.stringify(state.rollout));
+    assert.match(state.rollout.reason, /critical alert ModelQualityLow fired for the canary/);
+    assert.equal(state.rollout.analyses, 0, "the alert came before any analysis");
+    assert.equal(state.production, "v1");
+    const { history } = await ok(server, "GET", "/v1/models/cancer/deployment/history");
+    assert.equal(history.at(-1).by, "alerting");
   } finally {
     await server.close();
   }

@@ -72,7 +72,7 @@ export async function ok(server: RunningServer, method: string, path: string, bo
 export async function servingFixture(
   dataDir: string,
   candidate: Uint8Array,
-  options: { clock?: "wall" | "event"; now?: () => number } = {},
+  options: { clock?: "wall" | "event"; now?: () => number; configFile?: string } = {},
 ): Promise<RunningServer> {
   const server = await startServer({
     port: 0,
@@ -80,6 +80,7 @@ export async function servingFixture(
     clock: options.clock ?? "event",
     flushIntervalMs: 60_000,
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
   });
   await ok(server, "POST", "/v1/models", {
     name: "cancer",
