@@ -22,11 +22,11 @@ test("the deployments page shows the stages, the rollout's steps and the history
     const { page, problems, rendered } = await openDashboardPage(browser, server.url);
     await page.goto(`${server.url}/deployments?model=cancer`);
     await rendered("deployments");
-    const text = await page.locator("main").innerText();
+    const text = (await page.locator("main").textContent()) ?? "";
     assert.match(text, /Production: v1/);
     assert.match(text, /Rollout of v2 \(against v1\)/);
     assert.match(text, /canary at 5%/);
-    assert.equal(await page.locator('ol.steps li[aria-current="step"]').innerText(), "5% ← canary");
+    assert.equal(await page.locator('ol.steps li[aria-current="step"]').textContent(), "5% ← canary");
     assert.match(text, /rollout-start/);
     assert.deepEqual(problems, { foreign: [], policy: [], errors: [] });
   } finally {
