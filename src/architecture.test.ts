@@ -40,6 +40,8 @@ const layers: Record<string, readonly string[]> = {
   // Training small MLPs (issues #13, #15): pure, like the statistics it builds on.
   train: ["stats"],
   resources: ["errors"],
+  // Deployment (issue #14): stages, sticky routing, the rollout state machine and the canary analysis.
+  deploy: ["drift", "fairness", "stats", "errors"],
   report: ["drift", "stats", "errors"],
   parallel: ["drift", "data", "stats", "errors"],
   // Optimization (issue #13): ONNX I/O — the codec, graph edits and checker are pure; runtime.ts is
@@ -56,6 +58,7 @@ const layers: Record<string, readonly string[]> = {
     "alerts",
     "notify",
     "monitor",
+    "deploy",
     "config",
     "store",
     "drift",
@@ -124,6 +127,7 @@ const pureLayers = new Set([
   "optimize",
   "train",
   "ui",
+  "deploy",
 ]);
 
 /** Shipped sources: test-only files (`*.test.*`, left out of the package) may use src/testing. */

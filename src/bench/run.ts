@@ -7,6 +7,7 @@ import { runDriftBench, runDriftCliBench } from "./drift-bench.js";
 import { runIngestBench } from "./ingest-bench.js";
 import { runOptimizeBench } from "./optimize-bench.js";
 import { runScaleBench } from "./scale-bench.js";
+import { runServingBench } from "./serving-bench.js";
 import { runStateBench } from "./state-bench.js";
 import { runTrainBench } from "./train-bench.js";
 
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<void>> = {
   ingest: runIngestBench,
   optimize: runOptimizeBench,
   scale: runScaleBench,
+  serving: runServingBench,
   state: runStateBench,
   train: runTrainBench,
 };

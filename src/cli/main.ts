@@ -30,6 +30,14 @@ const commands: Readonly<Record<string, Command>> = {
     summary: "make a model cheaper to run: quantize, prune, distill; cross-validate, time, choose",
     load: async () => (await import("./optimize-command.js")).runOptimize,
   },
+  deploy: {
+    summary: "roll a model version out on a server: shadow, canary steps, analysis, automatic rollback",
+    load: async () => (await import("./deploy-command.js")).runDeploy,
+  },
+  rollback: {
+    summary: "send a model's traffic back to production (or to the version before it) on a server",
+    load: async () => (await import("./deploy-command.js")).runRollback,
+  },
   demo: {
     summary: "replay a year of bike rentals through the server: weekly quality, latency and drift",
     load: async () => (await import("./demo-command.js")).runDemo,

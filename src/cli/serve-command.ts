@@ -20,6 +20,7 @@ Options:
       --tokens FILE     bearer tokens, one "TOKEN SCOPE[,SCOPE]" per line (scopes: ingest, read,
                         admin); required unless listening on loopback
       --clock C         wall (live; default) or event (windows close by event time: replays)
+      --monitor-only    monitor only: no POST /predict and no model uploads (serving is on by default)
       --external-url U  the URL users reach the server by behind a proxy (https://… marks the
                         dashboard's cookie Secure; its host is accepted without tokens)
       --log-level L     debug, info, warn (default) or error: what goes to stderr
@@ -51,6 +52,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       tokens: { type: "string" },
       clock: { type: "string" },
       "external-url": { type: "string" },
+      "monitor-only": { type: "boolean" },
       "log-level": { type: "string" },
       "log-format": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -69,6 +71,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     ...(values.config === undefined ? {} : { configFile: values.config }),
     ...(values.tokens === undefined ? {} : { tokensFile: values.tokens }),
     ...(values["external-url"] === undefined ? {} : { externalUrl: values["external-url"] }),
+    ...(values["monitor-only"] === true ? { serving: false } : {}),
     log: createLogger({
       level:
         values["log-level"] === undefined

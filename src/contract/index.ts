@@ -4,6 +4,7 @@
  * the client SDK take their TypeScript types from them with `import type` (no zod at run time).
  */
 export * from "./alerts.js";
+export * from "./deploy.js";
 export * from "./errors.js";
 export * from "./explanations.js";
 export * from "./ingest.js";

@@ -16,6 +16,7 @@ const tags = [
   { name: "dashboard", description: "The dashboard's aggregated views and live updates" },
   { name: "resources", description: "The machine the server runs on" },
   { name: "operations", description: "Health checks, metrics and this document" },
+  { name: "deployment", description: "Serving predictions, stages, rollouts, analyses and rollbacks" },
 ];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });

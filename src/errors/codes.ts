@@ -124,6 +124,17 @@ export const errorCodes = {
     expected: true,
     summary: "The client closed the connection or stopped sending before the body was complete.",
   },
+  DEPLOY_CONFLICT: {
+    status: 409,
+    expected: true,
+    summary:
+      "A deployment command does not fit the model's state: a stage move that is not allowed, a second rollout, resuming one that is not paused.",
+  },
+  NOT_SERVING: {
+    status: 409,
+    expected: true,
+    summary: "A model has no production version with an ONNX model to serve predictions with.",
+  },
   INTERNAL: {
     status: 500,
     expected: false,

@@ -59,4 +59,4 @@ export {
   type IntervalMethod,
   type RateEstimate,
 } from "./report.js";
-export { studentTQuantile } from "./student-t.js";
+export { studentTCdf, studentTQuantile } from "./student-t.js";

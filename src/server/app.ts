@@ -27,6 +27,7 @@ import { validateOnnxUpload } from "./onnx-predict.js";
 import { openapi } from "./openapi.js";
 import { type MetricFamily, processMetrics, renderExposition } from "./prometheus.js";
 import type { ResourceMonitor } from "./resource-monitor.js";
+import { type DeploymentService, deploymentRoutes } from "./serving/index.js";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -56,6 +57,10 @@ export interface AppOptions {
   readonly requestTimeoutMs?: number;
   /** The wall clock (login backoff). Default Date.now. */
   readonly now?: () => number;
+  /** Serving and rollouts (issue #14); without it the deployment routes answer 404. */
+  readonly deployments?: DeploymentService;
+  /** Largest binary ONNX upload (`PUT …/versions/{v}/model`), bytes. Default 512 MiB. */
+  readonly maxModelBytes?: number;
 }
 
 const DEFAULT_MAX_BODY = 32 * 2 ** 20;
@@ -493,6 +498,15 @@ export function createApp(options: AppOptions): Server {
         sendJson(response, 200, await options.explanations.windowImportance(params.model!, version, start));
       }),
     );
+
+  for (const route of deploymentRoutes({
+    deployments: options.deployments,
+    endpoint,
+    jsonBody,
+    body,
+    maxModelBytes: options.maxModelBytes ?? 512 * 2 ** 20,
+  }))
+    router.add(...route);
 
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   // Node checks the header and request timeouts on this interval (30 s by default, longer than the

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { z } from "zod";
 import { api, components, errorOf, errorsOf, type RouteContract } from "../contract/index.js";
 import type { ErrorCode } from "../errors/index.js";
+import { repoPath } from "../testing/paths.js";
 import { type RunningServer, startServer } from "./start.js";
 
 /**
@@ -55,7 +56,7 @@ after(async () => {
 const idOf = (schema: z.ZodType) => components.get(schema)?.id;
 
 interface Call {
-  readonly body?: string;
+  readonly body?: string | Uint8Array;
   readonly type?: string;
   readonly token?: string;
   readonly on?: RunningServer;
@@ -69,7 +70,9 @@ async function call(route: RouteContract, path: string, expected: number, option
       ...(options.type === undefined ? {} : { "content-type": options.type }),
       ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
     },
-    ...(options.body === undefined ? {} : { body: options.body }),
+    ...(options.body === undefined
+      ? {}
+      : { body: typeof options.body === "string" ? options.body : Buffer.from(options.body) }),
   });
   const text = await response.text();
   const where = `${route.method.toUpperCase()} ${path} → ${response.status}: ${text.slice(0, 300)}`;
@@ -286,6 +289,95 @@ test("tokens, scopes and limits: 401, 403, 413 and 429 are answers the document 
   }
   assert.equal(status, 429);
   await call(api.listModels, "/v1/models", 429, { on, token: "wrong" });
+});
+
+test("the deployment routes (#14) answer what the document declares", async () => {
+  const onnx = new Uint8Array(readFileSync(repoPath("models", "breast_cancer_mlp.onnx")));
+  const features = readFileSync(repoPath("data", "breast_cancer", "breast_cancer.csv"), "utf8")
+    .split("\n")[0]!
+    .split(",")
+    .slice(0, 30);
+  const binary = (bytes: Uint8Array) => ({ body: bytes, type: "application/octet-stream" });
+  await call(
+    api.registerModel,
+    "/v1/models",
+    201,
+    json({
+      name: "bc",
+      task: "binary",
+      classes: ["0", "1"],
+      features: features.map((name) => ({ name, type: "numeric" })),
+    }),
+  );
+  for (const version of ["1", "2", "3"])
+    await call(api.registerVersion, "/v1/models/bc/versions", 201, json({ version }));
+  await call(api.putModel, "/v1/models/bc/versions/1/model", 200, binary(onnx));
+  await call(api.putModel, "/v1/models/bc/versions/2/model", 200, binary(onnx));
+  const corrupt = await call(
+    api.putModel,
+    "/v1/models/bc/versions/3/model",
+    400,
+    binary(onnx.subarray(0, 999)),
+  );
+  assert.equal(corrupt.code, "ONNX_INVALID");
+  const digits = new Uint8Array(readFileSync(repoPath("models", "digits_mlp.onnx")));
+  const unfit = await call(api.putModel, "/v1/models/bc/versions/3/model", 422, binary(digits));
+  assert.match(unfit.message, /30 features/);
+  await call(api.putModel, "/v1/models/bc/versions/9/model", 404, binary(onnx));
+  await call(api.putModel, "/v1/models/nope/versions/1/model", 404, binary(onnx));
+  await call(api.putModel, "/v1/models/bc/versions/1/model", 415, json({}));
+  await call(api.getDeployment, "/v1/models/bc/deployment", 200);
+  await call(api.getDeployment, "/v1/models/nope/deployment", 404);
+  const row = Object.fromEntries(features.map((f) => [f, 1]));
+  await call(api.predict, "/v1/models/bc/predict", 409, json({ input: row }));
+  await call(api.setStage, "/v1/models/bc/stages", 409, json({ version: "3", stage: "production" }));
+  await call(api.setStage, "/v1/models/bc/stages", 400, json({ version: "1", stage: "shadow" }));
+  await call(api.setStage, "/v1/models/bc/stages", 404, json({ version: "9", stage: "production" }));
+  await call(api.setStage, "/v1/models/nope/stages", 404, json({ version: "1", stage: "production" }));
+  await call(
+    api.setStage,
+    "/v1/models/bc/stages",
+    200,
+    json({ version: "1", stage: "production", reason: "first" }),
+  );
+  await call(api.putModel, "/v1/models/bc/versions/1/model", 409, binary(onnx));
+  const answer = await call(
+    api.predict,
+    "/v1/models/bc/predict",
+    200,
+    json({ inputs: [row, row], time: T0 }),
+  );
+  assert.equal(answer.predictions.length, 2);
+  const missing = await call(api.predict, "/v1/models/bc/predict", 400, json({ input: { mean_radius: 1 } }));
+  assert.match(missing.location.path, /^inputs\.0\./);
+  await call(api.predict, "/v1/models/bc/predict", 400, json({ input: { ...row, colour: 1 } }));
+  await call(api.predict, "/v1/models/nope/predict", 404, json({ input: row }));
+  await call(api.rolloutCommand, "/v1/models/bc/rollout/pause", 409, json({}));
+  await call(api.startRollout, "/v1/models/bc/rollouts", 400, json({ version: "2", steps: [50, 25] }));
+  const rollout = await call(
+    api.startRollout,
+    "/v1/models/bc/rollouts",
+    201,
+    json({ version: "2", by: "contract" }),
+  );
+  await call(api.startRollout, "/v1/models/bc/rollouts", 409, json({ version: "2" }));
+  await call(api.startRollout, "/v1/models/nope/rollouts", 404, json({ version: "2" }));
+  await call(api.rolloutCommand, "/v1/models/bc/rollout/pause", 200, json({ reason: "look" }));
+  await call(api.rolloutCommand, "/v1/models/bc/rollout/resume", 200, json({}));
+  await call(api.rolloutCommand, "/v1/models/bc/rollout/resume", 409, json({}));
+  await call(api.rolloutCommand, "/v1/models/bc/rollout/jump", 400, json({}));
+  await call(api.rolloutCommand, "/v1/models/bc/rollout/promote", 200, json({ reason: "looks fine" }));
+  await call(api.listRollouts, "/v1/models/bc/rollouts", 200);
+  await call(api.listRollouts, "/v1/models/nope/rollouts", 404);
+  await call(api.listAnalyses, `/v1/models/bc/rollouts/${rollout.id}/analyses`, 200);
+  await call(api.listAnalyses, "/v1/models/nope/rollouts/x/analyses", 404);
+  const history = await call(api.deploymentHistory, "/v1/models/bc/deployment/history", 200);
+  assert.ok(history.history.length >= 6);
+  await call(api.deploymentHistory, "/v1/models/nope/deployment/history", 404);
+  const back = await call(api.rollback, "/v1/models/bc/rollback", 200, json({ reason: "undo" }));
+  assert.equal(back.production, "1");
+  await call(api.rollback, "/v1/models/bc/rollback", 409, json({}));
+  await call(api.rollback, "/v1/models/nope/rollback", 404, json({}));
 });
 
 test("every route of the contract was called, and every status the test saw is in the document", () => {

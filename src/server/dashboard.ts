@@ -17,6 +17,7 @@ export const dashboardPages: readonly string[] = [
   "/reports",
   "/resources",
   "/explanations",
+  "/deployments",
 ];
 
 /**

@@ -12,6 +12,7 @@ import { parseTokens, TokenAuth } from "./auth.js";
 import { Explanations } from "./explanations.js";
 import { MonitorService } from "./monitor-service.js";
 import { ResourceMonitor } from "./resource-monitor.js";
+import { DeploymentService } from "./serving/index.js";
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -37,6 +38,10 @@ export interface StartServerOptions {
   readonly externalUrl?: string;
   /** The server's logger. Default: warnings and errors as text on stderr. */
   readonly log?: Logger;
+  /** False: monitor only (`--monitor-only`): no predictions, no model uploads. Default true. */
+  readonly serving?: boolean;
+  /** How often rollouts are checked for due analyses on the wall clock (ms). Default 1,000. */
+  readonly rolloutTickMs?: number;
 }
 
 /** A started server. */
@@ -48,6 +53,8 @@ export interface RunningServer {
   readonly resources: ResourceMonitor;
   /** Permutation importance and attribution drift of windows (explained in the background when final). */
   readonly explanations: Explanations;
+  /** Serving, stages and rollouts (issue #14). */
+  readonly deployments: DeploymentService;
   /** Stops accepting requests, writes every window, closes the store. */
   close(): Promise<void>;
 }
@@ -133,7 +140,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.resourceIntervalMs === undefined ? {} : { intervalMs: options.resourceIntervalMs }),
     alerting: () => (options.clock === "event" ? undefined : service.alerting),
   });
+  const deployments = await DeploymentService.open({
+    store,
+    service,
+    clock: options.clock ?? "wall",
+    now,
+    serving: options.serving ?? true,
+    log: log.child({ component: "deploy" }),
+    ...(options.rolloutTickMs === undefined ? {} : { tickMs: options.rolloutTickMs }),
+  });
   const server = createApp({
+    deployments,
     service,
     explanations,
     resources,
@@ -149,6 +166,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       server.listen(options.port, host, () => resolve());
     });
   } catch (error) {
+    await deployments.close();
     await store.close();
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL")
@@ -170,6 +188,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   } catch (error) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await deployments.close();
     await store.close();
     throw error;
   }
@@ -209,11 +228,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     store,
     resources,
     explanations,
+    deployments,
     async close() {
       clearInterval(flusher);
       clearInterval(retention);
       clearInterval(delivery);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deployments.close();
       await resources.stop();
       await service.close();
       await explanations.idle();

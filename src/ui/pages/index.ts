@@ -1,4 +1,5 @@
 import { renderAlerts } from "./alerts.js";
+import { renderDeployments } from "./deployments.js";
 import { renderExplanations } from "./explanations.js";
 import { renderFairness } from "./fairness.js";
 import { renderModel } from "./model.js";
@@ -39,5 +40,12 @@ export const pages: readonly Route[] = [
     nav: "/explanations",
     title: () => "Explanations",
     render: renderExplanations,
+  },
+  {
+    path: "/deployments",
+    name: "deployments",
+    nav: "/deployments",
+    title: () => "Deployments",
+    render: renderDeployments,
   },
 ];

@@ -1,0 +1,1052 @@
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { parseDuration } from "../../config/index.js";
+import {
+  type Agreement,
+  type AnalysisLimits,
+  type AnalysisResult,
+  type ArmObservations,
+  analysisDue,
+  analyzeRollout,
+  applyRolloutEvent,
+  assertStageMove,
+  canaryWeight,
+  defaultAnalysisLimits,
+  isFinal,
+  isShadowing,
+  type Rollout,
+  type RolloutEvent,
+  rolloutSpec,
+  rolloutStages,
+  routesToCanary,
+  type Stage,
+  startRollout,
+} from "../../deploy/index.js";
+import { TikTokToeError } from "../../errors/index.js";
+import type { Logger } from "../../logging/index.js";
+import type { ModelRecord, Store } from "../../store/index.js";
+import type { MonitorService, ServiceChange } from "../monitor-service.js";
+import { predictRows, type RowOutput, readOutputs } from "./rows.js";
+import { type LoadedVersion, ServingSessions, servingProblem } from "./sessions.js";
+
+/** Document collections (the store's `putDocument`): one state per model, rollouts, analyses, history. */
+const STATE = "deploy-state";
+const rolloutsOf = (model: string) => `deploy-rollouts/${model}`;
+const analysesOf = (model: string) => `deploy-analyses/${model}`;
+const historyOf = (model: string) => `deploy-history/${model}`;
+
+/** The id suffix of a shadow's recorded answer (its label is the served event's, joined by the analysis). */
+export const SHADOW_SUFFIX = ":shadow";
+
+/** A model's deployment as stored. */
+interface StateDoc {
+  readonly model: string;
+  production: string | null;
+  /** The production before the last promotion or move: an instant rollback target. */
+  previous: string | null;
+  stages: Record<string, Stage>;
+  /** The running rollout's id. */
+  rollout: string | null;
+  /** With the event clock: the newest event time served (the rollout clock). */
+  clockMs: number | null;
+}
+
+/** A rollout document: the state machine's record and its analysis limits. */
+interface RolloutDoc {
+  rollout: Rollout;
+  readonly limits: AnalysisLimits;
+}
+
+/** What this process counted of a step that the log does not hold: failed requests and agreement. */
+interface StepCounters {
+  canaryRequests: number;
+  canaryErrors: number;
+  productionRequests: number;
+  productionErrors: number;
+  compared: number;
+  agreed: number;
+}
+
+/** Options of {@link DeploymentService.open}. */
+export interface DeploymentServiceOptions {
+  readonly store: Store;
+  readonly service: MonitorService;
+  /** The rollout clock: the monitor's (`event`: newest event time served; `wall`: `now`). */
+  readonly clock: "wall" | "event";
+  readonly now: () => number;
+  /** False: monitor only — predictions and uploads answer NOT_SERVING, rollouts still record. */
+  readonly serving?: boolean;
+  /** How often the wall-clock scheduler looks for due analyses and deadlines (ms). Default 1,000. */
+  readonly tickMs?: number;
+  readonly log?: Logger;
+}
+
+/** Who asked, for the history. */
+export type Actor = string;
+
+/**
+ * Serving and deployment (issue #14): predictions on the serving versions through cached onnxruntime
+ * sessions, recorded as monitor events; stages and rollouts in the store's documents with every change
+ * in a history; the canary analysis on a schedule; rollback on a failed analysis, a critical alert
+ * naming the canary, or a command. A restart resumes a rollout at its step or rolls it back, never
+ * promotes it (docs/deployment.md).
+ *
+ * @example
+ * ```ts
+ * const deployments = await DeploymentService.open({ store, service, clock: "wall", now: Date.now });
+ * await deployments.predict("m", { input: { x: 1 } }, undefined);
+ * ```
+ */
+export class DeploymentService {
+  private readonly states = new Map<string, StateDoc>();
+  private readonly active = new Map<string, RolloutDoc>();
+  private readonly counters = new Map<string, StepCounters>();
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly sessions = new ServingSessions();
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private historySeq = 0;
+  /** Background work (shadow and mirrored runs), awaited on close. */
+  private readonly background = new Set<Promise<void>>();
+
+  private constructor(private readonly options: DeploymentServiceOptions) {}
+
+  /**
+   * Loads every model's deployment and resumes running rollouts: each gets a `restart` event (resume
+   * at the same step, or roll back past its progress deadline), recorded in the history.
+   */
+  static async open(options: DeploymentServiceOptions): Promise<DeploymentService> {
+    const self = new DeploymentService(options);
+    for (const model of options.service.listModels()) {
+      const state = await self.loadState(model.name);
+      if (state.rollout === null) continue;
+      const doc = await self.loadRollout(model.name, state.rollout);
+      if (doc === undefined || isFinal(doc.rollout)) continue;
+      self.active.set(model.name, doc);
+      await self.apply(model.name, { type: "restart" }, "server", "restarted");
+    }
+    self.unsubscribe = options.service.onChange((change) => self.onChange(change));
+    if (options.clock === "wall") {
+      self.timer = setInterval(() => {
+        for (const model of self.active.keys())
+          self
+            .tickModel(model)
+            .catch((error: unknown) => options.log?.error("a rollout analysis failed", { error, model }));
+      }, options.tickMs ?? 1000);
+      self.timer.unref();
+    }
+    return self;
+  }
+
+  get serving(): boolean {
+    return this.options.serving ?? true;
+  }
+
+  // ---- serving --------------------------------------------------------------------------------
+
+  /**
+   * Predicts rows with the version the request routes to, records each as a monitor event (through
+   * the ingest the events API uses) and answers with the ids. A shadow gets a copy after the answer.
+   */
+  async predict(
+    model: string,
+    body: {
+      input?: Record<string, unknown>;
+      inputs?: Array<Record<string, unknown>>;
+      key?: string;
+      time?: string | number;
+    },
+    headerKey: string | undefined,
+  ) {
+    this.requireServing();
+    const record = this.options.service.model(model);
+    const inputs = body.inputs ?? (body.input === undefined ? [] : [body.input]);
+    const rows = predictRows(record, inputs);
+    const state = await this.state(model);
+    // Without a time, an event happens now: on the event clock, at the model's newest event time.
+    const timeMs = this.eventTime(
+      body.time,
+      this.options.clock === "event" ? (state.clockMs ?? undefined) : undefined,
+    );
+    if (state.production === null)
+      throw new TikTokToeError("NOT_SERVING", `model "${model}" has no production version`, {
+        hint: `make a version production: POST /v1/models/${model}/stages {"version": …, "stage": "production"}`,
+      });
+    if (this.options.clock === "event" && timeMs > (state.clockMs ?? Number.NEGATIVE_INFINITY)) {
+      state.clockMs = timeMs;
+      // With the event clock, time moves with the requests: an analysis that falls due is run before
+      // this request is routed, so a failed canary gets no traffic after its period.
+      const doc = this.active.get(model);
+      if (doc !== undefined && (analysisDue(doc.rollout, timeMs) || this.pastDeadline(doc.rollout, timeMs)))
+        await this.tickModel(model);
+    }
+    const doc = this.active.get(model);
+    const rollout = doc?.rollout;
+    const key = headerKey ?? body.key ?? randomUUID();
+    const toCanary = rollout !== undefined && routesToCanary(key, canaryWeight(rollout));
+    const version = toCanary ? rollout.candidate : state.production;
+    const counters = rollout === undefined ? undefined : this.countersOf(rollout);
+    let outputs: RowOutput[];
+    let latencyMs: number;
+    const loaded = await this.acquire(record, version);
+    try {
+      const start = performance.now();
+      const result = await loaded.session.run(
+        { [loaded.inputName]: { type: "float32", data: rows.matrix, dims: [rows.rows, loaded.width] } },
+        [loaded.outputName],
+      );
+      latencyMs = performance.now() - start;
+      outputs = readOutputs(record, result[loaded.outputName]!.data as ArrayLike<number>, rows.rows);
+    } catch (error) {
+      if (counters !== undefined)
+        for (const c of [counters, this.countersOf(rollout!, true)]) {
+          if (toCanary) c.canaryErrors += rows.rows;
+          else c.productionErrors += rows.rows;
+        }
+      throw error;
+    } finally {
+      this.sessions.release(loaded);
+      if (counters !== undefined)
+        for (const c of [counters, this.countersOf(rollout!, true)]) {
+          if (toCanary) c.canaryRequests += rows.rows;
+          else c.productionRequests += rows.rows;
+        }
+    }
+    const ids = outputs.map(() => randomUUID());
+    const lines = outputs.map((o, i) =>
+      JSON.stringify({
+        id: ids[i],
+        time: timeMs,
+        version,
+        features: rows.records[i],
+        prediction: o.prediction,
+        scores: o.scores,
+        latency_ms: latencyMs,
+      }),
+    );
+    await this.options.service.ingestEvents(model, lines.join("\n"), "ndjson");
+    // The shadow gets a copy; a canary request is mirrored to production for the agreement. Both after
+    // the answer is decided, never in its way, and their failures never reach the caller.
+    if (rollout !== undefined && (isShadowing(rollout) || toCanary)) {
+      const other = isShadowing(rollout) ? rollout.candidate : rollout.production;
+      this.inBackground(
+        this.compare(record, other, rows, outputs, ids, timeMs, isShadowing(rollout), counters!),
+      );
+    }
+    const classes = record.classes;
+    return {
+      model,
+      version,
+      predictions: outputs.map((o, i) => ({
+        id: ids[i]!,
+        prediction: o.prediction,
+        scores:
+          o.scores === null || classes === undefined
+            ? null
+            : Object.fromEntries(classes.map((c, k) => [c, o.scores![k]!])),
+      })),
+      latencyMs,
+    };
+  }
+
+  /** Runs the other version on the same rows: a shadow's answers are recorded; agreement is counted. */
+  private async compare(
+    record: ModelRecord,
+    version: string,
+    rows: ReturnType<typeof predictRows>,
+    served: RowOutput[],
+    ids: string[],
+    timeMs: number,
+    shadow: boolean,
+    counters: StepCounters,
+  ): Promise<void> {
+    let loaded: LoadedVersion;
+    try {
+      loaded = await this.acquire(record, version);
+    } catch {
+      if (shadow) counters.canaryErrors += rows.rows;
+      return;
+    }
+    let outputs: RowOutput[];
+    let latencyMs: number;
+    try {
+      const start = performance.now();
+      const result = await loaded.session.run(
+        { [loaded.inputName]: { type: "float32", data: rows.matrix, dims: [rows.rows, loaded.width] } },
+        [loaded.outputName],
+      );
+      latencyMs = performance.now() - start;
+      outputs = readOutputs(record, result[loaded.outputName]!.data as ArrayLike<number>, rows.rows);
+    } catch {
+      if (shadow) {
+        counters.canaryErrors += rows.rows;
+        counters.canaryRequests += rows.rows;
+      }
+      return;
+    } finally {
+      this.sessions.release(loaded);
+    }
+    if (shadow) counters.canaryRequests += rows.rows;
+    counters.compared += rows.rows;
+    for (const [i, o] of outputs.entries()) if (sameAnswer(record, o, served[i]!)) counters.agreed++;
+    if (!shadow) return;
+    const lines = outputs.map((o, i) =>
+      JSON.stringify({
+        id: `${ids[i]}${SHADOW_SUFFIX}`,
+        time: timeMs,
+        version,
+        features: rows.records[i],
+        prediction: o.prediction,
+        scores: o.scores,
+        latency_ms: latencyMs,
+      }),
+    );
+    await this.options.service.ingestEvents(record.name, lines.join("\n"), "ndjson");
+  }
+
+  /**
+   * Stores a version's ONNX model from its bytes, after checking that it loads and fits the schema.
+   * A version that serves (production, canary, shadow) is refused: its traffic would change under it.
+   */
+  async uploadModel(model: string, version: string, bytes: Uint8Array, by: Actor) {
+    this.requireServing();
+    const record = this.options.service.model(model);
+    if ((await this.options.store.getVersion(model, version)) === undefined)
+      throw new TikTokToeError("STORE_NOT_FOUND", `model "${model}" has no version "${version}"`, {
+        hint: `register it first: POST /v1/models/${model}/versions`,
+      });
+    const state = await this.state(model);
+    const stage = state.stages[version] ?? "candidate";
+    if (stage === "production" || stage === "canary" || stage === "shadow")
+      throw new TikTokToeError(
+        "DEPLOY_CONFLICT",
+        `version "${version}" is ${stage}: its model cannot be replaced`,
+        {
+          hint: "register a new version and roll it out",
+        },
+      );
+    if (bytes.length === 0)
+      throw new TikTokToeError("ONNX_INVALID", "the body is empty", { hint: "send the .onnx file's bytes" });
+    const { openSession } = await import("../../onnx/index.js");
+    const session = await openSession(bytes);
+    const inputs = session.inputs.map(describeValue);
+    const outputs = session.outputs.map(describeValue);
+    const problem = servingProblem(session.inputs, session.outputs, featureCount(record));
+    let width: string | null = null;
+    if (problem === null && record.task !== "regression") {
+      const shape = session.outputs.find((o) => o.isTensor)!.shape;
+      const classes = record.classes?.length ?? 0;
+      if (typeof shape[1] === "number" && shape[1] !== classes)
+        width = `the model's output has ${shape[1]} scores per row; the schema declares ${classes} classes`;
+    }
+    await session.release();
+    if (problem !== null || width !== null)
+      throw new TikTokToeError("ONNX_UNSUPPORTED", (problem ?? width)!, {
+        hint: "serving feeds the schema's features as one float32 [rows, features] tensor, in schema order",
+      });
+    await this.options.store.putArtifact(model, version, "onnx", bytes);
+    this.sessions.retire(model, version);
+    await this.record(model, by, "upload-model", { version, reason: `${bytes.length} bytes` });
+    return { model, version, bytes: bytes.length, inputs, outputs };
+  }
+
+  // ---- stages ---------------------------------------------------------------------------------
+
+  /** The model's deployment, as the API answers it. */
+  async view(model: string) {
+    this.options.service.model(model);
+    const state = await this.state(model);
+    const doc = state.rollout === null ? undefined : await this.loadRollout(model, state.rollout);
+    return {
+      model,
+      production: state.production,
+      previous: state.previous,
+      stages: { ...state.stages },
+      rollout: doc === undefined ? null : rolloutView(doc),
+      serving: this.serving,
+    };
+  }
+
+  /** Moves a version to production, archived or candidate, by command (not during a rollout). */
+  async setStage(model: string, body: { version: string; stage: Stage; reason?: string }, by: Actor) {
+    this.options.service.model(model);
+    return this.exclusive(model, async () => {
+      const state = await this.state(model);
+      const { version, stage } = body;
+      if ((await this.options.store.getVersion(model, version)) === undefined)
+        throw new TikTokToeError("STORE_NOT_FOUND", `model "${model}" has no version "${version}"`, {
+          path: "version",
+        });
+      if (this.active.has(model))
+        throw new TikTokToeError("DEPLOY_CONFLICT", "a rollout is running: its stages are its own", {
+          hint: `promote, abort or roll it back first (POST /v1/models/${model}/rollout/abort)`,
+        });
+      const from = state.stages[version] ?? "candidate";
+      assertStageMove(version, from, stage);
+      if (stage === "production") {
+        if ((await this.options.store.getArtifact(model, version, "onnx")) === undefined)
+          throw new TikTokToeError("NOT_SERVING", `version "${version}" has no ONNX model to serve with`, {
+            hint: `upload it: PUT /v1/models/${model}/versions/${version}/model`,
+          });
+        if (state.production !== null && state.production !== version) {
+          state.stages[state.production] = "archived";
+          state.previous = state.production;
+        }
+        state.production = version;
+      } else if (state.production === version) {
+        state.production = null;
+      }
+      state.stages[version] = stage;
+      await this.saveState(state);
+      this.retireIdle(state);
+      await this.record(model, by, "stage", { version, from, to: stage, reason: body.reason ?? "" });
+      return this.view(model);
+    });
+  }
+
+  // ---- rollouts -------------------------------------------------------------------------------
+
+  /** Starts a rollout of `version` against the production version. */
+  async startRollout(
+    model: string,
+    body: {
+      version: string;
+      steps?: number[];
+      shadow?: string;
+      analysisPeriod?: string;
+      progressDeadline?: string;
+      failureLimit?: number;
+      inconclusiveLimit?: number;
+      limits?: Partial<AnalysisLimits>;
+      source?: { kind: string; id: string };
+      acceptance?: { accuracyDropLimit?: number };
+      reason?: string;
+    },
+    by: Actor,
+  ) {
+    const record = this.options.service.model(model);
+    return this.exclusive(model, async () => {
+      const state = await this.state(model);
+      if (this.active.has(model))
+        throw new TikTokToeError("DEPLOY_CONFLICT", `a rollout of "${model}" is running`, {
+          hint: "wait for it, or abort it first",
+        });
+      if (state.production === null)
+        throw new TikTokToeError(
+          "NOT_SERVING",
+          `model "${model}" has no production version to compare with`,
+          {
+            hint: "make a version production first (POST /v1/models/{model}/stages)",
+          },
+        );
+      if ((await this.options.store.getVersion(model, body.version)) === undefined)
+        throw new TikTokToeError("STORE_NOT_FOUND", `model "${model}" has no version "${body.version}"`, {
+          path: "version",
+        });
+      const from = state.stages[body.version] ?? "candidate";
+      if (from !== "candidate" && from !== "archived")
+        throw new TikTokToeError("DEPLOY_CONFLICT", `version "${body.version}" is ${from}, not a candidate`, {
+          path: "version",
+        });
+      // The candidate must load and fit before it gets any traffic.
+      const loaded = await this.acquire(record, body.version);
+      this.sessions.release(loaded);
+      const spec = rolloutSpec({
+        steps: body.steps ?? [5, 25, 50, 100],
+        ...(body.shadow === undefined ? {} : { shadowMs: duration(body.shadow, "shadow") }),
+        ...(body.analysisPeriod === undefined
+          ? {}
+          : { analysisPeriodMs: duration(body.analysisPeriod, "analysisPeriod") }),
+        ...(body.progressDeadline === undefined
+          ? {}
+          : { progressDeadlineMs: duration(body.progressDeadline, "progressDeadline") }),
+        ...(body.failureLimit === undefined ? {} : { failureLimit: body.failureLimit }),
+        ...(body.inconclusiveLimit === undefined ? {} : { inconclusiveLimit: body.inconclusiveLimit }),
+      });
+      const limits: AnalysisLimits = {
+        ...defaultAnalysisLimits,
+        ...(body.acceptance?.accuracyDropLimit === undefined
+          ? {}
+          : { accuracyDrop: body.acceptance.accuracyDropLimit }),
+        ...body.limits,
+      };
+      const rollout = startRollout({
+        id: `${new Date(this.options.now()).toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}`,
+        model,
+        candidate: body.version,
+        production: state.production,
+        spec,
+        nowMs: this.clock(model),
+        source: body.source ?? null,
+      });
+      const doc: RolloutDoc = { rollout, limits };
+      this.active.set(model, doc);
+      state.rollout = rollout.id;
+      state.stages[body.version] = rolloutStages(rollout).candidate;
+      await this.saveRollout(doc);
+      await this.saveState(state);
+      await this.record(model, by, "rollout-start", {
+        version: body.version,
+        from,
+        to: state.stages[body.version]!,
+        rollout: rollout.id,
+        reason:
+          body.reason ??
+          `steps ${spec.steps.join(", ")}${spec.shadowMs > 0 ? `, shadow ${body.shadow}` : ""}`,
+      });
+      return rolloutView(doc);
+    });
+  }
+
+  /** Pause, resume, abort or promote the running rollout. */
+  async command(
+    model: string,
+    command: "pause" | "resume" | "abort" | "promote",
+    reason: string | undefined,
+    by: Actor,
+  ) {
+    this.options.service.model(model);
+    return this.exclusive(model, async () => {
+      if (!this.active.has(model))
+        throw new TikTokToeError("DEPLOY_CONFLICT", `no rollout of "${model}" is running`, {
+          hint: `start one: POST /v1/models/${model}/rollouts`,
+        });
+      const event: RolloutEvent =
+        command === "resume"
+          ? { type: "resume" }
+          : { type: command, ...(reason === undefined ? {} : { reason: `${reason} (${by})` }) };
+      const limits = this.active.get(model)!.limits;
+      const rollout = await this.apply(model, event, by, reason ?? command);
+      return rolloutView({ rollout, limits });
+    });
+  }
+
+  /**
+   * Rolls back: a running rollout's traffic to production at once; without one, production back to
+   * the previous version (kept archived by the last promotion).
+   */
+  async rollback(model: string, reason: string | undefined, by: Actor) {
+    this.options.service.model(model);
+    return this.exclusive(model, async () => {
+      const why = reason ?? "rollback by command";
+      if (this.active.has(model)) {
+        await this.apply(model, { type: "rollback", reason: `${why} (${by})` }, by, why);
+        return this.view(model);
+      }
+      const state = await this.state(model);
+      if (state.previous === null || state.production === null)
+        throw new TikTokToeError("DEPLOY_CONFLICT", `model "${model}" has no previous production version`, {
+          hint: "nothing to roll back to",
+        });
+      const from = state.production;
+      const to = state.previous;
+      state.stages[from] = "candidate";
+      state.stages[to] = "production";
+      state.production = to;
+      state.previous = null;
+      await this.saveState(state);
+      this.retireIdle(state);
+      await this.record(model, by, "rollback", { version: to, from, to: "production", reason: why });
+      return this.view(model);
+    });
+  }
+
+  /** A model's rollouts, newest first (at most 1,000). */
+  async listRollouts(model: string) {
+    this.options.service.model(model);
+    const docs = await this.options.store.listDocuments(
+      rolloutsOf(model),
+      Number.NEGATIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+      1000,
+    );
+    return docs.map((d) => rolloutView(JSON.parse(d.body) as RolloutDoc)).reverse();
+  }
+
+  /** A rollout's analyses, oldest first. */
+  async analyses(model: string, id: string) {
+    this.options.service.model(model);
+    const docs = await this.options.store.listDocuments(
+      analysesOf(model),
+      Number.NEGATIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+      100_000,
+    );
+    return docs.map((d) => JSON.parse(d.body) as AnalysisRecordDoc).filter((a) => a.rollout === id);
+  }
+
+  /** Every recorded change of a model's deployment, oldest first. */
+  async history(model: string) {
+    this.options.service.model(model);
+    const docs = await this.options.store.listDocuments(
+      historyOf(model),
+      Number.NEGATIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+      100_000,
+    );
+    return docs.map((d) => JSON.parse(d.body) as HistoryDoc);
+  }
+
+  // ---- the scheduler --------------------------------------------------------------------------
+
+  /** Checks a model's rollout: the progress deadline, then a due analysis. */
+  tickModel(model: string): Promise<void> {
+    return this.exclusive(model, async () => {
+      const doc = this.active.get(model);
+      if (doc === undefined) return;
+      const now = this.clock(model);
+      if (this.pastDeadline(doc.rollout, now)) {
+        await this.apply(model, { type: "tick" }, "scheduler", "progress deadline");
+        return;
+      }
+      if (!analysisDue(doc.rollout, now)) return;
+      const result = await this.analyse(model, doc, now);
+      await this.apply(
+        model,
+        { type: "analysis", outcome: result.outcome },
+        "scheduler",
+        `analysis ${result.outcome}`,
+      );
+    });
+  }
+
+  /** Runs every due analysis now (tests and `--clock event` replays call it; the timer does otherwise). */
+  async tick(): Promise<void> {
+    for (const model of [...this.active.keys()]) await this.tickModel(model);
+  }
+
+  private pastDeadline(rollout: Rollout, now: number): boolean {
+    return (
+      (rollout.phase === "shadow" || rollout.phase === "canary") &&
+      now - rollout.stepStartedMs > rollout.spec.progressDeadlineMs
+    );
+  }
+
+  /** Analyses the step so far: canary against production from the step's start to now. */
+  private async analyse(model: string, doc: RolloutDoc, now: number): Promise<AnalysisResult> {
+    const rollout = doc.rollout;
+    const record = this.options.service.model(model);
+    const arms = await this.observe(record, rollout, rollout.stepStartedMs, now);
+    let counters = this.countersOf(rollout);
+    // At 100 % production serves nothing in the step: its arm is what it served since the rollout
+    // began (the earlier steps), the nearest control there is.
+    if (canaryWeight(rollout) >= 100) {
+      arms.production = (await this.observe(record, rollout, rollout.startedMs, now)).production;
+      const whole = this.countersOf(rollout, true);
+      counters = {
+        ...counters,
+        productionRequests: whole.productionRequests,
+        productionErrors: whole.productionErrors,
+      };
+    }
+    const agreement: Agreement = { compared: counters.compared, agreed: counters.agreed };
+    const result = analyzeRollout({
+      task: record.task,
+      canary: { ...arms.canary, requests: counters.canaryRequests, errors: counters.canaryErrors },
+      production: {
+        ...arms.production,
+        requests: counters.productionRequests,
+        errors: counters.productionErrors,
+      },
+      agreement: agreement.compared > 0 ? agreement : null,
+      limits: doc.limits,
+    });
+    const analysis: AnalysisRecordDoc = {
+      rollout: rollout.id,
+      number: rollout.analyses + 1,
+      atMs: now,
+      fromMs: rollout.stepStartedMs,
+      toMs: now,
+      phase: rollout.phase,
+      weight: canaryWeight(rollout),
+      outcome: result.outcome,
+      metrics: result.metrics.map((m) => ({
+        ...m,
+        limit: Number.isFinite(m.limit) ? m.limit : null,
+        canary: m.canary !== null && Number.isFinite(m.canary) ? m.canary : null,
+        production: m.production !== null && Number.isFinite(m.production) ? m.production : null,
+        pValue: m.pValue !== null && Number.isFinite(m.pValue) ? m.pValue : null,
+      })),
+      note: isShadowing(rollout) ? "shadow: the candidate answered copies of production's requests" : "",
+    };
+    await this.options.store.putDocument({
+      collection: analysesOf(model),
+      key: `${rollout.id}/${String(analysis.number).padStart(6, "0")}`,
+      timeMs: this.options.now(),
+      body: JSON.stringify(analysis),
+    });
+    return result;
+  }
+
+  /**
+   * What each arm did in [fromMs, toMs), from the monitor's log: served events by version (a shadow's
+   * by its id suffix), their latencies and predictions, and the labels joined to them.
+   */
+  private async observe(
+    record: ModelRecord,
+    rollout: Rollout,
+    fromMs: number,
+    toMs: number,
+  ): Promise<{ canary: ArmObservations; production: ArmObservations }> {
+    const arm = () => ({
+      latenciesMs: [] as number[],
+      predictions: [] as string[],
+      scores: record.task === "binary" ? ([] as number[]) : null,
+      correct: record.task === "regression" ? null : { labelled: 0, correct: 0 },
+      absoluteErrors: record.task === "regression" ? ([] as number[]) : null,
+    });
+    const canary = arm();
+    const production = arm();
+    const shadowPredictions = new Map<string, string | number>();
+    const inRange = (t: number) => t >= fromMs && t < toMs;
+    const label = (
+      into: ReturnType<typeof arm>,
+      prediction: string | number | null | undefined,
+      value: string | number,
+    ) => {
+      if (prediction === null || prediction === undefined) return;
+      if (into.correct !== null) {
+        into.correct.labelled++;
+        if (String(prediction) === String(value)) into.correct.correct++;
+      } else into.absoluteErrors?.push(Math.abs(Number(prediction) - Number(value)));
+    };
+    const labels: Array<{ id: string; value: string | number; version: string; prediction: unknown }> = [];
+    let after = 0;
+    for (;;) {
+      const batches = await this.options.store.readModelBatches(
+        record.name,
+        fromMs,
+        Number.POSITIVE_INFINITY,
+        after,
+        256,
+      );
+      if (batches.length === 0) break;
+      for (const batch of batches) {
+        after = batch.sequence ?? after;
+        const text = Buffer.from(batch.payload).toString("utf8");
+        for (const line of text.split("\n")) {
+          if (line.length === 0) continue;
+          const value = JSON.parse(line) as Record<string, unknown>;
+          if (batch.kind === "events") {
+            const time = typeof value.time === "number" ? value.time : Date.parse(String(value.time));
+            if (!inRange(time)) continue;
+            const id = String(value.id);
+            const version = value.version;
+            const into =
+              version === rollout.candidate
+                ? canary
+                : version === rollout.production && !id.endsWith(SHADOW_SUFFIX)
+                  ? production
+                  : null;
+            if (into === null) continue;
+            if (typeof value.latency_ms === "number") into.latenciesMs.push(value.latency_ms);
+            const prediction = value.prediction as string | number | null;
+            if (prediction !== null) into.predictions.push(String(prediction));
+            const scores = value.scores as number[] | null;
+            if (into.scores !== null && Array.isArray(scores) && scores.length === 2)
+              into.scores.push(scores[1]!);
+            if (id.endsWith(SHADOW_SUFFIX) && prediction !== null)
+              shadowPredictions.set(id.slice(0, -SHADOW_SUFFIX.length), prediction);
+          } else {
+            const l = value.label as { id: string; value: string | number };
+            const e = value.event as { version: string; time: number; join: { prediction: unknown } };
+            if (!inRange(e.time)) continue;
+            labels.push({ id: l.id, value: l.value, version: e.version, prediction: e.join.prediction });
+          }
+        }
+      }
+    }
+    for (const l of labels) {
+      if (l.version === rollout.candidate) label(canary, l.prediction as string | number, l.value);
+      else if (l.version === rollout.production) label(production, l.prediction as string | number, l.value);
+      const shadow = shadowPredictions.get(l.id);
+      if (shadow !== undefined) label(canary, shadow, l.value);
+    }
+    // A binary model's scores feed the drift test only when every prediction had them.
+    const finish = (a: ReturnType<typeof arm>): ArmObservations => ({
+      requests: 0,
+      errors: 0,
+      ...a,
+      scores: a.scores !== null && a.scores.length === a.predictions.length ? a.scores : null,
+    });
+    return { canary: finish(canary), production: finish(production) };
+  }
+
+  // ---- state changes --------------------------------------------------------------------------
+
+  /** Applies an event to the running rollout and stores what changed (rollout, stages, history). */
+  private async apply(model: string, event: RolloutEvent, by: Actor, why: string): Promise<Rollout> {
+    const doc = this.active.get(model);
+    if (doc === undefined) throw new TikTokToeError("DEPLOY_CONFLICT", `no rollout of "${model}" is running`);
+    const before = doc.rollout;
+    const { rollout, changed, note } = applyRolloutEvent(before, event, this.clock(model));
+    if (!changed) return before;
+    doc.rollout = rollout;
+    const state = await this.state(model);
+    const stagesBefore = rolloutStages(before);
+    const stagesAfter = rolloutStages(rollout);
+    state.stages[rollout.candidate] = stagesAfter.candidate;
+    state.stages[rollout.production] = stagesAfter.production;
+    if (rollout.phase === "promoted") {
+      state.production = rollout.candidate;
+      state.previous = rollout.production;
+    }
+    if (isFinal(rollout)) {
+      state.rollout = rollout.id;
+      this.active.delete(model);
+      this.counters.delete(rollout.id);
+    }
+    if (rollout.step !== before.step || rollout.phase !== before.phase) this.counters.delete(stepKey(before));
+    await this.saveRollout(doc);
+    await this.saveState(state);
+    if (isFinal(rollout)) this.retireIdle(state);
+    const moved = stagesBefore.candidate !== stagesAfter.candidate;
+    const weightChanged = canaryWeight(before) !== canaryWeight(rollout);
+    if (moved || weightChanged || rollout.phase !== before.phase || event.type !== "analysis")
+      await this.record(model, by, `rollout-${event.type}`, {
+        version: rollout.candidate,
+        from: moved ? stagesBefore.candidate : null,
+        to: moved ? stagesAfter.candidate : null,
+        rollout: rollout.id,
+        reason: note || why,
+      });
+    return rollout;
+  }
+
+  private onChange(change: ServiceChange): void {
+    if (change.type !== "alert" || change.status !== "firing" || change.labels.severity !== "critical")
+      return;
+    const model = change.labels.model;
+    if (model === undefined) return;
+    const doc = this.active.get(model);
+    if (doc === undefined || change.labels.version !== doc.rollout.candidate) return;
+    const alertname = change.labels.alertname ?? "alert";
+    this.exclusive(model, async () => {
+      if (this.active.get(model) === doc)
+        await this.apply(model, { type: "alert", alertname }, "alerting", `critical alert ${alertname}`);
+    }).catch((error: unknown) =>
+      this.options.log?.error("rolling back on an alert failed", { error, model }),
+    );
+  }
+
+  private async record(
+    model: string,
+    by: Actor,
+    action: string,
+    fields: { version?: string; from?: string | null; to?: string | null; rollout?: string; reason: string },
+  ): Promise<void> {
+    const atMs = this.options.now();
+    const entry: HistoryDoc = {
+      atMs,
+      by,
+      action,
+      version: fields.version ?? null,
+      from: fields.from ?? null,
+      to: fields.to ?? null,
+      rollout: fields.rollout ?? null,
+      reason: fields.reason,
+    };
+    await this.options.store.putDocument({
+      collection: historyOf(model),
+      key: `${String(atMs).padStart(16, "0")}-${String(this.historySeq++).padStart(8, "0")}-${randomUUID().slice(0, 8)}`,
+      timeMs: atMs,
+      body: JSON.stringify(entry),
+    });
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /** The rollout clock of a model: the newest event time served (event clock), else the wall clock. */
+  private clock(model: string): number {
+    if (this.options.clock === "wall") return this.options.now();
+    const served = this.states.get(model)?.clockMs ?? Number.NEGATIVE_INFINITY;
+    return Math.max(served, this.options.service.alertingNow());
+  }
+
+  private eventTime(time: string | number | undefined, fallback: number | undefined): number {
+    if (time === undefined) return fallback ?? this.options.now();
+    const ms =
+      typeof time === "number" ? time : /[Zz]|[+-]\d{2}:\d{2}$/.test(time) ? Date.parse(time) : Number.NaN;
+    if (!Number.isFinite(ms))
+      throw new TikTokToeError("REQUEST_INVALID", "time must be epoch milliseconds or ISO 8601 with a zone", {
+        path: "time",
+      });
+    return ms;
+  }
+
+  private async acquire(record: ModelRecord, version: string): Promise<LoadedVersion> {
+    return this.sessions.acquire(
+      record.name,
+      version,
+      () => this.options.store.getArtifact(record.name, version, "onnx"),
+      featureCount(record),
+    );
+  }
+
+  private requireServing(): void {
+    if (!this.serving)
+      throw new TikTokToeError("NOT_SERVING", "this server monitors only (started with --monitor-only)", {
+        hint: "start tiktoktoe serve without --monitor-only to serve predictions",
+      });
+  }
+
+  private retireIdle(state: StateDoc): void {
+    const keep = new Set<string>();
+    if (state.production !== null) keep.add(state.production);
+    const doc = this.active.get(state.model);
+    if (doc !== undefined) keep.add(doc.rollout.candidate);
+    for (const entry of this.sessions.versions()) {
+      const slash = entry.indexOf("/");
+      const model = entry.slice(0, slash);
+      const version = entry.slice(slash + 1);
+      if (model === state.model && !keep.has(version)) this.sessions.retire(model, version);
+    }
+  }
+
+  /** The step's counters, or with `whole` the rollout's (every step's requests add to both). */
+  private countersOf(rollout: Rollout, whole = false): StepCounters {
+    const key = whole ? rollout.id : stepKey(rollout);
+    let c = this.counters.get(key);
+    if (c === undefined) {
+      c = {
+        canaryRequests: 0,
+        canaryErrors: 0,
+        productionRequests: 0,
+        productionErrors: 0,
+        compared: 0,
+        agreed: 0,
+      };
+      this.counters.set(key, c);
+    }
+    return c;
+  }
+
+  private inBackground(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) =>
+      this.options.log?.warn("a shadow or mirrored prediction failed", { error }),
+    );
+    this.background.add(tracked);
+    void tracked.finally(() => this.background.delete(tracked));
+  }
+
+  /** Runs `work` after the model's previous state change has finished (one writer per model). */
+  private exclusive<T>(model: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(model) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.chains.set(
+      model,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  private async state(model: string): Promise<StateDoc> {
+    return this.states.get(model) ?? this.loadState(model);
+  }
+
+  private async loadState(model: string): Promise<StateDoc> {
+    const doc = await this.options.store.getDocument(STATE, model);
+    const state: StateDoc =
+      doc === undefined
+        ? { model, production: null, previous: null, stages: {}, rollout: null, clockMs: null }
+        : (JSON.parse(doc.body) as StateDoc);
+    this.states.set(model, state);
+    return state;
+  }
+
+  private async saveState(state: StateDoc): Promise<void> {
+    await this.options.store.putDocument({
+      collection: STATE,
+      key: state.model,
+      timeMs: this.options.now(),
+      body: JSON.stringify(state),
+    });
+  }
+
+  private async loadRollout(model: string, id: string): Promise<RolloutDoc | undefined> {
+    const active = this.active.get(model);
+    if (active !== undefined && active.rollout.id === id) return active;
+    const doc = await this.options.store.getDocument(rolloutsOf(model), id);
+    return doc === undefined ? undefined : (JSON.parse(doc.body) as RolloutDoc);
+  }
+
+  private async saveRollout(doc: RolloutDoc): Promise<void> {
+    await this.options.store.putDocument({
+      collection: rolloutsOf(doc.rollout.model),
+      key: doc.rollout.id,
+      timeMs: doc.rollout.startedMs,
+      body: JSON.stringify(doc),
+    });
+  }
+
+  /** Stops the scheduler and releases every session once background comparisons have finished. */
+  async close(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.unsubscribe?.();
+    await Promise.all([...this.background]);
+    await Promise.all([...this.chains.values()]);
+    await this.sessions.close();
+  }
+}
+
+interface AnalysisRecordDoc {
+  readonly rollout: string;
+  readonly number: number;
+  readonly atMs: number;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly phase: string;
+  readonly weight: number;
+  readonly outcome: "pass" | "fail" | "inconclusive";
+  readonly metrics: ReadonlyArray<Record<string, unknown>>;
+  readonly note: string;
+}
+
+interface HistoryDoc {
+  readonly atMs: number;
+  readonly by: string;
+  readonly action: string;
+  readonly version: string | null;
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly rollout: string | null;
+  readonly reason: string;
+}
+
+function rolloutView(doc: RolloutDoc) {
+  return { ...doc.rollout, weight: canaryWeight(doc.rollout), limits: { ...doc.limits } };
+}
+
+function stepKey(rollout: Rollout): string {
+  return `${rollout.id}\u0000${rollout.step}\u0000${rollout.stepStartedMs}`;
+}
+
+function featureCount(record: ModelRecord): number {
+  return record.features.filter((f) => f.role === "feature").length;
+}
+
+function describeValue(v: { name: string; type?: string; shape: readonly (number | string)[] }) {
+  return { name: v.name, ...(v.type === undefined ? {} : { type: v.type }), shape: [...v.shape] };
+}
+
+function sameAnswer(record: ModelRecord, a: RowOutput, b: RowOutput): boolean {
+  if (record.task !== "regression") return a.prediction === b.prediction;
+  // Regressions agree within 1e-6 relative: a re-encoded copy differs in the last float bits.
+  const x = Number(a.prediction);
+  const y = Number(b.prediction);
+  return Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
+}
+
+function duration(text: string, path: string): number {
+  const parsed = parseDuration(text);
+  if (!parsed.ok || parsed.ms <= 0)
+    throw new TikTokToeError(
+      "REQUEST_INVALID",
+      `${path}: ${parsed.ok ? "must be positive" : parsed.message}`,
+      {
+        path,
+        hint: "e.g. 30s, 5m, 1h",
+      },
+    );
+  return parsed.ms;
+}

@@ -1,0 +1,10 @@
+/** Serving and deployment in the server (issue #14): see deployments.ts. */
+export {
+  type Actor,
+  DeploymentService,
+  type DeploymentServiceOptions,
+  SHADOW_SUFFIX,
+} from "./deployments.js";
+export { actorOf, type DeploymentRouteDeps, deploymentRoutes } from "./routes.js";
+export { type PredictRows, predictRows, type RowOutput, readOutputs } from "./rows.js";
+export { type LoadedVersion, ServingSessions, servingProblem } from "./sessions.js";
