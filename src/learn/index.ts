@@ -29,3 +29,26 @@ export {
   withElasticNet,
 } from "./optimizers.js";
 export { type BaselineScore, PrequentialEvaluator, type PrequentialResult } from "./prequential.js";
+export {
+  type DensityRatioOptions,
+  type ImportanceWeights,
+  importanceWeights,
+} from "./density-ratio.js";
+export { exportLinearModel, linearInputColumns } from "./onnx-export.js";
+export { type CompiledRule, type ConsistencyRule, compileRule } from "./rules.js";
+export { learnIfValid, type ValidatedUpdate } from "./validated-update.js";
+export {
+  type BatchValidation,
+  type CategoricalColumnSchema,
+  type CheckName,
+  type CheckResult,
+  type ColumnSchema,
+  DEFAULT_THRESHOLDS,
+  type DataSchema,
+  inferSchema,
+  type NumericColumnSchema,
+  rowsToTable,
+  type ValidateOptions,
+  type ValidationThresholds,
+  validateBatch,
+} from "./validation.js";

@@ -489,7 +489,11 @@ export class OnlineLinearModel {
     return count;
   }
 
-  /** Per numeric column the running mean and the population standard deviation the model uses. */
+  /**
+   * Per numeric column the running mean and the population standard deviation the model divides
+   * by; a scale of 0 marks a column without spread so far (fewer than 2 values, or all equal),
+   * which the model reads as 0.
+   */
   standardization(): { mean: Float64Array; scale: Float64Array } {
     const mean = new Float64Array(this.p);
     const scale = new Float64Array(this.p);
@@ -497,7 +501,7 @@ export class OnlineLinearModel {
       const n = this.count[j]!;
       const variance = n >= 2 ? this.m2[j]! / n : 0;
       mean[j] = n >= 1 ? this.mean[j]! : 0;
-      scale[j] = variance > 0 ? Math.sqrt(variance) : 1;
+      scale[j] = variance > 0 ? Math.sqrt(variance) : 0;
     }
     return { mean, scale };
   }
