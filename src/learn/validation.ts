@@ -126,7 +126,11 @@ export function inferSchema(
     for (const row of rows) if (!isMissing(row[name])) present.push(row[name]);
     const completeness = n === 0 ? 0 : present.length / n;
     const distinctRatio = present.length === 0 ? 0 : new Set(present.map(String)).size / present.length;
-    const unique = present.length > 1 && distinctRatio >= 1 - thresholds.uniquenessTolerance;
+    // Continuous measurements are nearly all distinct too; only text and integers can be identifiers.
+    const unique =
+      present.length > 1 &&
+      distinctRatio >= 1 - thresholds.uniquenessTolerance &&
+      present.every((v) => typeof v !== "number" || Number.isInteger(v));
     if (present.length > 0 && present.every((v) => typeof v === "number")) {
       const sorted = Float64Array.from(present as number[]).sort();
       const median = quantileSorted(sorted, 0.5);
@@ -276,6 +280,9 @@ export function validateBatch(schema: DataSchema, rows: readonly Row[], options:
         passed: wrongType === 0,
         detail: `${name}: ${wrongType} value(s) are not numbers in a numeric column`,
       });
+    }
+    // An identifier (unique in the reference, e.g. increasing ids) has no range or outliers to keep.
+    if (column.type === "numeric" && !column.unique) {
       const rate = present === 0 ? 0 : outside / present;
       checks.push({
         check: "out_of_range",
@@ -296,7 +303,8 @@ export function validateBatch(schema: DataSchema, rows: readonly Row[], options:
         passed: outlierRate <= limit,
         detail: `${name}: ${fmt(outlierRate)} outliers by ${t.outlierMethod} (k = ${t.outlierK}) against the reference, at most ${fmt(limit)} (reference ${fmt(r)})`,
       });
-    } else {
+    }
+    if (column.type === "categorical") {
       const rate = present === 0 ? 0 : outside / present;
       checks.push({
         check: "unknown_categories",
