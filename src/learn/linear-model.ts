@@ -28,6 +28,11 @@ export interface LinearModelOptions {
   readonly classes?: readonly string[];
   /** Default: FTRL-Proximal with {@link DEFAULT_FTRL}. */
   readonly optimizer?: OptimizerSettings;
+  /**
+   * Standardise numeric features online (default true). Off for features already on a common
+   * scale: the values are used as they are (missing → 0).
+   */
+  readonly standardize?: boolean;
 }
 
 /**
@@ -61,6 +66,8 @@ export interface LinearModelJson {
   readonly task: LearnTask;
   readonly classes: readonly string[];
   readonly optimizer: OptimizerSettings;
+  /** Absent in nothing written so far; false turns standardisation off. */
+  readonly standardize: boolean;
   readonly encoder: EncoderJson;
   /** Coordinates with state (≤ the encoder's coordinates: a one-hot value seen only when predicting has none). */
   readonly coordinates: number;
@@ -115,6 +122,13 @@ export class OnlineLinearModel {
   private capacity = 0;
   private a = new Float64Array(0);
   private b = new Float64Array(0);
+  // FTRL only, derived from z and n (never serialised): each coordinate's current weight and √n,
+  // refreshed when the coordinate is updated, so a prediction costs no square root or division.
+  private w = new Float64Array(0);
+  private sqrtN = new Float64Array(0);
+  readonly standardize: boolean;
+  /** 1/sd per numeric column, 0 while it has no spread (derived from count and M2). */
+  private readonly inverseSd: Float64Array;
   private u = 0;
   private updates = 0;
   private readonly count: Float64Array;
@@ -123,7 +137,6 @@ export class OnlineLinearModel {
   // Scratch buffers of one sample, reused so the hot path allocates nothing.
   private readonly active: Int32Array;
   private readonly xs: Float64Array;
-  private readonly ws: Float64Array;
   private readonly margins: Float64Array;
   private readonly rowNumeric: Float64Array;
   private readonly rowSlots: Int32Array;
@@ -143,11 +156,12 @@ export class OnlineLinearModel {
     this.c = this.encoder.slotCount;
     this.count = new Float64Array(this.p);
     this.mean = new Float64Array(this.p);
+    this.inverseSd = new Float64Array(this.p);
+    this.standardize = options.standardize ?? true;
     this.m2 = new Float64Array(this.p);
     const width = 1 + this.p + this.c;
     this.active = new Int32Array(width);
     this.xs = new Float64Array(width);
-    this.ws = new Float64Array(width * this.outputs);
     this.margins = new Float64Array(this.outputs);
     this.rowNumeric = new Float64Array(this.p);
     this.rowSlots = new Int32Array(this.c);
@@ -174,6 +188,14 @@ export class OnlineLinearModel {
       b.set(this.b);
       this.a = a;
       this.b = b;
+      if (this.optimizer.kind === "ftrl") {
+        const w = new Float64Array(capacity * this.outputs);
+        const sqrtN = new Float64Array(capacity * this.outputs);
+        w.set(this.w);
+        sqrtN.set(this.sqrtN);
+        this.w = w;
+        this.sqrtN = sqrtN;
+      }
       this.capacity = capacity;
     }
     this.coordinates = coordinates;
@@ -184,24 +206,26 @@ export class OnlineLinearModel {
    * the bias and indicators) and the current weight of each (coordinate, output); returns how many.
    */
   private gather(numeric: Float64Array, numericOffset: number, slots: Int32Array, slotOffset: number): number {
-    const { active, xs, p, count, mean, m2 } = this;
+    const { active, xs, p, mean, inverseSd } = this;
     active[0] = 0;
     xs[0] = 1;
     let m = 1;
-    for (let j = 0; j < p; j++) {
-      const x = numeric[numericOffset + j]!;
-      const n = count[j]!;
-      // Missing → the running mean (0 after standardising). A column without spread so far (fewer
-      // than 2 values, or all equal) carries no information yet: 0, not a raw value that can be 1e5.
-      let s = 0;
-      if (x === x && n >= 2) {
-        const variance = m2[j]! / n;
-        if (variance > 0) s = (x - mean[j]!) / Math.sqrt(variance);
+    if (this.standardize)
+      for (let j = 0; j < p; j++) {
+        const x = numeric[numericOffset + j]!;
+        // Missing → the running mean (0 after standardising). A column without spread so far (fewer
+        // than 2 values, or all equal) has inverseSd 0: no information yet, not a raw value of 1e5.
+        active[m] = j + 1;
+        xs[m] = x === x ? (x - mean[j]!) * inverseSd[j]! : 0;
+        m++;
       }
-      active[m] = j + 1;
-      xs[m] = s;
-      m++;
-    }
+    else
+      for (let j = 0; j < p; j++) {
+        const x = numeric[numericOffset + j]!;
+        active[m] = j + 1;
+        xs[m] = x === x ? x : 0;
+        m++;
+      }
     const limit = this.coordinates;
     for (let k = 0; k < this.c; k++) {
       const slot = slots[slotOffset + k]!;
@@ -210,39 +234,26 @@ export class OnlineLinearModel {
       xs[m] = 1;
       m++;
     }
-    this.loadWeights(m);
     return m;
   }
 
-  /** Fills `ws` with the weights of the active coordinates (FTRL computes them from z and n). */
-  private loadWeights(m: number): void {
-    const { active, ws, a, b, outputs: K, optimizer } = this;
-    if (optimizer.kind === "ftrl") {
-      const { alpha, beta, l1, l2 } = optimizer;
-      for (let i = 0; i < m; i++) {
-        const base = active[i]! * K;
-        // The bias is not regularised (McMahan et al. regularise only the features).
-        const l1i = i === 0 ? 0 : l1;
-        const l2i = i === 0 ? 0 : l2;
-        for (let k = 0; k < K; k++) {
-          const z = a[base + k]!;
-          ws[i * K + k] =
-            z <= l1i && z >= -l1i ? 0 : -(z - (z > 0 ? l1i : -l1i)) / ((beta + Math.sqrt(b[base + k]!)) / alpha + l2i);
-        }
-      }
-    } else {
-      for (let i = 0; i < m; i++) {
-        const base = active[i]! * K;
-        for (let k = 0; k < K; k++) ws[i * K + k] = a[base + k]!;
-      }
-    }
+  /** The current weights: FTRL's cache (from z and n), the weights themselves otherwise. */
+  private weightArray(): Float64Array {
+    return this.optimizer.kind === "ftrl" ? this.w : this.a;
   }
 
   private computeMargins(m: number): void {
-    const { xs, ws, margins, outputs: K } = this;
+    const { xs, active, margins, outputs: K } = this;
+    const w = this.weightArray();
+    if (K === 1) {
+      let sum = 0;
+      for (let i = 0; i < m; i++) sum += w[active[i]!]! * xs[i]!;
+      margins[0] = sum;
+      return;
+    }
     for (let k = 0; k < K; k++) {
       let sum = 0;
-      for (let i = 0; i < m; i++) sum += ws[i * K + k]! * xs[i]!;
+      for (let i = 0; i < m; i++) sum += w[active[i]! * K + k]! * xs[i]!;
       margins[k] = sum;
     }
   }
@@ -324,8 +335,12 @@ export class OnlineLinearModel {
       this.step(m);
       this.updates++;
     }
-    // Welford's update of the numeric columns' mean and M2 (missing values skipped).
-    const { count, mean, m2, p } = this;
+    if (this.standardize) this.absorb(numeric, numericOffset);
+  }
+
+  /** Welford's update of the numeric columns' mean and M2 (missing values skipped). */
+  private absorb(numeric: Float64Array, numericOffset: number): void {
+    const { count, mean, m2, inverseSd, p } = this;
     for (let j = 0; j < p; j++) {
       const x = numeric[numericOffset + j]!;
       if (x !== x) continue;
@@ -334,26 +349,37 @@ export class OnlineLinearModel {
       const delta = x - mean[j]!;
       const next = mean[j]! + delta / n;
       mean[j] = next;
-      m2[j] = m2[j]! + delta * (x - next);
+      const m2j = m2[j]! + delta * (x - next);
+      m2[j] = m2j;
+      inverseSd[j] = n >= 2 && m2j > 0 ? 1 / Math.sqrt(m2j / n) : 0;
     }
   }
 
   /** The optimizer's step on the active coordinates, with `margins` holding dℓ/dmargin. */
   private step(m: number): void {
-    const { active, xs, ws, a, b, margins, outputs: K, optimizer } = this;
+    const { active, xs, a, b, margins, outputs: K, optimizer } = this;
     switch (optimizer.kind) {
       case "ftrl": {
-        const inverseAlpha = 1 / optimizer.alpha;
+        const { alpha, beta, l1, l2 } = optimizer;
+        const inverseAlpha = 1 / alpha;
+        const { w, sqrtN } = this;
         for (let i = 0; i < m; i++) {
           const base = active[i]! * K;
           const x = xs[i]!;
+          // The bias is not regularised (McMahan et al. regularise only the features).
+          const l1i = i === 0 ? 0 : l1;
+          const l2i = i === 0 ? 0 : l2;
           for (let k = 0; k < K; k++) {
             const g = margins[k]! * x;
-            const n = b[base + k]!;
-            const n2 = n + g * g;
-            const sigma = (Math.sqrt(n2) - Math.sqrt(n)) * inverseAlpha;
-            a[base + k] = a[base + k]! + g - sigma * ws[i * K + k]!;
-            b[base + k] = n2;
+            const at = base + k;
+            const n2 = b[at]! + g * g;
+            const root = Math.sqrt(n2);
+            const sigma = (root - sqrtN[at]!) * inverseAlpha;
+            const z = a[at]! + g - sigma * w[at]!;
+            a[at] = z;
+            b[at] = n2;
+            sqrtN[at] = root;
+            w[at] = ftrlWeight(z, root, alpha, beta, l1i, l2i);
           }
         }
         return;
@@ -365,7 +391,7 @@ export class OnlineLinearModel {
           const x = xs[i]!;
           const bias = i === 0;
           for (let k = 0; k < K; k++) {
-            const w = ws[i * K + k]!;
+            const w = a[base + k]!;
             const g = margins[k]! * x + (bias ? 0 : l2 * w);
             const G = b[base + k]! + g * g;
             b[base + k] = G;
@@ -387,7 +413,7 @@ export class OnlineLinearModel {
           const x = xs[i]!;
           const bias = i === 0;
           for (let k = 0; k < K; k++) {
-            let w = ws[i * K + k]! * (bias ? 1 : shrink) - eta * margins[k]! * x;
+            let w = a[base + k]! * (bias ? 1 : shrink) - eta * margins[k]! * x;
             if (!bias) {
               // Tsuruoka's cumulative L1: pull towards 0 by what this weight has not yet paid, never across it.
               const before = w;
@@ -469,14 +495,15 @@ export class OnlineLinearModel {
       for (let k = 0; k < K; k++) {
         const z = a[j * K + k]!;
         if (optimizer.kind !== "ftrl") coef[j * K + k] = z;
-        else {
-          const l1 = j === 0 ? 0 : optimizer.l1;
-          const l2 = j === 0 ? 0 : optimizer.l2;
-          coef[j * K + k] =
-            Math.abs(z) <= l1
-              ? 0
-              : -(z - Math.sign(z) * l1) / ((optimizer.beta + Math.sqrt(b[j * K + k]!)) / optimizer.alpha + l2);
-        }
+        else
+          coef[j * K + k] = ftrlWeight(
+            z,
+            Math.sqrt(b[j * K + k]!),
+            optimizer.alpha,
+            optimizer.beta,
+            j === 0 ? 0 : optimizer.l1,
+            j === 0 ? 0 : optimizer.l2,
+          );
       }
     return { outputs: K, coordinates: d, coef };
   }
@@ -497,6 +524,7 @@ export class OnlineLinearModel {
   standardization(): { mean: Float64Array; scale: Float64Array } {
     const mean = new Float64Array(this.p);
     const scale = new Float64Array(this.p);
+    if (!this.standardize) return { mean, scale: scale.fill(1) };
     for (let j = 0; j < this.p; j++) {
       const n = this.count[j]!;
       const variance = n >= 2 ? this.m2[j]! / n : 0;
@@ -514,6 +542,7 @@ export class OnlineLinearModel {
       task: this.task,
       classes: this.classes,
       optimizer: this.optimizer,
+      standardize: this.standardize,
       encoder: this.encoder.toJSON(),
       coordinates: this.coordinates,
       a: typedToBase64(this.a.slice(0, size)),
@@ -530,7 +559,13 @@ export class OnlineLinearModel {
   static fromJSON(json: LinearModelJson): OnlineLinearModel {
     const encoder = FeatureEncoder.fromJSON(json.encoder);
     const model = new OnlineLinearModel(
-      { task: json.task, features: json.encoder.spec, classes: json.classes, optimizer: json.optimizer },
+      {
+        task: json.task,
+        features: json.encoder.spec,
+        classes: json.classes,
+        optimizer: json.optimizer,
+        standardize: json.standardize,
+      },
       encoder,
     );
     model.reserve(json.coordinates);
@@ -541,8 +576,43 @@ export class OnlineLinearModel {
     model.count.set(float64ArrayFromBase64(json.count));
     model.mean.set(float64ArrayFromBase64(json.mean));
     model.m2.set(float64ArrayFromBase64(json.m2));
+    model.refreshDerived();
     return model;
   }
+
+  /** Recomputes the caches derived from the serialised state (FTRL's w and √n, 1/sd). */
+  private refreshDerived(): void {
+    const { optimizer, outputs: K } = this;
+    if (optimizer.kind === "ftrl")
+      for (let j = 0; j < this.coordinates; j++)
+        for (let k = 0; k < K; k++) {
+          const at = j * K + k;
+          const root = Math.sqrt(this.b[at]!);
+          this.sqrtN[at] = root;
+          this.w[at] = ftrlWeight(
+            this.a[at]!,
+            root,
+            optimizer.alpha,
+            optimizer.beta,
+            j === 0 ? 0 : optimizer.l1,
+            j === 0 ? 0 : optimizer.l2,
+          );
+        }
+    for (let j = 0; j < this.p; j++) {
+      const n = this.count[j]!;
+      const m2 = this.m2[j]!;
+      this.inverseSd[j] = n >= 2 && m2 > 0 ? 1 / Math.sqrt(m2 / n) : 0;
+    }
+  }
+}
+
+/**
+ * FTRL-Proximal's closed-form weight (McMahan et al. 2013, Algorithm 1):
+ * 0 when |z| ≤ λ₁, else −(z − sgn(z)·λ₁) / ((β + √n)/α + λ₂).
+ */
+function ftrlWeight(z: number, rootN: number, alpha: number, beta: number, l1: number, l2: number): number {
+  if (z <= l1 && z >= -l1) return 0;
+  return -(z - (z > 0 ? l1 : -l1)) / ((beta + rootN) / alpha + l2);
 }
 
 function sigmoid(margin: number): number {
