@@ -6,8 +6,14 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { type EncodedBatch, OnlineLinearModel } from "../learn/index.js";
+import {
+  defaultOptimizer,
+  type EncodedBatch,
+  OnlineLinearModel,
+  type OptimizerKind,
+} from "../learn/index.js";
 import { seededRandom } from "../stats/index.js";
 import { repoPath } from "../testing/paths.js";
 import { machineLine } from "./machine.js";
@@ -37,19 +43,29 @@ function denseStream(n: number): EncodedBatch {
   return { size: n, numeric, slots: new Int32Array(0), labels };
 }
 
-function model(): OnlineLinearModel {
+function model(kind: OptimizerKind): OnlineLinearModel {
   const names = Array.from({ length: D }, (_, j) => `x${j}`);
-  return new OnlineLinearModel({ task: "binary", classes: ["0", "1"], features: { numeric: names, categorical: [] } });
+  return new OnlineLinearModel({
+    task: "binary",
+    classes: ["0", "1"],
+    features: { numeric: names, categorical: [] },
+    optimizer: defaultOptimizer(kind),
+  });
 }
 
-/** Best of `repeats` runs of updates per second, learning `batch` rows per `update` call. */
-function ours(stream: EncodedBatch, batch: number, repeats: number): number {
+/**
+ * Best of `repeats` runs of updates per CPU second (the process's user + system time: on a shared
+ * machine wall time also counts the time other processes held the core), learning `batch` rows per
+ * `update` call.
+ */
+function ours(stream: EncodedBatch, batch: number, repeats: number, kind: OptimizerKind = "ftrl"): number {
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < repeats; i++) {
-    const m = model();
-    const start = performance.now();
+    const m = model(kind);
+    const start = process.cpuUsage();
     if (batch === 1) {
-      for (let r = 0; r < stream.size; r++) m.learnEncoded(stream.numeric, r * D, stream.slots, 0, stream.labels[r]!);
+      for (let r = 0; r < stream.size; r++)
+        m.learnEncoded(stream.numeric, r * D, stream.slots, 0, stream.labels[r]!);
     } else {
       for (let from = 0; from < stream.size; from += batch) {
         const to = Math.min(stream.size, from + batch);
@@ -61,7 +77,8 @@ function ours(stream: EncodedBatch, batch: number, repeats: number): number {
         });
       }
     }
-    best = Math.min(best, (performance.now() - start) / 1000);
+    const used = process.cpuUsage(start);
+    best = Math.min(best, (used.user + used.system) / 1e6);
   }
   return stream.size / best;
 }
@@ -97,21 +114,36 @@ export async function runLearnBench(): Promise<void> {
   const perSample = ours(stream, 1, 5);
   console.log(`per-sample FTRL updates on ${D} dense features: ${fmt(perSample)}/s`);
   const rows: string[] = [];
+  const load = loadavg()[0]!.toFixed(1);
   for (const batch of [1, 32, 256, 4096]) {
     const ourRate = ours(stream, batch, 3);
+    const ourSgd = ours(stream, batch, 3, "sgd");
     let peer = "skipped";
     let ratio = skipped ?? "";
     if (skipped === undefined) {
       const n = batch === 1 ? 20_000 : 200_000;
-      const rate = Number(pythonJson(["throughput", String(n), String(D), String(batch), "3"]).updates_per_s);
+      const rate = Number(
+        pythonJson(["throughput", String(n), String(D), String(batch), "3"]).updates_per_cpu_s,
+      );
       peer = fmt(rate);
       ratio = `${(ourRate / rate).toFixed(1)}×`;
     }
-    rows.push(`| ${batch} | ${fmt(ourRate)} | ${peer} | ${ratio} |`);
+    const sgdRatio =
+      skipped === undefined ? `${(ourSgd / Number(peer.replaceAll(",", ""))).toFixed(1)}×` : "";
+    rows.push(`| ${batch} | ${fmt(ourRate)} | ${fmt(ourSgd)} | ${peer} | ${ratio} | ${sgdRatio} |`);
     console.log(rows.at(-1));
   }
   // End to end on adult: the whole process, as a user runs it.
-  const cli = wall(process.execPath, [repoPath("dist", "cli", "bin.js"), "learn", "--data", adult, "--label", "income", "--format", "json"]);
+  const cli = wall(process.execPath, [
+    repoPath("dist", "cli", "bin.js"),
+    "learn",
+    "--data",
+    adult,
+    "--label",
+    "income",
+    "--format",
+    "json",
+  ]);
   const report = JSON.parse(cli.stdout) as LearnReport;
   let endToEnd = `| \`tiktoktoe learn\` (FTRL, prequential, per sample) | ${cli.seconds.toFixed(2)} s |`;
   let accuracy = `| tiktoktoe, default (FTRL-Proximal) | ${report.prequential.toFixed(4)} |`;
@@ -141,18 +173,28 @@ export async function runLearnBench(): Promise<void> {
   accuracy += `\n| majority class (baseline) | ${report.baseline.value.toFixed(4)} |`;
   const body = `## Continuous learning (\`npm run bench -- learn\`)
 
-Machine: ${machineLine()}. Peer: Debian's python3 with scikit-learn (\`tools/bench/sklearn_learn.py\`).
+Machine: ${machineLine()}; 1-minute load average ${load} when the run started (other engineers'
+builds and tests share the 2 cores, so every figure here is below what an idle core gives). Peer: Debian's python3 with scikit-learn (\`tools/bench/sklearn_learn.py\`).
 
 Per-sample updates (FTRL-Proximal, binary, ${D} dense standardised features, one \`learnEncoded\` call
-per row, best of 5 over 200,000 rows): **${fmt(perSample)} updates/s** on one core.
+per row, best of 5 over 200,000 rows): **${fmt(perSample)} updates per CPU second** (one thread).
 
-Mini-batch throughput (updates/s, best of 3; ours: \`update(batch)\`, the same per-row FTRL loop;
+Throughputs are per CPU second (Node's \`process.cpuUsage\`, Python's \`time.process_time\`), so the
+time other processes held the core is not counted against either side.
+
+Mini-batch throughput (updates per CPU second, best of 3; ours: \`update(batch)\`, the same per-row FTRL loop;
 scikit-learn: \`SGDClassifier(log_loss, elasticnet, adaptive)\`.partial_fit on batches, 20,000 rows at
 batch 1, 200,000 otherwise):
 
-| batch | tiktoktoe | scikit-learn | ratio |
-|---|---|---|---|
+| batch | tiktoktoe FTRL | tiktoktoe SGD | scikit-learn SGD | FTRL ratio | SGD ratio |
+|---|---|---|---|---|---|
 ${rows.join("\n")}
+
+At batch sizes of 256 and above scikit-learn's per-row Cython loop, its Python call overhead
+amortised, is faster than ours: the issue's "≥ 1.5× at every size" holds at 1 and 32 only, and
+"≥ 1,000,000 per-sample updates/s" is not shown on this loaded machine. Ours also standardises
+every row online (a division and a square root per feature) and FTRL pays a square root and a
+division per coordinate per update, which scikit-learn's SGD does not.
 
 End to end on \`data/adult/adult.csv\` (30,162 rows; wall time of the whole process):
 

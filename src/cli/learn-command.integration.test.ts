@@ -25,7 +25,15 @@ const file = (name: string, text: string) => {
 const SKLEARN_ADULT_ACCURACY = 0.84095882235926;
 
 test("adult in file order with default settings: prequential accuracy within 0.5 point of scikit-learn's SGD", async () => {
-  const run = await runCli(["learn", "--data", repoPath("data", "adult", "adult.csv"), "--label", "income", "--format", "json"]);
+  const run = await runCli([
+    "learn",
+    "--data",
+    repoPath("data", "adult", "adult.csv"),
+    "--label",
+    "income",
+    "--format",
+    "json",
+  ]);
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as LearnReport;
   assert.equal(report.samples, 30162);
@@ -33,13 +41,28 @@ test("adult in file order with default settings: prequential accuracy within 0.5
   assert.equal(report.task, "binary");
   assert.deepEqual(report.classes, ["<=50K", ">50K"]);
   assert.ok(report.prequential >= 0.835, `prequential accuracy ${report.prequential}`);
-  assert.ok(report.prequential >= SKLEARN_ADULT_ACCURACY - 0.005, `${report.prequential} vs scikit-learn ${SKLEARN_ADULT_ACCURACY}`);
+  assert.ok(
+    report.prequential >= SKLEARN_ADULT_ACCURACY - 0.005,
+    `${report.prequential} vs scikit-learn ${SKLEARN_ADULT_ACCURACY}`,
+  );
   // The majority class of adult is <=50K, 75.1%: the baseline the model must beat.
   assert.equal(report.baseline.name, "majority class");
   assert.ok(Math.abs(report.baseline.value - 0.7511) < 1e-4);
-  assert.ok(report.nonzero_weights > 0 && report.nonzero_weights < report.coordinates - 1, "FTRL's L1 zeroes some weights");
+  assert.ok(
+    report.nonzero_weights > 0 && report.nonzero_weights < report.coordinates - 1,
+    "FTRL's L1 zeroes some weights",
+  );
   assert.ok(report.throughput_per_s > 0);
-  assert.deepEqual(report.categorical, ["type_employer", "education", "marital", "occupation", "relationship", "race", "sex", "country"]);
+  assert.deepEqual(report.categorical, [
+    "type_employer",
+    "education",
+    "marital",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "country",
+  ]);
 });
 
 test("delay, optimizer and elastic-net options reach the learner", async () => {
@@ -75,7 +98,10 @@ test("delay, optimizer and elastic-net options reach the learner", async () => {
 });
 
 test("regression reports MAE beside the mean baseline", async () => {
-  const stream = file("reg.csv", `x,y\n${Array.from({ length: 2000 }, (_, i) => `${i % 10},${(i % 10) * 0.3 + 1}`).join("\n")}\n`);
+  const stream = file(
+    "reg.csv",
+    `x,y\n${Array.from({ length: 2000 }, (_, i) => `${i % 10},${(i % 10) * 0.3 + 1}`).join("\n")}\n`,
+  );
   const run = await runCli(["learn", "-d", stream, "-l", "y", "--format", "json"]);
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as LearnReport;
@@ -92,7 +118,15 @@ test("bad input exits 2 with the line and column: missing label column, a third 
   assert.match(noLabel.stderr, /INPUT_COLUMN_MISSING/);
   assert.match(noLabel.stderr, /target/);
 
-  const third = await runCli(["learn", "-d", file("t.csv", "a,y\n1,yes\n2,no\n3,maybe\n4,no\n"), "-l", "y", "--task", "binary"]);
+  const third = await runCli([
+    "learn",
+    "-d",
+    file("t.csv", "a,y\n1,yes\n2,no\n3,maybe\n4,no\n"),
+    "-l",
+    "y",
+    "--task",
+    "binary",
+  ]);
   assert.equal(third.code, 2);
   assert.match(third.stderr, /INPUT_BAD_LABEL/);
   assert.match(third.stderr, /t\.csv:4/);
@@ -114,7 +148,15 @@ test("bad input exits 2 with the line and column: missing label column, a third 
   assert.match(text.stderr, /n\.csv:4/);
   assert.match(text.stderr, /"a"|column a|a:/);
 
-  const regression = await runCli(["learn", "-d", file("r.csv", "a,y\n1,2.5\n2,oops\n"), "-l", "y", "--task", "regression"]);
+  const regression = await runCli([
+    "learn",
+    "-d",
+    file("r.csv", "a,y\n1,2.5\n2,oops\n"),
+    "-l",
+    "y",
+    "--task",
+    "regression",
+  ]);
   assert.equal(regression.code, 2);
   assert.match(regression.stderr, /INPUT_NOT_NUMERIC/);
   assert.match(regression.stderr, /r\.csv:3/);

@@ -110,7 +110,8 @@ export async function runLearn(args: readonly string[], io: CliIo): Promise<numb
   const data = required(values.data, "--data", "learn");
   const label = required(values.label, "--label", "learn");
   const taskOption = values.task === undefined ? undefined : choiceOption(values.task, "--task", learnTasks);
-  const kind = values.optimizer === undefined ? "ftrl" : choiceOption(values.optimizer, "--optimizer", optimizerKinds);
+  const kind =
+    values.optimizer === undefined ? "ftrl" : choiceOption(values.optimizer, "--optimizer", optimizerKinds);
   let optimizer: OptimizerSettings = defaultOptimizer(kind);
   if (values.rate !== undefined) {
     const rate = numberOption(values.rate, "--rate", { min: 0, max: 1e6, open: true });
@@ -130,7 +131,9 @@ export async function runLearn(args: readonly string[], io: CliIo): Promise<numb
     optimizer = withElasticNet(optimizer, alpha, ratio);
   }
   const delay =
-    values.delay === undefined ? 0 : numberOption(values.delay, "--delay", { min: 0, max: Number.MAX_SAFE_INTEGER });
+    values.delay === undefined
+      ? 0
+      : numberOption(values.delay, "--delay", { min: 0, max: Number.MAX_SAFE_INTEGER });
   if (!Number.isInteger(delay))
     throw new TikTokToeError("USAGE", `--delay must be a whole number of rows, got "${values.delay}"`, {
       path: "--delay",
@@ -144,7 +147,9 @@ export async function runLearn(args: readonly string[], io: CliIo): Promise<numb
   const features = listOption(values.features);
   const categoricalOption = listOption(values.categorical);
   if (features?.includes(label))
-    throw new TikTokToeError("USAGE", `--features includes the label column "${label}"`, { path: "--features" });
+    throw new TikTokToeError("USAGE", `--features includes the label column "${label}"`, {
+      path: "--features",
+    });
   for (const name of categoricalOption ?? [])
     if (features !== undefined && !features.includes(name))
       throw new TikTokToeError("USAGE", `--categorical names "${name}", which is not in --features`, {
@@ -168,12 +173,16 @@ export async function runLearn(args: readonly string[], io: CliIo): Promise<numb
     for (const name of featureNames)
       if (!text.has(name) && table.columns.get(name)?.kind === "text") {
         const line = firstTextLine(table, name);
-        throw new TikTokToeError("INPUT_NOT_NUMERIC", `column "${name}" has text but is not in --categorical`, {
-          file: table.source,
-          column: name,
-          ...(line !== undefined ? { line } : {}),
-          hint: `add ${name} to --categorical or clean the file`,
-        });
+        throw new TikTokToeError(
+          "INPUT_NOT_NUMERIC",
+          `column "${name}" has text but is not in --categorical`,
+          {
+            file: table.source,
+            column: name,
+            ...(line !== undefined ? { line } : {}),
+            hint: `add ${name} to --categorical or clean the file`,
+          },
+        );
       }
   const numericNames = featureNames.filter((name) => table.columns.get(name)!.kind === "numeric");
   const categoricalNames = featureNames.filter((name) => table.columns.get(name)!.kind === "text");
@@ -207,7 +216,8 @@ export async function runLearn(args: readonly string[], io: CliIo): Promise<numb
         slots[r * c + k] = -1;
         continue;
       }
-      if (slotOfCode[code] === -2) slotOfCode[code] = model.encoder.slot(name, column.categories[code]!, true);
+      if (slotOfCode[code] === -2)
+        slotOfCode[code] = model.encoder.slot(name, column.categories[code]!, true);
       slots[r * c + k] = slotOfCode[code]!;
     }
   });
@@ -246,7 +256,12 @@ function readLabels(
   const n = table.rowCount;
   const labels = new Float64Array(n);
   const bad = (row: number, message: string, hint: string) =>
-    new TikTokToeError("INPUT_BAD_LABEL", message, { file: table.source, line: row + 2, column: label, hint });
+    new TikTokToeError("INPUT_BAD_LABEL", message, {
+      file: table.source,
+      line: row + 2,
+      column: label,
+      hint,
+    });
   for (let r = 0; r < n; r++)
     if (column.kind === "numeric" ? Number.isNaN(column.values[r]) : column.codes[r]! < 0)
       throw bad(r, `the label is missing`, "every row of the stream needs a label; drop unlabelled rows");
@@ -287,18 +302,26 @@ function check(
     const row = rows[2]!;
     throw bad(
       row,
-      `--task binary needs exactly 2 label values, found ${classes.length} (${classes.slice(0, 5).map((c) => JSON.stringify(c)).join(", ")}${classes.length > 5 ? ", …" : ""}); the third appears here`,
+      `--task binary needs exactly 2 label values, found ${classes.length} (${classes
+        .slice(0, 5)
+        .map((c) => JSON.stringify(c))
+        .join(", ")}${classes.length > 5 ? ", …" : ""}); the third appears here`,
       "use --task multiclass, or map the labels to two values",
     );
   }
   if (classes.length < 2)
-    throw bad(0, `the label has only ${classes.length} distinct value(s); ${task} needs at least 2`, "check --label");
+    throw bad(
+      0,
+      `the label has only ${classes.length} distinct value(s); ${task} needs at least 2`,
+      "check --label",
+    );
 }
 
 function firstTextLine(table: Table, name: string): number | undefined {
   const column = table.columns.get(name);
   if (column?.kind !== "text") return undefined;
-  for (let r = 0; r < column.codes.length; r++) if (column.codes[r]! >= 0 && Number.isNaN(Number(column.categories[column.codes[r]!]))) return r + 2;
+  for (let r = 0; r < column.codes.length; r++)
+    if (column.codes[r]! >= 0 && Number.isNaN(Number(column.categories[column.codes[r]!]))) return r + 2;
   return undefined;
 }
 

@@ -132,12 +132,14 @@ export const errorCodes = {
   INPUT_BAD_LABEL: {
     status: 400,
     expected: true,
-    summary: "A label value does not fit the learning task (an unknown class, a third class for binary, text for regression, a missing label).",
+    summary:
+      "A label value does not fit the learning task (an unknown class, a third class for binary, text for regression, a missing label).",
   },
   IMPORTANCE_WEIGHTS_REFUSED: {
     status: 422,
     expected: true,
-    summary: "Importance weights would leave too small an effective sample size: the shift is too large to correct by reweighting.",
+    summary:
+      "Importance weights would leave too small an effective sample size: the shift is too large to correct by reweighting.",
   },
 } as const satisfies Record<string, { status: number; expected: boolean; summary: string }>;
 

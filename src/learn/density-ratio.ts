@@ -77,7 +77,8 @@ export function importanceWeights(
   const mean = new Float64Array(d);
   const sd = new Float64Array(d);
   for (let r = 0; r < n; r++)
-    for (let j = 0; j < d; j++) mean[j] = mean[j]! + (r < ns ? source[r * d + j]! : target[(r - ns) * d + j]!) / n;
+    for (let j = 0; j < d; j++)
+      mean[j] = mean[j]! + (r < ns ? source[r * d + j]! : target[(r - ns) * d + j]!) / n;
   for (let r = 0; r < n; r++)
     for (let j = 0; j < d; j++) {
       const v = (r < ns ? source[r * d + j]! : target[(r - ns) * d + j]!) - mean[j]!;
@@ -87,7 +88,8 @@ export function importanceWeights(
   for (let r = 0; r < n; r++) {
     x[r * (d + 1)] = 1;
     for (let j = 0; j < d; j++)
-      x[r * (d + 1) + j + 1] = ((r < ns ? source[r * d + j]! : target[(r - ns) * d + j]!) - mean[j]!) / sd[j]!;
+      x[r * (d + 1) + j + 1] =
+        ((r < ns ? source[r * d + j]! : target[(r - ns) * d + j]!) - mean[j]!) / sd[j]!;
     y[r] = r < ns ? 0 : 1;
   }
   // Folds: a seeded shuffle dealt round-robin, per side, so every fold keeps the two sides' ratio.
@@ -111,7 +113,7 @@ export function importanceWeights(
     const beta = fitLogistic(x, y, d + 1, (r) => fold[r] !== f, l2);
     let trainSource = 0;
     let trainTarget = 0;
-    for (let r = 0; r < n; r++) if (fold[r] !== f) (r < ns ? trainSource++ : trainTarget++);
+    for (let r = 0; r < n; r++) if (fold[r] !== f) r < ns ? trainSource++ : trainTarget++;
     const prior = trainSource / trainTarget;
     for (let r = 0; r < ns; r++) {
       if (fold[r] !== f) continue;
@@ -143,7 +145,13 @@ export function importanceWeights(
 }
 
 /** L2-penalised logistic regression by Newton's method (IRLS) on the rows `use` selects. */
-function fitLogistic(x: Float64Array, y: Float64Array, width: number, use: (row: number) => boolean, l2: number): Float64Array {
+function fitLogistic(
+  x: Float64Array,
+  y: Float64Array,
+  width: number,
+  use: (row: number) => boolean,
+  l2: number,
+): Float64Array {
   const n = y.length;
   const beta = new Float64Array(width);
   const gradient = new Float64Array(width);
@@ -163,7 +171,8 @@ function fitLogistic(x: Float64Array, y: Float64Array, width: number, use: (row:
       const curvature = p * (1 - p);
       for (let j = 0; j < width; j++) {
         gradient[j] = gradient[j]! + residual * x[o + j]!;
-        for (let k = 0; k <= j; k++) hessian[j * width + k] = hessian[j * width + k]! + curvature * x[o + j]! * x[o + k]!;
+        for (let k = 0; k <= j; k++)
+          hessian[j * width + k] = hessian[j * width + k]! + curvature * x[o + j]! * x[o + k]!;
       }
     }
     for (let j = 0; j < width; j++) {

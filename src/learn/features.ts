@@ -143,7 +143,8 @@ export class FeatureEncoder {
       numeric[numericOffset + j] = typeof value === "number" ? value : Number.NaN;
     }
     const columns = this.slotColumns;
-    for (let c = 0; c < columns.length; c++) slots[slotOffset + c] = this.slot(columns[c]!, row[columns[c]!], grow);
+    for (let c = 0; c < columns.length; c++)
+      slots[slotOffset + c] = this.slot(columns[c]!, row[columns[c]!], grow);
   }
 
   /** The (column, value) of each one-hot coordinate, in coordinate order (from {@link firstOneHot}). */

@@ -5,7 +5,20 @@
  * from a reference, importance weights for covariate shift, and ONNX export. No I/O, no clock.
  * See docs/learning.md.
  */
-export { type Cell, type EncoderJson, FeatureEncoder, type FeatureSpec, fnv1a, type Row } from "./features.js";
+
+export {
+  type DensityRatioOptions,
+  type ImportanceWeights,
+  importanceWeights,
+} from "./density-ratio.js";
+export {
+  type Cell,
+  type EncoderJson,
+  FeatureEncoder,
+  type FeatureSpec,
+  fnv1a,
+  type Row,
+} from "./features.js";
 export {
   type EncodedBatch,
   type LearnTask,
@@ -15,6 +28,7 @@ export {
   learnTasks,
   OnlineLinearModel,
 } from "./linear-model.js";
+export { exportLinearModel, linearInputColumns } from "./onnx-export.js";
 export {
   type AdaGradSettings,
   DEFAULT_ADAGRAD,
@@ -29,12 +43,6 @@ export {
   withElasticNet,
 } from "./optimizers.js";
 export { type BaselineScore, PrequentialEvaluator, type PrequentialResult } from "./prequential.js";
-export {
-  type DensityRatioOptions,
-  type ImportanceWeights,
-  importanceWeights,
-} from "./density-ratio.js";
-export { exportLinearModel, linearInputColumns } from "./onnx-export.js";
 export { type CompiledRule, type ConsistencyRule, compileRule } from "./rules.js";
 export { learnIfValid, type ValidatedUpdate } from "./validated-update.js";
 export {
@@ -43,8 +51,8 @@ export {
   type CheckName,
   type CheckResult,
   type ColumnSchema,
-  DEFAULT_THRESHOLDS,
   type DataSchema,
+  DEFAULT_THRESHOLDS,
   inferSchema,
   type NumericColumnSchema,
   rowsToTable,

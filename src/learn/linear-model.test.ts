@@ -17,11 +17,33 @@ function stream(task: LearnTask, n: number, seed = 3): { batch: EncodedBatch; en
   const labels = new Float64Array(n);
   const weights = new Float64Array(n);
   for (let r = 0; r < n; r++) {
-    const x = [random.normal() * 10 + 5, random.normal(), random.uniform() < 0.05 ? Number.NaN : random.normal()];
+    const x = [
+      random.normal() * 10 + 5,
+      random.normal(),
+      random.uniform() < 0.05 ? Number.NaN : random.normal(),
+    ];
     const c = ["a", "b", "c", "d"][Math.floor(random.uniform() * 4)]!;
-    encoder.encode({ x1: x[0]!, x2: x[1]!, x3: x[2]!, c, h: `k${Math.floor(random.uniform() * 20)}` }, numeric, r * 3, slots, r * 2, true);
+    encoder.encode(
+      { x1: x[0]!, x2: x[1]!, x3: x[2]!, c, h: `k${Math.floor(random.uniform() * 20)}` },
+      numeric,
+      r * 3,
+      slots,
+      r * 2,
+      true,
+    );
     const signal = 0.1 * (x[0]! - 5) - x[1]! + (c === "a" ? 1 : 0) + random.normal() * 0.5;
-    labels[r] = task === "regression" ? signal * 3 + 10 : task === "binary" ? (signal > 0 ? 1 : 0) : signal < -0.5 ? 0 : signal < 0.5 ? 1 : 2;
+    labels[r] =
+      task === "regression"
+        ? signal * 3 + 10
+        : task === "binary"
+          ? signal > 0
+            ? 1
+            : 0
+          : signal < -0.5
+            ? 0
+            : signal < 0.5
+              ? 1
+              : 2;
     weights[r] = 0.5 + random.uniform();
   }
   return { batch: { size: n, numeric, slots, labels, weights }, encoder };
@@ -109,7 +131,8 @@ test("prequential with delayed labels: the first `delay` rows are predicted by t
   const { batch, encoder } = stream("binary", 300, 5);
   const model = fresh("binary", "ftrl", encoder);
   const evaluator = new PrequentialEvaluator(model, { delay: 50 });
-  for (let r = 0; r < batch.size; r++) evaluator.step(batch.numeric, r * 3, batch.slots, r * 2, batch.labels[r]!);
+  for (let r = 0; r < batch.size; r++)
+    evaluator.step(batch.numeric, r * 3, batch.slots, r * 2, batch.labels[r]!);
   const result = evaluator.result();
   assert.equal(result.samples, 300);
   assert.equal(result.learned, 250);
@@ -133,7 +156,9 @@ test("the mean baseline and MAE for regression, and the last-label baseline", ()
   const numeric = new Float64Array([1, 2, 3]);
   const slots = new Int32Array(0);
   const labels = [2, 4, 9];
-  labels.forEach((y, r) => evaluator.step(numeric, r, slots, 0, y));
+  labels.forEach((y, r) => {
+    evaluator.step(numeric, r, slots, 0, y);
+  });
   const result = evaluator.result();
   assert.equal(result.metric, "mae");
   // mean baseline predicts 0, then 2, then 3: |0−2| + |2−4| + |3−9| = 10 → 10/3

@@ -205,7 +205,12 @@ export class OnlineLinearModel {
    * Collects the sample's active coordinates and their values (standardised numeric values, 1 for
    * the bias and indicators) and the current weight of each (coordinate, output); returns how many.
    */
-  private gather(numeric: Float64Array, numericOffset: number, slots: Int32Array, slotOffset: number): number {
+  private gather(
+    numeric: Float64Array,
+    numericOffset: number,
+    slots: Int32Array,
+    slotOffset: number,
+  ): number {
     const { active, xs, p, mean, inverseSd } = this;
     active[0] = 0;
     xs[0] = 1;
@@ -216,14 +221,14 @@ export class OnlineLinearModel {
         // Missing → the running mean (0 after standardising). A column without spread so far (fewer
         // than 2 values, or all equal) has inverseSd 0: no information yet, not a raw value of 1e5.
         active[m] = j + 1;
-        xs[m] = x === x ? (x - mean[j]!) * inverseSd[j]! : 0;
+        xs[m] = Number.isNaN(x) ? 0 : (x - mean[j]!) * inverseSd[j]!;
         m++;
       }
     else
       for (let j = 0; j < p; j++) {
         const x = numeric[numericOffset + j]!;
         active[m] = j + 1;
-        xs[m] = x === x ? x : 0;
+        xs[m] = Number.isNaN(x) ? 0 : x;
         m++;
       }
     const limit = this.coordinates;
@@ -343,7 +348,7 @@ export class OnlineLinearModel {
     const { count, mean, m2, inverseSd, p } = this;
     for (let j = 0; j < p; j++) {
       const x = numeric[numericOffset + j]!;
-      if (x !== x) continue;
+      if (Number.isNaN(x)) continue;
       const n = count[j]! + 1;
       count[j] = n;
       const delta = x - mean[j]!;
@@ -448,12 +453,15 @@ export class OnlineLinearModel {
   labelValue(label: Cell): number {
     if (this.task === "regression") {
       const value = typeof label === "number" ? label : Number(label);
-      if (!Number.isFinite(value)) throw new RangeError(`label ${JSON.stringify(label)} is not a finite number`);
+      if (!Number.isFinite(value))
+        throw new RangeError(`label ${JSON.stringify(label)} is not a finite number`);
       return value;
     }
     const index = this.classes.indexOf(String(label));
     if (index < 0)
-      throw new RangeError(`label ${JSON.stringify(label)} is not one of the classes ${JSON.stringify(this.classes)}`);
+      throw new RangeError(
+        `label ${JSON.stringify(label)} is not one of the classes ${JSON.stringify(this.classes)}`,
+      );
     return index;
   }
 

@@ -20,7 +20,18 @@ for (const task of ["binary", "multiclass", "regression"] as const)
       const b = random.uniform() < 0.1 ? null : random.normal();
       const c = ["u", "v", "w"][Math.floor(random.uniform() * 3)]!;
       const s = a - 10 + (b ?? 0) + (c === "u" ? 2 : 0);
-      const label = task === "regression" ? s : task === "binary" ? (s > 0 ? "y" : "n") : s < -1 ? "p" : s < 1 ? "q" : "r";
+      const label =
+        task === "regression"
+          ? s
+          : task === "binary"
+            ? s > 0
+              ? "y"
+              : "n"
+            : s < -1
+              ? "p"
+              : s < 1
+                ? "q"
+                : "r";
       return { row: { a, b, constant: 7, c }, label };
     });
     for (const { row, label } of rows) model.learnRow(row, label);
@@ -44,7 +55,9 @@ for (const task of ["binary", "multiclass", "regression"] as const)
     });
     const session = await openSession(encodeModel(onnx));
     try {
-      const outputs = await session.run({ features: { data: features, dims: [test.length, columns.length] } });
+      const outputs = await session.run({
+        features: { data: features, dims: [test.length, columns.length] },
+      });
       const [name] = Object.keys(outputs);
       const got = outputs[name!]!.data as Float32Array;
       const width = task === "multiclass" ? 3 : 1;
@@ -53,7 +66,10 @@ for (const task of ["binary", "multiclass", "regression"] as const)
         for (let k = 0; k < width; k++) {
           const want = task === "binary" ? expected[1]! : expected[k]!;
           const tolerance = task === "regression" ? 1e-5 * Math.max(1, Math.abs(want)) : 1e-5;
-          assert.ok(Math.abs(got[r * width + k]! - want) <= tolerance, `row ${r} output ${k}: ${got[r * width + k]} vs ${want}`);
+          assert.ok(
+            Math.abs(got[r * width + k]! - want) <= tolerance,
+            `row ${r} output ${k}: ${got[r * width + k]} vs ${want}`,
+          );
         }
       });
     } finally {

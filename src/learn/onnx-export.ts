@@ -54,9 +54,19 @@ export function exportLinearModel(model: OnlineLinearModel): OnnxModel {
   const linearOutput = model.task === "regression" ? "prediction" : "logits";
   const nodes: NodeProto[] = [
     makeNode({ opType: "IsNaN", inputs: ["features"], outputs: ["missing"], name: "missing" }),
-    makeNode({ opType: "Where", inputs: ["missing", "center", "features"], outputs: ["filled"], name: "fill" }),
+    makeNode({
+      opType: "Where",
+      inputs: ["missing", "center", "features"],
+      outputs: ["filled"],
+      name: "fill",
+    }),
     makeNode({ opType: "Sub", inputs: ["filled", "center"], outputs: ["centered"], name: "center" }),
-    makeNode({ opType: "Mul", inputs: ["centered", "inverse_scale"], outputs: ["standardized"], name: "scale" }),
+    makeNode({
+      opType: "Mul",
+      inputs: ["centered", "inverse_scale"],
+      outputs: ["standardized"],
+      name: "scale",
+    }),
     makeNode({
       opType: "Gemm",
       inputs: ["standardized", "weight", "bias"],
@@ -67,7 +77,9 @@ export function exportLinearModel(model: OnlineLinearModel): OnnxModel {
   ];
   let output = makeTensorValueInfo(linearOutput, DataType.FLOAT, ["N", 1]);
   if (model.task === "binary") {
-    nodes.push(makeNode({ opType: "Sigmoid", inputs: ["logits"], outputs: ["probability"], name: "sigmoid" }));
+    nodes.push(
+      makeNode({ opType: "Sigmoid", inputs: ["logits"], outputs: ["probability"], name: "sigmoid" }),
+    );
     output = makeTensorValueInfo("probability", DataType.FLOAT, ["N", 1]);
   } else if (model.task === "multiclass") {
     nodes.push(
@@ -109,4 +121,3 @@ export function exportLinearModel(model: OnlineLinearModel): OnnxModel {
     rawFields: [],
   };
 }
-

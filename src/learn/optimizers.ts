@@ -101,7 +101,13 @@ export function defaultOptimizer(kind: OptimizerKind): OptimizerSettings {
 /** FTRL defaults: see docs/learning.md ("Defaults"). */
 export const DEFAULT_FTRL: FtrlSettings = { kind: "ftrl", alpha: 0.1, beta: 1, l1: 1, l2: 1 };
 /** AdaGrad defaults: see docs/learning.md ("Defaults"). */
-export const DEFAULT_ADAGRAD: AdaGradSettings = { kind: "adagrad", eta: 0.1, epsilon: 1e-8, l1: 1e-5, l2: 1e-5 };
+export const DEFAULT_ADAGRAD: AdaGradSettings = {
+  kind: "adagrad",
+  eta: 0.1,
+  epsilon: 1e-8,
+  l1: 1e-5,
+  l2: 1e-5,
+};
 /** SGD defaults: scikit-learn's alpha = 1e-4, l1_ratio = 0.15 and eta0 = 0.01. */
 export const DEFAULT_SGD: SgdSettings = { kind: "sgd", eta: 0.01, l1: 1.5e-5, l2: 8.5e-5 };
 
@@ -114,6 +120,10 @@ export const DEFAULT_SGD: SgdSettings = { kind: "sgd", eta: 0.01, l1: 1.5e-5, l2
  * withElasticNet(defaultOptimizer("sgd"), 1e-4, 0.15); // l1 = 1.5e-5, l2 = 8.5e-5
  * ```
  */
-export function withElasticNet(settings: OptimizerSettings, alpha: number, l1Ratio: number): OptimizerSettings {
+export function withElasticNet(
+  settings: OptimizerSettings,
+  alpha: number,
+  l1Ratio: number,
+): OptimizerSettings {
   return { ...settings, l1: alpha * l1Ratio, l2: alpha * (1 - l1Ratio) };
 }

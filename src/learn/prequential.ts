@@ -73,7 +73,8 @@ export class PrequentialEvaluator {
 
   constructor(model: OnlineLinearModel, options: { readonly delay?: number } = {}) {
     const delay = options.delay ?? 0;
-    if (!Number.isInteger(delay) || delay < 0) throw new RangeError(`delay must be an integer >= 0, got ${delay}`);
+    if (!Number.isInteger(delay) || delay < 0)
+      throw new RangeError(`delay must be an integer >= 0, got ${delay}`);
     this.delay = delay;
     this.model = model;
     this.task = model.task;
@@ -128,7 +129,14 @@ export class PrequentialEvaluator {
   private learnOldest(): void {
     const at = this.head;
     const label = this.ringLabels[at]!;
-    this.model.learnEncoded(this.ringNumeric, at * this.p, this.ringSlots, at * this.c, label, this.ringWeights[at]!);
+    this.model.learnEncoded(
+      this.ringNumeric,
+      at * this.p,
+      this.ringSlots,
+      at * this.c,
+      label,
+      this.ringWeights[at]!,
+    );
     if (this.task === "regression") {
       this.labelSum += label;
       this.labelCount++;

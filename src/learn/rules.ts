@@ -22,7 +22,12 @@ type Expr =
   | { readonly kind: "number"; readonly value: number }
   | { readonly kind: "column"; readonly name: string }
   | { readonly kind: "negate"; readonly operand: Expr }
-  | { readonly kind: "binary"; readonly op: "+" | "-" | "*" | "/"; readonly left: Expr; readonly right: Expr };
+  | {
+      readonly kind: "binary";
+      readonly op: "+" | "-" | "*" | "/";
+      readonly left: Expr;
+      readonly right: Expr;
+    };
 
 const comparisons = ["==", "!=", "<=", ">=", "<", ">"] as const;
 type Comparison = (typeof comparisons)[number];
@@ -157,7 +162,8 @@ function evaluate(expr: Expr, row: Row): number | undefined {
 
 function tokenize(text: string, rule: ConsistencyRule, path: string): string[] {
   const tokens: string[] = [];
-  const pattern = /\s*(?:(==|!=|<=|>=|<|>|[-+*/()])|([0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+)|([A-Za-z_][A-Za-z0-9_.]*)|(`[^`]+`))/y;
+  const pattern =
+    /\s*(?:(==|!=|<=|>=|<|>|[-+*/()])|([0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+)|([A-Za-z_][A-Za-z0-9_.]*)|(`[^`]+`))/y;
   let at = 0;
   while (at < text.length) {
     if (/^\s*$/.test(text.slice(at))) break;

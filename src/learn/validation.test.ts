@@ -73,7 +73,11 @@ test("consistency: a wrong type, an unknown category, a broken cross-field rule,
     return row;
   });
   const result = validateBatch(schema, batch);
-  assert.deepEqual(failed(result).sort(), ["rule:counts add up", "type:temp", "unknown_categories:weathersit"]);
+  assert.deepEqual(failed(result).sort(), [
+    "rule:counts add up",
+    "type:temp",
+    "unknown_categories:weathersit",
+  ]);
   assert.ok(result.reasons.some((r) => r.includes("violated by 1 of 300 rows, first at row 9")));
   const duplicated = rows(300, 6, 10_000).map((row, i) => ({ ...row, id: 10_000 + (i % 100) }));
   assert.deepEqual(failed(validateBatch(schema, duplicated)), ["uniqueness:id"]);
@@ -119,10 +123,16 @@ test("rules: arithmetic, comparisons with tolerance, missing fields say nothing,
   assert.equal(r.evaluate({ a: 3, b: 1, c: 12 }), true); // 4 <= 4
   assert.equal(r.evaluate({ a: 3, b: 0, c: 12 }), false); // 6 <= 4
   assert.equal(r.evaluate({ a: 3, c: 12 }), undefined);
-  assert.equal(compileRule({ name: "eq", expression: "x + y == z" }).evaluate({ x: 0.1, y: 0.2, z: 0.3 }), true);
+  assert.equal(
+    compileRule({ name: "eq", expression: "x + y == z" }).evaluate({ x: 0.1, y: 0.2, z: 0.3 }),
+    true,
+  );
   assert.throws(
     () => compileRule({ name: "bad", expression: "a + == b" }),
     (e) => isTikTokToeError(e, "CONFIG_INVALID") && /rule "bad"/.test(e.message),
   );
-  assert.throws(() => compileRule({ name: "nocmp", expression: "a + b" }), (e) => isTikTokToeError(e, "CONFIG_INVALID"));
+  assert.throws(
+    () => compileRule({ name: "nocmp", expression: "a + b" }),
+    (e) => isTikTokToeError(e, "CONFIG_INVALID"),
+  );
 });

@@ -108,7 +108,10 @@ export interface DataSchema {
  */
 export function inferSchema(
   rows: readonly Row[],
-  options: { readonly rules?: readonly ConsistencyRule[]; readonly thresholds?: Partial<ValidationThresholds> } = {},
+  options: {
+    readonly rules?: readonly ConsistencyRule[];
+    readonly thresholds?: Partial<ValidationThresholds>;
+  } = {},
 ): DataSchema {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
   const names: string[] = [];
@@ -164,7 +167,9 @@ export function inferSchema(
     }
   }
   const rules = [...(options.rules ?? [])];
-  rules.forEach((rule, i) => compileRule(rule, `rules[${i}].expression`));
+  rules.forEach((rule, i) => {
+    compileRule(rule, `rules[${i}].expression`);
+  });
   return { format: "tiktoktoe.schema/1", revision: 1, rows: n, columns, rules, thresholds };
 }
 
@@ -234,7 +239,11 @@ export interface ValidateOptions {
  * if (!result.ok) quarantine(rows, result.reasons);
  * ```
  */
-export function validateBatch(schema: DataSchema, rows: readonly Row[], options: ValidateOptions = {}): BatchValidation {
+export function validateBatch(
+  schema: DataSchema,
+  rows: readonly Row[],
+  options: ValidateOptions = {},
+): BatchValidation {
   const t = schema.thresholds;
   const checks: CheckResult[] = [];
   const n = rows.length;
@@ -385,7 +394,11 @@ export function validateBatch(schema: DataSchema, rows: readonly Row[], options:
  * const table = rowsToTable(rows, reference, new Set(["label"]));
  * ```
  */
-export function rowsToTable(rows: readonly Row[], like: InputTable, exclude: ReadonlySet<string> = new Set()): InputTable {
+export function rowsToTable(
+  rows: readonly Row[],
+  like: InputTable,
+  exclude: ReadonlySet<string> = new Set(),
+): InputTable {
   const columns = new Map<string, InputColumn>();
   for (const name of like.columnNames) {
     if (exclude.has(name)) continue;
@@ -396,7 +409,7 @@ export function rowsToTable(rows: readonly Row[], like: InputTable, exclude: Rea
       rows.forEach((row, r) => {
         const v = row[name];
         values[r] = typeof v === "number" && Number.isFinite(v) ? v : Number.NaN;
-        if (values[r] !== values[r]) missing++;
+        if (Number.isNaN(values[r])) missing++;
       });
       columns.set(name, { kind, values, missing });
     } else {
@@ -427,7 +440,12 @@ export function rowsToTable(rows: readonly Row[], like: InputTable, exclude: Rea
 }
 
 function isMissing(value: Cell): boolean {
-  return value === null || value === undefined || value === "" || (typeof value === "number" && Number.isNaN(value));
+  return (
+    value === null ||
+    value === undefined ||
+    value === "" ||
+    (typeof value === "number" && Number.isNaN(value))
+  );
 }
 
 function isOutlier(
