@@ -83,6 +83,8 @@ export interface LinearModelJson {
   readonly count: string;
   readonly mean: string;
   readonly m2: string;
+  /** Regression: Welford's count, mean and M2 of the target (the model learns it standardised). */
+  readonly target: { readonly count: number; readonly mean: number; readonly m2: number };
 }
 
 /** Materialised weights: `coef[j * outputs + k]` for coordinate j (0 = bias) and output k. */
@@ -131,6 +133,11 @@ export class OnlineLinearModel {
   private readonly inverseSd: Float64Array;
   private u = 0;
   private updates = 0;
+  // Regression: the target's running statistics. Learning y standardised keeps FTRL's and AdaGrad's
+  // steps on the same scale whatever the target's units (rentals in the hundreds learned slowly).
+  private targetCount = 0;
+  private targetMean = 0;
+  private targetM2 = 0;
   private readonly count: Float64Array;
   private readonly mean: Float64Array;
   private readonly m2: Float64Array;
@@ -281,7 +288,7 @@ export class OnlineLinearModel {
 
   private link(out: Float64Array): void {
     const { margins } = this;
-    if (this.task === "regression") out[0] = margins[0]!;
+    if (this.task === "regression") out[0] = this.targetCenter() + this.targetScale() * margins[0]!;
     else if (this.task === "binary") {
       const p = sigmoid(margins[0]!);
       out[0] = 1 - p;
@@ -323,7 +330,8 @@ export class OnlineLinearModel {
       this.computeMargins(m);
       const margins = this.margins;
       // dℓ/dmargin per output, in place: log-loss for binary and softmax, squared error / 2 for regression.
-      if (this.task === "regression") margins[0] = (margins[0]! - label) * weight;
+      if (this.task === "regression")
+        margins[0] = (margins[0]! - (label - this.targetCenter()) / this.targetScale()) * weight;
       else if (this.task === "binary") margins[0] = (sigmoid(margins[0]!) - label) * weight;
       else {
         const K = this.outputs;
@@ -339,6 +347,12 @@ export class OnlineLinearModel {
       }
       this.step(m);
       this.updates++;
+    }
+    if (this.task === "regression" && Number.isFinite(label)) {
+      this.targetCount++;
+      const delta = label - this.targetMean;
+      this.targetMean += delta / this.targetCount;
+      this.targetM2 += delta * (label - this.targetMean);
     }
     if (this.standardize) this.absorb(numeric, numericOffset);
   }
@@ -358,6 +372,17 @@ export class OnlineLinearModel {
       m2[j] = m2j;
       inverseSd[j] = n >= 2 && m2j > 0 ? 1 / Math.sqrt(m2j / n) : 0;
     }
+  }
+
+  /** Regression: the mean the target is centred on (0 before any label). */
+  targetCenter(): number {
+    return this.targetCount >= 1 ? this.targetMean : 0;
+  }
+
+  /** Regression: the sd the target is scaled by (1 while it has no spread). */
+  targetScale(): number {
+    const variance = this.targetCount >= 2 ? this.targetM2 / this.targetCount : 0;
+    return variance > 0 ? Math.sqrt(variance) : 1;
   }
 
   /** The optimizer's step on the active coordinates, with `margins` holding dℓ/dmargin. */
@@ -560,6 +585,7 @@ export class OnlineLinearModel {
       count: typedToBase64(this.count),
       mean: typedToBase64(this.mean),
       m2: typedToBase64(this.m2),
+      target: { count: this.targetCount, mean: this.targetMean, m2: this.targetM2 },
     };
   }
 
@@ -584,6 +610,9 @@ export class OnlineLinearModel {
     model.count.set(float64ArrayFromBase64(json.count));
     model.mean.set(float64ArrayFromBase64(json.mean));
     model.m2.set(float64ArrayFromBase64(json.m2));
+    model.targetCount = json.target.count;
+    model.targetMean = json.target.mean;
+    model.targetM2 = json.target.m2;
     model.refreshDerived();
     return model;
   }

@@ -47,9 +47,13 @@ export function exportLinearModel(model: OnlineLinearModel): OnnxModel {
   }
   const weight = new Float32Array(K * F);
   const bias = new Float32Array(K);
+  // Regression learns the target standardised: ŷ = μ_y + σ_y·(b + w·x), folded into W and b.
+  const regression = model.task === "regression";
+  const yScale = regression ? model.targetScale() : 1;
+  const yCenter = regression ? model.targetCenter() : 0;
   for (let k = 0; k < K; k++) {
-    bias[k] = coef[k]!;
-    for (let f = 0; f < F; f++) weight[k * F + f] = coef[(f + 1) * K + k]!;
+    bias[k] = yCenter + yScale * coef[k]!;
+    for (let f = 0; f < F; f++) weight[k * F + f] = yScale * coef[(f + 1) * K + k]!;
   }
   const linearOutput = model.task === "regression" ? "prediction" : "logits";
   const nodes: NodeProto[] = [
