@@ -85,6 +85,7 @@ const layers: Record<string, readonly string[]> = {
     "store",
     "stats",
     "errors",
+    "learn",
   ],
   bench: [
     "optimizer",
@@ -101,8 +102,12 @@ const layers: Record<string, readonly string[]> = {
     "testing",
     "errors",
     "queue",
+    "learn",
   ],
   testing: ["errors", "stats"],
+  // Continuous learning (issue #15): online linear models, validation, importance weights, ONNX
+  // export through onnx's pure modules (node, tensor, types — never its barrel). Pure.
+  learn: ["onnx", "drift", "stats", "errors"],
   // The dashboard runs in the browser: it talks to the server over HTTP only, never imports its code.
   ui: [],
   // The client SDK ships alone (`tiktoktoe/client`): it imports nothing from the rest of the project.
@@ -128,6 +133,7 @@ const pureLayers = new Set([
   "train",
   "ui",
   "deploy",
+  "learn",
 ]);
 
 /** Shipped sources: test-only files (`*.test.*`, left out of the package) may use src/testing. */

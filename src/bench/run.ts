@@ -5,6 +5,7 @@
 import { runDashboardBench } from "./dashboard-bench.js";
 import { runDriftBench, runDriftCliBench } from "./drift-bench.js";
 import { runIngestBench } from "./ingest-bench.js";
+import { runLearnBench } from "./learn-bench.js";
 import { runOptimizeBench } from "./optimize-bench.js";
 import { runScaleBench } from "./scale-bench.js";
 import { runServingBench } from "./serving-bench.js";
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<void>> = {
   drift: runDriftBench,
   "drift-cli": runDriftCliBench,
   ingest: runIngestBench,
+  learn: runLearnBench,
   optimize: runOptimizeBench,
   scale: runScaleBench,
   serving: runServingBench,

@@ -42,6 +42,10 @@ const commands: Readonly<Record<string, Command>> = {
     summary: "replay a year of bike rentals through the server: weekly quality, latency and drift",
     load: async () => (await import("./demo-command.js")).runDemo,
   },
+  learn: {
+    summary: "replay a stream through an online learner: prequential score beside a naive baseline",
+    load: async () => (await import("./learn-command.js")).runLearn,
+  },
 };
 
 function version(): string {

@@ -146,6 +146,18 @@ export const errorCodes = {
     summary:
       "The ingest log (NATS JetStream) did not acknowledge a batch: it is unreachable or its stream is full; nothing was acknowledged. Retry after Retry-After.",
   },
+  INPUT_BAD_LABEL: {
+    status: 400,
+    expected: true,
+    summary:
+      "A label value does not fit the learning task (an unknown class, a third class for binary, text for regression, a missing label).",
+  },
+  IMPORTANCE_WEIGHTS_REFUSED: {
+    status: 422,
+    expected: true,
+    summary:
+      "Importance weights would leave too small an effective sample size: the shift is too large to correct by reweighting.",
+  },
 } as const satisfies Record<string, { status: number; expected: boolean; summary: string }>;
 
 /** A stable error code; see `docs/errors.md`. */

@@ -1,0 +1,213 @@
+/**
+ * `npm run bench -- learn`: the online learner's speed and accuracy against scikit-learn (Debian's
+ * python3-sklearn, skipped when absent): per-sample updates on 50 dense features, mini-batch
+ * throughput vs `partial_fit` at batch sizes 1, 32, 256, 4096, `tiktoktoe learn` end to end on
+ * adult.csv vs a python3 process, and prequential accuracy on adult vs SGDClassifier.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
+import {
+  defaultOptimizer,
+  type EncodedBatch,
+  OnlineLinearModel,
+  type OptimizerKind,
+} from "../learn/index.js";
+import { seededRandom } from "../stats/index.js";
+import { repoPath } from "../testing/paths.js";
+import { machineLine } from "./machine.js";
+import { writeBenchSection } from "./report-file.js";
+
+const D = 50;
+
+/** The fields of `tiktoktoe learn --format json` this benchmark reads. */
+interface LearnReport {
+  readonly prequential: number;
+  readonly baseline: { readonly name: string; readonly value: number };
+}
+const python = "/usr/bin/python3";
+const script = repoPath("tools", "bench", "sklearn_learn.py");
+const adult = repoPath("data", "adult", "adult.csv");
+
+function denseStream(n: number): EncodedBatch {
+  const random = seededRandom(1);
+  const numeric = random.normals(n * D);
+  const truth = random.normals(D);
+  const labels = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    let s = random.normal();
+    for (let j = 0; j < D; j++) s += numeric[r * D + j]! * truth[j]!;
+    labels[r] = s > 0 ? 1 : 0;
+  }
+  return { size: n, numeric, slots: new Int32Array(0), labels };
+}
+
+function model(kind: OptimizerKind): OnlineLinearModel {
+  const names = Array.from({ length: D }, (_, j) => `x${j}`);
+  return new OnlineLinearModel({
+    task: "binary",
+    classes: ["0", "1"],
+    features: { numeric: names, categorical: [] },
+    optimizer: defaultOptimizer(kind),
+  });
+}
+
+/**
+ * Best of `repeats` runs of updates per CPU second (the process's user + system time: on a shared
+ * machine wall time also counts the time other processes held the core), learning `batch` rows per
+ * `update` call.
+ */
+function ours(stream: EncodedBatch, batch: number, repeats: number, kind: OptimizerKind = "ftrl"): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < repeats; i++) {
+    const m = model(kind);
+    const start = process.cpuUsage();
+    if (batch === 1) {
+      for (let r = 0; r < stream.size; r++)
+        m.learnEncoded(stream.numeric, r * D, stream.slots, 0, stream.labels[r]!);
+    } else {
+      for (let from = 0; from < stream.size; from += batch) {
+        const to = Math.min(stream.size, from + batch);
+        m.update({
+          size: to - from,
+          numeric: stream.numeric.subarray(from * D, to * D),
+          slots: stream.slots,
+          labels: stream.labels.subarray(from, to),
+        });
+      }
+    }
+    const used = process.cpuUsage(start);
+    best = Math.min(best, (used.user + used.system) / 1e6);
+  }
+  return stream.size / best;
+}
+
+function sklearnAvailable(): string | undefined {
+  if (!existsSync(python)) return "Debian's python3 is not installed";
+  if (spawnSync(python, ["-c", "import sklearn, numpy"]).status !== 0)
+    return "python3-sklearn is not installed (apt-get install python3-sklearn)";
+  return undefined;
+}
+
+function pythonJson(args: string[]): Record<string, number | string> {
+  const run = spawnSync(python, [script, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (run.status !== 0) throw new Error(`python3 ${args.join(" ")} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Record<string, number | string>;
+}
+
+function wall(command: string, args: string[]): { seconds: number; stdout: string } {
+  const start = performance.now();
+  const run = spawnSync(command, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  const seconds = (performance.now() - start) / 1000;
+  if (run.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${run.stderr}`);
+  return { seconds, stdout: run.stdout };
+}
+
+const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
+
+/** Runs the learn benchmark and rewrites its section of docs/benchmarks.md. */
+export async function runLearnBench(): Promise<void> {
+  const skipped = sklearnAvailable();
+  const stream = denseStream(200_000);
+  ours(stream, 1, 1); // warm-up: let V8 optimise the hot loop
+  const perSample = ours(stream, 1, 5);
+  console.log(`per-sample FTRL updates on ${D} dense features: ${fmt(perSample)}/s`);
+  const rows: string[] = [];
+  const load = loadavg()[0]!.toFixed(1);
+  for (const batch of [1, 32, 256, 4096]) {
+    const ourRate = ours(stream, batch, 3);
+    const ourSgd = ours(stream, batch, 3, "sgd");
+    let peer = "skipped";
+    let ratio = skipped ?? "";
+    if (skipped === undefined) {
+      const n = batch === 1 ? 20_000 : 200_000;
+      const rate = Number(
+        pythonJson(["throughput", String(n), String(D), String(batch), "3"]).updates_per_cpu_s,
+      );
+      peer = fmt(rate);
+      ratio = `${(ourRate / rate).toFixed(1)}×`;
+    }
+    const sgdRatio =
+      skipped === undefined ? `${(ourSgd / Number(peer.replaceAll(",", ""))).toFixed(1)}×` : "";
+    rows.push(`| ${batch} | ${fmt(ourRate)} | ${fmt(ourSgd)} | ${peer} | ${ratio} | ${sgdRatio} |`);
+    console.log(rows.at(-1));
+  }
+  // End to end on adult: the whole process, as a user runs it.
+  const cli = wall(process.execPath, [
+    repoPath("dist", "cli", "bin.js"),
+    "learn",
+    "--data",
+    adult,
+    "--label",
+    "income",
+    "--format",
+    "json",
+  ]);
+  const report = JSON.parse(cli.stdout) as LearnReport;
+  let endToEnd = `| \`tiktoktoe learn\` (FTRL, prequential, per sample) | ${cli.seconds.toFixed(2)} s |`;
+  let accuracy = `| tiktoktoe, default (FTRL-Proximal) | ${report.prequential.toFixed(4)} |`;
+  if (skipped === undefined) {
+    const py = wall(python, [script, "endtoend", adult, "income"]);
+    const reader = String(JSON.parse(py.stdout.trim()).reader);
+    endToEnd += `\n| python3 + scikit-learn (${reader} read, one-hot, partial_fit in batches of 256) | ${py.seconds.toFixed(2)} s |`;
+    endToEnd += `\n| speed-up | ${(py.seconds / cli.seconds).toFixed(1)}× |`;
+    const sgd = wall(process.execPath, [
+      repoPath("dist", "cli", "bin.js"),
+      "learn",
+      "--data",
+      adult,
+      "--label",
+      "income",
+      "--optimizer",
+      "sgd",
+      "--format",
+      "json",
+    ]);
+    const sk = pythonJson(["prequential", adult, "income", "0.01"]);
+    accuracy += `\n| tiktoktoe \`--optimizer sgd\` (scikit-learn's alpha, l1_ratio, eta0) | ${(JSON.parse(sgd.stdout) as LearnReport).prequential.toFixed(4)} |`;
+    accuracy += `\n| scikit-learn SGDClassifier(log_loss, elasticnet, adaptive, eta0 = 0.01), partial_fit per row | ${Number(sk.accuracy).toFixed(4)} |`;
+  } else {
+    endToEnd += `\n| python3 + scikit-learn | skipped: ${skipped} |`;
+  }
+  accuracy += `\n| majority class (baseline) | ${report.baseline.value.toFixed(4)} |`;
+  const body = `## Continuous learning (\`npm run bench -- learn\`)
+
+Machine: ${machineLine()}; 1-minute load average ${load} when the run started (other engineers'
+builds and tests share the 2 cores, so every figure here is below what an idle core gives). Peer: Debian's python3 with scikit-learn (\`tools/bench/sklearn_learn.py\`).
+
+Per-sample updates (FTRL-Proximal, binary, ${D} dense standardised features, one \`learnEncoded\` call
+per row, best of 5 over 200,000 rows): **${fmt(perSample)} updates per CPU second** (one thread).
+
+Throughputs are per CPU second (Node's \`process.cpuUsage\`, Python's \`time.process_time\`), so the
+time other processes held the core is not counted against either side.
+
+Mini-batch throughput (updates per CPU second, best of 3; ours: \`update(batch)\`, the same per-row FTRL loop;
+scikit-learn: \`SGDClassifier(log_loss, elasticnet, adaptive)\`.partial_fit on batches, 20,000 rows at
+batch 1, 200,000 otherwise):
+
+| batch | tiktoktoe FTRL | tiktoktoe SGD | scikit-learn SGD | FTRL ratio | SGD ratio |
+|---|---|---|---|---|---|
+${rows.join("\n")}
+
+At batch sizes of 256 and above scikit-learn's per-row Cython loop, its Python call overhead
+amortised, is faster than ours: the issue's "≥ 1.5× at every size" holds at 1 and 32 only, and
+"≥ 1,000,000 per-sample updates/s" is not shown on this loaded machine. Ours also standardises
+every row online (a division and a square root per feature) and FTRL pays a square root and a
+division per coordinate per update, which scikit-learn's SGD does not.
+
+End to end on \`data/adult/adult.csv\` (30,162 rows; wall time of the whole process):
+
+| | wall time |
+|---|---|
+${endToEnd}
+
+Prequential accuracy on adult, file order, \`income\` as label, predict then learn per row:
+
+| learner | accuracy |
+|---|---|
+${accuracy}
+`;
+  writeBenchSection("learn", body);
+  console.log(body);
+}
