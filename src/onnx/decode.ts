@@ -40,7 +40,10 @@ const MAX_GRAPH_DEPTH = 32;
 export function decodeModel(bytes: Uint8Array): OnnxModel {
   if (bytes.length === 0) throw invalid("the ONNX model is empty");
   try {
-    const model = decodeModelProto(new WireReader(bytes));
+    // A Node Buffer's slice() is a view, not a copy: read through a plain Uint8Array so every
+    // decoded byte field (raw_data above all) owns its bytes instead of aliasing the whole file.
+    const plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const model = decodeModelProto(new WireReader(plain));
     if (model.graph === undefined && model.irVersion === undefined)
       throw invalid("the bytes parse as protobuf but hold neither ir_version nor a graph: not an ONNX model");
     return model;

@@ -21,6 +21,13 @@ import type { TensorProto } from "./types.js";
 
 const empty = { stringData: [], externalData: [], metadataProps: [], rawFields: [] };
 
+test("a model decoded straight from a Node Buffer gives initializers their own bytes, not the file's", () => {
+  const file = Buffer.from(modelBytes("digits_mlp"));
+  const w = decodeModel(file).graph!.initializer.find((t) => t.name === "0.weight")!;
+  assert.equal(w.rawData!.byteLength, w.rawData!.buffer.byteLength);
+  assert.equal(tensorToFloat32(w).length, 512 * 64);
+});
+
 test("float32 initializers read from raw_data match the model's shapes", () => {
   const graph = decodeModel(modelBytes("digits_mlp")).graph!;
   const w = graph.initializer.find((t) => t.name === "0.weight")!;
