@@ -34,6 +34,10 @@ const commands: Readonly<Record<string, Command>> = {
     summary: "replay a year of bike rentals through the server: weekly quality, latency and drift",
     load: async () => (await import("./demo-command.js")).runDemo,
   },
+  report: {
+    summary: "write a model card, or an optimization, learning-update or health report (Markdown or HTML)",
+    load: async () => (await import("./report-command.js")).runReport,
+  },
 };
 
 function version(): string {
