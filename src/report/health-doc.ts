@@ -40,9 +40,12 @@ export async function gatherHealth(
   fromMs: number,
   toMs: number,
 ): Promise<HealthDocInput> {
-  const list = await source.list(model, fromMs, toMs);
+  // The API filters stored reports by their period's end; a document holds the periods inside
+  // [fromMs, toMs), so it asks up to toMs inclusive and keeps those that start at fromMs or later.
+  const list = await source.list(model, fromMs, Number.isFinite(toMs) ? toMs + 1 : toMs);
   const reports: HealthReport[] = [];
-  for (const s of [...list].reverse()) reports.push(await source.get(model, s.id));
+  for (const s of [...list].reverse())
+    if (s.from >= fromMs && s.to <= toMs) reports.push(await source.get(model, s.id));
   return { model, fromMs, toMs, reports };
 }
 

@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  allSections,
+  buildLearningDoc,
+  type LearningUpdate,
+  type ReportDocument,
+  renderDocumentHtml,
+  renderDocumentMarkdown,
+} from "./index.js";
+import { markdownProblems } from "./markdownlint.test.helpers.js";
+
+/** An update as the learning system (src/learn, being built) will describe one. */
+export const sampleUpdate: LearningUpdate = {
+  model: "bike",
+  incumbent: "2011",
+  candidate: "2011-u1",
+  fromMs: Date.UTC(2012, 0, 1),
+  toMs: Date.UTC(2012, 1, 1),
+  validation: [
+    { check: "schema", passed: true, detail: "11 columns, types as registered" },
+    { check: "missing share", passed: true, value: 0.002, threshold: 0.05 },
+    { check: "label delay", passed: false, value: 0.31, threshold: 0.25, detail: "late labels in week 3" },
+  ],
+  batches: {
+    accepted: 41,
+    quarantined: [
+      { id: "batch-2012-01-17", rows: 24, reason: "temp outside [0, 1] in 24 rows" },
+      { id: "batch-2012-01-29", rows: 12, reason: "duplicate ids" },
+    ],
+  },
+  gate: {
+    tests: [
+      { name: "holdout MAE", metric: "mae", candidate: 48.2, incumbent: 55.9, threshold: 0, passed: true },
+      { name: "recent week MAE", metric: "mae", candidate: 61.3, incumbent: 70.4, passed: true },
+      {
+        name: "slice: holidays",
+        metric: "mae",
+        candidate: null,
+        incumbent: 40.1,
+        passed: false,
+        detail: "too few rows",
+      },
+    ],
+    decision: "hold",
+    reason: "A slice could not be tested; a reviewer decides.",
+  },
+};
+
+const ids = (doc: ReportDocument) => allSections(doc).map((s) => s.id);
+
+test("a learning update's report: validation, quarantine, gate tests with a chart of one point per test, the decision", () => {
+  const doc = buildLearningDoc({ update: sampleUpdate, source: { ref: "file: update.json" } }, 0);
+  assert.deepEqual(ids(doc), ["update", "validation", "quarantine", "gate"]);
+  const section = (id: string) => allSections(doc).find((s) => s.id === id)!;
+  const validation = section("validation").blocks.find((b) => b.kind === "table");
+  assert.ok(validation?.kind === "table");
+  assert.deepEqual(
+    validation.rows.map((r) => [r[0], r[1]]),
+    [
+      ["schema", "passed"],
+      ["missing share", "passed"],
+      ["label delay", "failed"],
+    ],
+  );
+  const quarantine = section("quarantine").blocks.find((b) => b.kind === "facts");
+  assert.ok(quarantine?.kind === "facts");
+  assert.equal(quarantine.facts.find((f) => f.label === "Batches quarantined")?.value, "2 (36 rows)");
+  const chart = section("gate").blocks.find((b) => b.kind === "chart");
+  assert.ok(chart?.kind === "chart");
+  assert.deepEqual(
+    chart.series.map((s) => s.points.map((p) => p.y)),
+    [
+      [48.2, 61.3, null],
+      [55.9, 70.4, 40.1],
+    ],
+  );
+  const html = renderDocumentHtml(doc);
+  assert.match(html, /data-points="3,3"/);
+  // Five of six values drawn (the candidate's missing slice is a gap, not a zero).
+  assert.equal(html.match(/<rect class="point"/g)?.length, 5);
+  const markdown = renderDocumentMarkdown(doc);
+  assert.deepEqual(markdownProblems(markdown), []);
+  assert.match(markdown, /Decision: hold\. A slice could not be tested; a reviewer decides\./);
+});
+
+test("Markdown stays lint-clean on hostile text: syntax escaped, wide tables become lists, long lines wrap", () => {
+  const doc: ReportDocument = {
+    kind: "learning-report",
+    title: "A *title* with _marks_ and <html>",
+    summary: `${"word ".repeat(40)}- 1. # not a list, not a heading; see https://example.org/a_b and \`code span\`.`,
+    generated: "2026-01-01T00:00:00.000Z",
+    sections: [
+      {
+        id: "a",
+        heading: "Section | with pipe",
+        sources: [{ ref: "GET /v1/models/m_1/windows?version=2", detail: "window [1, 2)" }],
+        blocks: [
+          { kind: "paragraph", text: "1. starts like a list\n- and like another; > a quote" },
+          {
+            kind: "table",
+            columns: ["a", "b", "c", "d", "e", "f", "g"],
+            rows: [["x".repeat(15), "y | z", "*", "_", "<b>", "1", "2"]],
+          },
+          { kind: "table", columns: ["k", "v"], numeric: [false, true], rows: [["a|b", "1"]] },
+          { kind: "facts", facts: [{ label: "Long", value: "v ".repeat(60) }] },
+          { kind: "list", items: ["- nested marker", "# hash"] },
+        ],
+        subsections: [{ id: "b", heading: "Sub", blocks: [], sources: [] }],
+      },
+    ],
+  };
+  const markdown = renderDocumentMarkdown(doc);
+  assert.deepEqual(markdownProblems(markdown), []);
+  assert.ok(markdown.split("\n").every((line) => line.length <= 80 || !/\s/.test(line.slice(80))));
+  assert.match(markdown, /`https:\/\/example.org\/a_b`/);
+  assert.match(markdown, /\| a\\\|b \|/);
+  const html = renderDocumentHtml(doc);
+  assert.doesNotMatch(html, /<html>[^\n]*<\/h1>/);
+  assert.match(html, /&lt;html&gt;/);
+  assert.doesNotMatch(html, /<script/);
+});
