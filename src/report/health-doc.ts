@@ -139,7 +139,9 @@ export function buildHealthDoc(input: HealthDocInput, generatedMs: number): Repo
         return { x: r.from, y: v === undefined ? null : pick(v), label: timeText(r.from) };
       }),
     }));
-  const metric = newest?.versions[0]?.quality;
+  // The newest report with a version in it: later ones (after the last window) have none.
+  const withData = [...reports].reverse().find((r) => r.versions.length > 0);
+  const metric = withData?.versions[0]?.quality;
   const trends: Section = {
     id: "trends",
     heading: "Quality and volume over the period",
@@ -173,7 +175,8 @@ export function buildHealthDoc(input: HealthDocInput, generatedMs: number): Repo
           ],
   };
   const sections: Section[] = [summary, periods, trends];
-  if (newest !== undefined) sections.push(latest(newest, reportSource(newest)));
+  if (newest !== undefined)
+    sections.push(latest(newest, reportSource(newest), withData ?? newest, reportSource(withData ?? newest)));
   return {
     kind: "health-report",
     title: `Health report: ${input.model}, ${rangeText(fromMs, toMs)}`,
@@ -183,7 +186,7 @@ export function buildHealthDoc(input: HealthDocInput, generatedMs: number): Repo
   };
 }
 
-function latest(r: HealthReport, source: Source): Section {
+function latest(r: HealthReport, source: Source, data: HealthReport, dataSource: Source): Section {
   const blocks: Block[] = [
     {
       kind: "facts",
@@ -195,7 +198,10 @@ function latest(r: HealthReport, source: Source): Section {
     },
     r.reasons.length === 0
       ? { kind: "paragraph", text: "No reason to worry was found." }
-      : { kind: "list", items: r.reasons.map((x) => `${x.severity}: ${x.message} (${x.source})`) },
+      : { kind: "paragraph", text: "Why it has this status:" },
+    ...(r.reasons.length === 0
+      ? []
+      : [{ kind: "list", items: r.reasons.map((x) => `${x.severity}: ${x.message} (${x.source})`) } as const]),
     r.alerts.length === 0
       ? { kind: "paragraph", text: "No alert fired for this period's windows." }
       : { kind: "list", items: r.alerts.map((a) => `Alert ${a.alertname} (${a.severity}): ${a.summary}`) },
@@ -205,10 +211,11 @@ function latest(r: HealthReport, source: Source): Section {
     heading: "The newest report in detail",
     sources: [source],
     blocks,
-    subsections: r.versions.map((v) => ({
+    // Per version: of this report, or, when it has no window, of the newest report that has one.
+    subsections: data.versions.map((v) => ({
       id: `latest-version-${v.version.replace(/[^A-Za-z0-9_-]/g, "-")}`,
-      heading: `Version ${v.version} in ${timeText(r.from)}`,
-      sources: [{ ...source, detail: `versions[version=${v.version}]` }],
+      heading: `Version ${v.version} in ${rangeText(data.from, data.to)}`,
+      sources: [{ ...dataSource, detail: `versions[version=${v.version}]` }],
       blocks: [
         {
           kind: "facts",

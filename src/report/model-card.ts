@@ -339,7 +339,8 @@ function metrics(
         { label: "Quality metric", value: quality.metric },
         {
           label: "Threshold",
-          value: `${formatNumber(quality.threshold)} (${quality.direction === "lower" ? "at most" : "at least"})`,
+          // The rule's direction is the alert's: "above" alerts when the metric rises past it (MAE).
+          value: `${formatNumber(quality.threshold)} (${quality.direction === "above" ? "at most" : "at least"})`,
         },
         { label: "On the reference", value: formatNumber(referenceValue) },
         { label: "In production (latest window)", value: formatNumber(productionValue) },
@@ -548,7 +549,13 @@ function drift(input: ModelCardInput, report: Source | null, windows: (detail?: 
           },
           {
             label: "Not drift-tested",
-            value: (r.excluded ?? []).map((e) => e.column).join(", ") || "none",
+            value:
+              [
+                ...new Set([
+                  ...input.model.features.filter((f) => f.drift === false).map((f) => f.name),
+                  ...(r.excluded ?? []).map((e) => e.column),
+                ]),
+              ].join(", ") || "none",
           },
           {
             label: "Windows by severity",
@@ -621,7 +628,7 @@ function limitations(
   const breaches = input.windows.filter((w) => qualityVerdict(w)?.status === "breach").length;
   if (breaches > 0)
     items.push(
-      `The quality rule (${input.quality.metric} ${input.quality.direction === "lower" ? "≤" : "≥"} ${formatNumber(input.quality.threshold)}) was breached in ${breaches} of ${input.windows.length} window(s).`,
+      `The quality rule (${input.quality.metric} ${input.quality.direction === "above" ? "≤" : "≥"} ${formatNumber(input.quality.threshold)}) was breached in ${breaches} of ${input.windows.length} window(s).`,
     );
   const insufficient = input.windows.filter((w) => qualityVerdict(w)?.status === "insufficient_data").length;
   if (insufficient > 0) items.push(`${insufficient} window(s) had too few labels to judge quality.`);
@@ -671,7 +678,7 @@ function history(input: ModelCardInput, versions: Source): Section {
         e.stage ?? "—",
         e.actor ?? "—",
         e.reason ?? "—",
-        e.source.ref,
+        `\`${e.source.ref}\``,
       ]),
     },
   ];

@@ -139,7 +139,7 @@ test("the model card: every section, figures equal to the API's, charts with one
   const history = sectionOf(card, "history").blocks.find((b) => b.kind === "table");
   assert.ok(history?.kind === "table");
   assert.deepEqual(history.rows, [
-    [timeText(versions[0].createdMs), "registered", "—", "demo", "—", "GET /v1/models/bike/versions"],
+    [timeText(versions[0].createdMs), "registered", "—", "demo", "—", "`GET /v1/models/bike/versions`"],
   ]);
 
   // Served: Markdown that passes markdownlint, HTML with the same charts.
@@ -177,8 +177,8 @@ test("the health report: one row and one chart point per stored report, the newe
     Date.now(),
   );
   assert.deepEqual(
-    doc.sections.map((s) => s.id),
-    ["summary", "periods", "trends", "latest"],
+    allSections(doc).map((s) => s.id),
+    ["summary", "periods", "trends", "latest", "latest-version-2011"],
   );
   assert.equal(factOf(doc, "summary", "Stored reports"), String(reports.length));
   assert.equal(factOf(doc, "summary", "Newest status"), reports[0].status);
