@@ -24,7 +24,13 @@ const write = (name, text) => {
 };
 
 console.log("replaying the bike demo…");
-const { server } = await runBikeDemo({ port: 0, weeksPerSecond: 1000, follow: false, flushIntervalMs: 1000, print: () => {} });
+const { server } = await runBikeDemo({
+  port: 0,
+  weeksPerSecond: 1000,
+  follow: false,
+  flushIntervalMs: 1000,
+  print: () => {},
+});
 try {
   const get = async (path) => {
     const response = await fetch(`${server.url}${path}`);
@@ -37,12 +43,17 @@ try {
     // The last four weeks of 2012 (the demo stores one report per hour of event time it flushes at).
     write(
       `health-report.${ext}`,
-      await get(`/v1/models/bike/health-report?from=2012-12-01T00:00:00Z&to=2013-01-15T00:00:00Z&format=${format}`),
+      await get(
+        `/v1/models/bike/health-report?from=2012-12-01T00:00:00Z&to=2013-01-15T00:00:00Z&format=${format}`,
+      ),
     );
   }
 
   // The digits model on the same server, so that --deploy registers the chosen candidate there.
-  const header = readFileSync(join(root, "data", "digits", "digits.csv"), "utf8").split("\n")[0].trim().split(",");
+  const header = readFileSync(join(root, "data", "digits", "digits.csv"), "utf8")
+    .split("\n")[0]
+    .trim()
+    .split(",");
   const response = await fetch(`${server.url}/v1/models`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -89,7 +100,9 @@ try {
   const file = `${dir}/report.json`;
   const run = JSON.parse(readFileSync(file, "utf8"));
   const versions = JSON.parse(await get("/v1/models/digits/versions")).versions;
-  const deployed = versions.find((v) => typeof v.meta.report === "string" && v.meta.report.endsWith("report.json"));
+  const deployed = versions.find(
+    (v) => typeof v.meta.report === "string" && v.meta.report.endsWith("report.json"),
+  );
   const optimization = report.buildOptimizationDoc(
     {
       report: run,

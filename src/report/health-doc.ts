@@ -201,7 +201,9 @@ function latest(r: HealthReport, source: Source, data: HealthReport, dataSource:
       : { kind: "paragraph", text: "Why it has this status:" },
     ...(r.reasons.length === 0
       ? []
-      : [{ kind: "list", items: r.reasons.map((x) => `${x.severity}: ${x.message} (${x.source})`) } as const]),
+      : [
+          { kind: "list", items: r.reasons.map((x) => `${x.severity}: ${x.message} (${x.source})`) } as const,
+        ]),
     r.alerts.length === 0
       ? { kind: "paragraph", text: "No alert fired for this period's windows." }
       : { kind: "list", items: r.alerts.map((a) => `Alert ${a.alertname} (${a.severity}): ${a.summary}`) },

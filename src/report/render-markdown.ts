@@ -151,6 +151,8 @@ function wrap(text: string, first = "", rest = ""): string[] {
 
 /** A word that would read as block syntax at the start of a line, escaped. */
 function lineStart(word: string): string {
-  if (/^([-+=#]|\d+[.)])/.test(word)) return word.replace(/^(\d*)([-+=#.)])/, "$1\\$2");
+  // A list marker, a heading's hashes, an ordered list's number or a setext underline: only as a
+  // whole word (a line that starts "0.1074" or "-0.5" is text).
+  if (/^([-+*]|#{1,6}|\d{1,9}[.)]|=+|-+)$/.test(word)) return word.replace(/^(\d*)([-+*#=.)])/, "$1\\$2");
   return word;
 }

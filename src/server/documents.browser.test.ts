@@ -10,7 +10,7 @@ import { main } from "../cli/main.js";
 import type { OptimizationReport } from "../optimizer/index.js";
 import { buildLearningDoc, buildOptimizationDoc, renderDocumentHtml } from "../report/index.js";
 import { sampleUpdate } from "../report/learning.test.helpers.js";
-import { artifactDir, chromiumMissing, launchChromium } from "../testing/browser.js";
+import { artifactDir, chromiumMissing, launchChromium, openDashboardPage } from "../testing/browser.js";
 import { repoPath } from "../testing/paths.js";
 import { startBikeSlice } from "./bike-slice.test.helpers.js";
 import type { RunningServer } from "./start.js";
@@ -127,3 +127,20 @@ for (const kind of ["card", "health", "optimization", "learning"])
       await page.close();
     }
   });
+
+test("the dashboard's model page links each version's card, which opens as a document", {
+  skip: chromiumMissing,
+}, async () => {
+  const { page, problems, rendered } = await openDashboardPage(browser!, server!.url);
+  try {
+    await page.goto(`${server!.url}/models/bike`);
+    await rendered("model");
+    const link = page.locator('a[data-card="2011"]');
+    await link.waitFor();
+    await Promise.all([page.waitForURL(/\/card\?format=html$/), link.click()]);
+    assert.equal(await page.locator("h1").textContent(), "Model card: bike version 2011");
+    assert.deepEqual(problems.errors, []);
+  } finally {
+    await page.close();
+  }
+});
