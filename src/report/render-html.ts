@@ -151,10 +151,13 @@ function chart(c: Chart): string {
   const every = Math.max(1, Math.ceil(n / 8));
   const xLabels = labels
     .map((p, i) => {
-      if (i % every !== 0 && i !== n - 1) return "";
+      // Every `every`-th label, and the last unless it would crowd the one before it.
+      const last = i === n - 1 && (n - 1) % every >= every / 2;
+      if (i % every !== 0 && !last) return "";
       const x = c.style === "bar" ? PAD.left + (i + 0.5) * slot : xLine(p.x);
       const label = p.label.length > 12 ? `${p.label.slice(0, 11)}…` : p.label;
-      return `<text x="${x.toFixed(1)}" y="${H - PAD.bottom + 14}" text-anchor="middle">${escapeHtml(label)}</text>`;
+      const anchor = c.style === "bar" ? "middle" : i === 0 ? "start" : i === n - 1 ? "end" : "middle";
+      return `<text x="${x.toFixed(1)}" y="${H - PAD.bottom + 14}" text-anchor="${anchor}">${escapeHtml(label)}</text>`;
     })
     .join("");
   const marks = c.series
