@@ -3,6 +3,7 @@ import { test } from "node:test";
 import {
   allSections,
   buildLearningDoc,
+  fairnessBlocks,
   type ReportDocument,
   renderDocumentHtml,
   renderDocumentMarkdown,
@@ -82,4 +83,79 @@ test("Markdown stays lint-clean on hostile text: syntax escaped, wide tables bec
   assert.doesNotMatch(html, /<html>[^\n]*<\/h1>/);
   assert.match(html, /&lt;html&gt;/);
   assert.doesNotMatch(html, /<script/);
+});
+
+test("fairness: one table per sensitive attribute, every rate and the impact ratio with its interval", () => {
+  const rate = (value: number, lower: number, upper: number, n: number) => ({
+    value,
+    numerator: Math.round(value * n),
+    denominator: n,
+    interval: { lower, upper },
+    note: null,
+  });
+  const blocks = fairnessBlocks({
+    confidence: 0.95,
+    impactRatioThreshold: 0.8,
+    attributes: [
+      {
+        attribute: "sex",
+        missing: 3,
+        groups: [
+          {
+            group: "Female",
+            count: 400,
+            labelled: 380,
+            selectionRate: rate(0.1, 0.07, 0.13, 400),
+            truePositiveRate: rate(0.5, 0.4, 0.6, 60),
+            falsePositiveRate: rate(0.05, 0.03, 0.08, 320),
+          },
+          {
+            group: "Male",
+            count: 600,
+            labelled: 590,
+            selectionRate: rate(0.25, 0.22, 0.29, 600),
+            truePositiveRate: rate(0.6, 0.53, 0.67, 200),
+            falsePositiveRate: rate(0.1, 0.08, 0.13, 390),
+          },
+        ],
+        demographicParityDifference: {
+          value: -0.15,
+          groups: ["Female", "Male"],
+          interval: { lower: -0.2, upper: -0.1 },
+          note: null,
+        },
+        equalizedOddsDifference: { value: 0.1, groups: ["Female", "Male"], interval: null, note: null },
+        privilegedGroup: "Male",
+        impactRatios: [
+          {
+            group: "Female",
+            value: 0.4,
+            interval: { lower: 0.28, upper: 0.55 },
+            violation: true,
+            significant: true,
+          },
+          { group: "Male", value: 1, interval: null, violation: false, significant: null },
+        ],
+        fourFifthsRule: "violation",
+      },
+    ],
+  });
+  const table = blocks.find((b) => b.kind === "table");
+  assert.ok(table?.kind === "table");
+  assert.deepEqual(table.rows[0], [
+    "Female",
+    "400",
+    "380",
+    "0.1 [0.07, 0.13]",
+    "0.5 [0.4, 0.6]",
+    "0.05 [0.03, 0.08]",
+    "0.4 [0.28, 0.55] (violation)",
+  ]);
+  assert.match(
+    table.caption ?? "",
+    /four-fifths rule violation; privileged group Male; 3 rows without a value/,
+  );
+  const facts = blocks.flatMap((b) => (b.kind === "facts" ? b.facts : []));
+  assert.equal(facts[0]?.value, "-0.15 [-0.2, -0.1]");
+  assert.equal(facts[1]?.value, "0.1");
 });
