@@ -19,7 +19,8 @@ const report = await import(join(root, "dist/report/index.js"));
 
 const quiet = { stdout: { write: () => true }, stderr: { write: (t) => process.stderr.write(t) }, env: {} };
 const write = (name, text) => {
-  writeFileSync(join(out, name), text);
+  // `optimize --deploy` records the report's absolute path: shown relative to the repository here.
+  writeFileSync(join(out, name), text.replaceAll(`${root}/`, ""));
   console.log(`wrote ${relative(root, join(out, name))}`);
 };
 
