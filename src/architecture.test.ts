@@ -48,6 +48,7 @@ const layers: Record<string, readonly string[]> = {
   // the onnxruntime-node adapter and cpu-features.ts reads /proc/cpuinfo.
   onnx: ["errors"],
   server: [
+    "report",
     "logging",
     "onnx",
     "contract",
@@ -117,7 +118,13 @@ const layers: Record<string, readonly string[]> = {
  * Layers a layer may import types from (`import type`, erased at compile time) without depending on
  * it at run time: the dashboard and the client SDK share the contract's types, never its code.
  */
-const typeOnlyLayers: Record<string, readonly string[]> = { ui: ["contract"], client: ["contract"] };
+const typeOnlyLayers: Record<string, readonly string[]> = {
+  ui: ["contract"],
+  client: ["contract"],
+  // Documents (issue #17) are built from the API's answers and the optimizer's report JSON: types only.
+  report: ["contract", "optimizer"],
+  cli: ["contract"],
+};
 
 const pureLayers = new Set([
   "contract",
@@ -134,6 +141,7 @@ const pureLayers = new Set([
   "ui",
   "deploy",
   "learn",
+  "report",
 ]);
 
 /** Shipped sources: test-only files (`*.test.*`, left out of the package) may use src/testing. */

@@ -46,6 +46,10 @@ const commands: Readonly<Record<string, Command>> = {
     summary: "replay a stream through an online learner: prequential score beside a naive baseline",
     load: async () => (await import("./learn-command.js")).runLearn,
   },
+  report: {
+    summary: "write a model card, or an optimization, learning-update or health report (Markdown or HTML)",
+    load: async () => (await import("./report-command.js")).runReport,
+  },
 };
 
 function version(): string {

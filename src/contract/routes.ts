@@ -122,6 +122,21 @@ const batch = (items: z.ZodType, array: z.ZodType, what: string): Readonly<Recor
 });
 const ok = (description: string, schema: z.ZodType): Answer => ({ description, content: json(schema) });
 
+/** `?format=` of a document (issue #17): Markdown (default) or one self-contained HTML file. */
+const DocumentQuery = z.object({
+  format: z
+    .enum(["markdown", "html"], 'format must be one of "markdown", "html"')
+    .optional()
+    .describe("markdown (default) or html"),
+});
+const documentAnswer = (what: string): Answer => ({
+  description: `${what}, rendered`,
+  content: {
+    "text/markdown": { text: `${what} as Markdown (passes markdownlint's default rules)` },
+    "text/html": { text: `${what} as one self-contained HTML file: inline CSS and SVG, no script` },
+  },
+});
+
 /** Errors of a route that reads a model's records: an unknown model is a 404. */
 const MODEL: readonly ErrorCode[] = ["NOT_FOUND"];
 /** Errors of a route that writes to the store. */
@@ -431,6 +446,37 @@ export const api = {
     scope: "read",
     params: z.object({ model, id: z.string().min(1).describe("the report's id (its period's start)") }),
     answers: { 200: ok("the report", HealthReport) },
+    errors: ["REQUEST_INVALID", ...MODEL],
+  },
+  modelCard: {
+    method: "get",
+    path: "/v1/models/{model}/versions/{version}/card",
+    operationId: "getModelCard",
+    summary:
+      "A version's model card: use, inputs and outputs, reference, metrics, fairness, drift, limitations, history",
+    description:
+      "Built on request from the API's own answers (model, versions, windows, series rules, the newest drift report); each section cites them (docs/reports.md).",
+    tag: "reports",
+    scope: "read",
+    params: z.object({ model, version }),
+    query: DocumentQuery,
+    answers: { 200: documentAnswer("the model card") },
+    errors: ["REQUEST_INVALID", ...MODEL],
+  },
+  healthDocument: {
+    method: "get",
+    path: "/v1/models/{model}/health-report",
+    operationId: "getHealthDocument",
+    summary:
+      "The stored health reports of [from, to) as one document: statuses, reasons, trends, the newest in detail",
+    tag: "reports",
+    scope: "read",
+    params: ModelParams,
+    query: DocumentQuery.extend({
+      from: time("from", "start, inclusive").optional(),
+      to: time("to", "end, exclusive").optional(),
+    }),
+    answers: { 200: documentAnswer("the health report") },
     errors: ["REQUEST_INVALID", ...MODEL],
   },
   listAlerts: {

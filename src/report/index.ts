@@ -38,3 +38,53 @@ export function renderDriftReport(
       return renderDriftTable(report, options);
   }
 }
+
+// Documents (issue #17): model cards, optimization, learning-update and health reports — one content
+// model, rendered to Markdown and to self-contained HTML.
+export {
+  allSections,
+  type Block,
+  type ChartPoint,
+  type ChartSeries,
+  type DocumentFormat,
+  type DocumentKind,
+  documentFormats,
+  documentMediaTypes,
+  type Fact,
+  type ReportDocument,
+  rangeText,
+  type Section,
+  type Source,
+  timeText,
+} from "./document.js";
+export { buildHealthDoc, gatherHealth, type HealthDocInput, type HealthSource } from "./health-doc.js";
+export { buildLearningDoc, type LearningUpdate } from "./learning-doc.js";
+export {
+  buildModelCard,
+  type CardSource,
+  fairnessBlocks,
+  gatherModelCard,
+  type ModelCardInput,
+  productionWindow,
+  type QualitySpec,
+  type VersionEvent,
+} from "./model-card.js";
+export { buildOptimizationDoc, type OptimizationDocInput } from "./optimization-doc.js";
+export { renderDocumentHtml } from "./render-html.js";
+export { renderDocumentMarkdown } from "./render-markdown.js";
+
+import type { DocumentFormat, ReportDocument } from "./document.js";
+import { renderDocumentHtml } from "./render-html.js";
+import { renderDocumentMarkdown } from "./render-markdown.js";
+
+/**
+ * Renders a document in one of its formats.
+ *
+ * @example
+ * ```ts
+ * renderDocument(card, "html");
+ * ```
+ */
+export function renderDocument(document: ReportDocument, format: DocumentFormat): string {
+  return format === "html" ? renderDocumentHtml(document) : renderDocumentMarkdown(document);
+}

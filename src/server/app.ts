@@ -14,6 +14,7 @@ import {
   serveLogin,
   servePage,
 } from "./dashboard.js";
+import { healthDocument, modelCard, sendDocument } from "./documents.js";
 import type { Explanations } from "./explanations.js";
 import { mediaType, readBody, UploadGate } from "./http/body.js";
 import { isLoopbackHost } from "./http/host.js";
@@ -496,6 +497,21 @@ export function createApp(options: AppOptions): Server {
           throw new TikTokToeError("NOT_FOUND", "explanations are not enabled on this server");
         const start = time(params.start!, Number.NaN, "start");
         sendJson(response, 200, await options.explanations.windowImportance(params.model!, version, start));
+      }),
+    )
+    // Documents (issue #17): built on request from the same answers as the JSON routes.
+    .add(
+      ...endpoint(api.modelCard, async ({ response, params, query }) => {
+        const document = await modelCard(service, params.model!, params.version!, Date.now());
+        sendDocument(response, document, query.get("format") === "html" ? "html" : "markdown");
+      }),
+    )
+    .add(
+      ...endpoint(api.healthDocument, async ({ response, params, query }) => {
+        const from = time(query.get("from"), Number.NEGATIVE_INFINITY, "from");
+        const to = time(query.get("to"), Number.POSITIVE_INFINITY, "to");
+        const document = await healthDocument(service, params.model!, from, to, Date.now());
+        sendDocument(response, document, query.get("format") === "html" ? "html" : "markdown");
       }),
     );
 

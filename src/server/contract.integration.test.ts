@@ -235,6 +235,15 @@ test("every route answers what /openapi.json and the contract declare, successes
   await call(api.listReports, "/v1/models/nope/reports", 404);
   if (reports.length > 0) await call(api.getReport, `/v1/models/m/reports/${reports[0].id}`, 200);
   await call(api.getReport, "/v1/models/m/reports/1999-01-01T00:00:00.000Z", 404);
+  // Documents (issue #17).
+  await call(api.modelCard, "/v1/models/m/versions/1/card", 200);
+  await call(api.modelCard, "/v1/models/m/versions/1/card?format=html", 200);
+  await call(api.modelCard, "/v1/models/m/versions/1/card?format=pdf", 400);
+  await call(api.modelCard, "/v1/models/m/versions/9/card", 404);
+  await call(api.modelCard, "/v1/models/nope/versions/1/card", 404);
+  await call(api.healthDocument, "/v1/models/m/health-report?format=html", 200);
+  await call(api.healthDocument, "/v1/models/m/health-report?from=yesterday", 400);
+  await call(api.healthDocument, "/v1/models/nope/health-report", 404);
   await call(api.resources, "/v1/resources", 200);
   await call(api.resources, "/v1/resources?last=forever", 400);
 

@@ -499,6 +499,28 @@ export async function renderModel(
           h("tbody", {}, ...rows),
         ),
       ),
+      // Documents (issue #17): a card per version and the stored health reports, printable to PDF.
+      h(
+        "p",
+        { class: "documents" },
+        "Documents: ",
+        ...series.versionList.flatMap((v) => [
+          h(
+            "a",
+            {
+              href: `/v1/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(v)}/card?format=html`,
+              "data-card": v,
+            },
+            `model card ${v}`,
+          ),
+          " · ",
+        ]),
+        h(
+          "a",
+          { href: `/v1/models/${encodeURIComponent(model)}/health-report?format=html` },
+          "health report",
+        ),
+      ),
     );
   };
 
