@@ -14,7 +14,6 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { exited, spawnServe } from "../testing/serve-process.js";
 
-const H = 3_600_000;
 const T0 = Date.parse("2026-05-04T00:00:00Z");
 
 /** Mounts a tmpfs of `size` on a new directory; undefined (and why) where that is not permitted. */
