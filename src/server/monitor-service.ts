@@ -48,6 +48,7 @@ import type {
   WindowRecord,
 } from "../store/index.js";
 import type { Alerting } from "./alerting.js";
+import { type FinalWindow, WindowFinalFeed } from "./consumers/window-final-feed.js";
 import { explanationCollection } from "./explanations.js";
 import { parseModelDefinition } from "./model-definition.js";
 import { predictWithOnnx } from "./onnx-predict.js";
@@ -82,6 +83,8 @@ export interface MonitorServiceOptions {
   readonly sampleCapacity?: number;
   /** Where failures of the background work go. Default: errors to stderr. */
   readonly log?: Logger;
+  /** Alerting: the window-final rules, the no-data rule, group timers (none: no alerts). */
+  readonly alerting?: Alerting;
 }
 
 /** The answer to an ingest request. */
@@ -351,8 +354,9 @@ export class MonitorService {
         startMs: number,
       ) => Promise<{ ndcg: number | null; threshold: number; drifted: boolean } | null>)
     | undefined;
-  /** Alerting, when configured (attached after start-up, see start.ts). */
-  alerting: Alerting | undefined;
+  /** Alerting, when configured: it consumes final windows from its own checkpoint (`alerting:<model>`). */
+  readonly alerting: Alerting | undefined;
+  private readonly alertingFeed: WindowFinalFeed;
   /**
    * Called with a reference upload once its profile is stored (start.ts attaches explanations, which
    * compute the reference's feature importance from the uploaded rows); it must not throw.
@@ -373,6 +377,11 @@ export class MonitorService {
   private constructor(private readonly options: MonitorServiceOptions) {
     this.log = (options.log ?? createLogger({ level: "error" })).child({ component: "monitor" });
     this.referenceQualities = new ReferenceQualities(options.store);
+    this.alerting = options.alerting;
+    this.alertingFeed = new WindowFinalFeed(options.store, {
+      name: "alerting",
+      handle: (window) => this.alertOn(window),
+    });
   }
 
   /**
@@ -860,10 +869,26 @@ export class MonitorService {
       for (const [k, window] of runtime.windows)
         if (!window.dirty && isWindowFinal(window.startMs, length, lateness, runtime.clock.now())) {
           runtime.windows.delete(k);
-          await this.alertOn(runtime, window);
           this.onWindowFinal?.(runtime.record.name, window.version, window.startMs);
         }
     }
+    // Final windows are in the store now: alerting reads them from its own checkpoint, so a window
+    // whose evaluation a crash or a failure interrupted is evaluated at the next flush or restart.
+    // Not while the log's tail waits to be aggregated: a window final by the clock may still miss it.
+    if (this.alerting !== undefined && this.aggregationError === null)
+      for (const runtime of this.models.values()) {
+        const { window: length, lateness } = runtime.settings.monitor;
+        try {
+          await this.alertingFeed.catchUp(
+            runtime.record.name,
+            oldestAcceptedMs(runtime.clock.now(), length, lateness),
+            length,
+            runtime.settings.reporting.retention,
+          );
+        } catch (error) {
+          throw this.storeUnavailable(error);
+        }
+      }
     for (const record of records)
       this.announce({
         type: "window",
@@ -881,21 +906,23 @@ export class MonitorService {
     return records.length;
   }
 
-  /** Rules run once per window, when it becomes final (on the monitor's clock: event time in replays). */
-  private async alertOn(runtime: ModelRuntime, window: OpenWindow): Promise<void> {
-    if (this.alerting === undefined) return;
-    const drift = this.drift(runtime, window.version, window.state);
-    const length = runtime.settings.monitor.window;
+  /**
+   * Rules run once per window, when it becomes final (on the monitor's clock: event time in replays),
+   * on the summary the aggregator stored: its verdicts and its columns' drift severities.
+   */
+  private async alertOn(window: FinalWindow): Promise<void> {
+    if (this.alerting === undefined || !this.models.has(window.model)) return;
+    const summary = window.summary as {
+      verdicts?: WindowVerdict[];
+      drift?: { columns: Array<{ column: string; severity: Severity }> } | null;
+    };
     await this.alerting.onWindowFinal(
       {
-        window: {
-          model: runtime.record.name,
-          version: window.version,
-          start: window.startMs,
-          end: window.startMs + length,
-        },
-        verdicts: windowVerdicts(window.state, drift, runtime.settings),
-        ...(drift === null ? {} : { driftColumns: drift.columns }),
+        window: { model: window.model, version: window.version, start: window.startMs, end: window.endMs },
+        verdicts: summary.verdicts ?? [],
+        ...(summary.drift === null || summary.drift === undefined
+          ? {}
+          : { driftColumns: summary.drift.columns }),
       },
       this.alertClock(),
     );

@@ -101,7 +101,28 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const store = await openSqliteStore({ file: join(options.dataDir, "tiktoktoe.db") });
   const now = options.now ?? (() => Date.now());
   const log = options.log ?? createLogger({ level: "warn" });
-  const service = await MonitorService.open({ store, config, clock: options.clock ?? "wall", now, log });
+  // The links in notifications need the server's URL, known once it listens (port 0 picks one); no
+  // alert is decided before then, since nothing is ingested before the server listens.
+  let url = "";
+  let service: MonitorService;
+  try {
+    const alerting = await Alerting.open(
+      store,
+      await loadAlerting(config.alerting ?? DASHBOARD_ONLY_ALERTING, () => url),
+      now,
+    );
+    service = await MonitorService.open({
+      store,
+      config,
+      clock: options.clock ?? "wall",
+      now,
+      log,
+      alerting,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const explanations = new Explanations(store, service, (message, error) =>
     log.child({ component: "explanations" }).error(message, { error }),
   );
@@ -154,18 +175,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const address = server.address() as AddressInfo;
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${shown}:${address.port}`;
-  try {
-    service.alerting = await Alerting.open(
-      store,
-      await loadAlerting(config.alerting ?? DASHBOARD_ONLY_ALERTING, url),
-      now,
-    );
-  } catch (error) {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await store.close();
-    throw error;
-  }
+  url = `http://${shown}:${address.port}`;
   resources.start();
   const delivery = setInterval(() => {
     service.alerting
