@@ -220,9 +220,9 @@ export class Alerting {
       });
       return parsed.ok ? [parsed.silence] : [];
     });
-    const alerting = new Alerting(store, setup, silences, wallClock, saved);
-    if (alerting.carried.length > 0) await alerting.commit([]);
-    return alerting;
+    // What the rebuild decides is committed with the next decision or timer tick (the first flush):
+    // the server's URL, which notifications link to, may be known only once it listens.
+    return new Alerting(store, setup, silences, wallClock, saved);
   }
 
   /** The state machine, dispatcher and acknowledgements from a saved state (fresh ones without). */

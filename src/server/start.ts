@@ -9,7 +9,7 @@ import { openSqliteStore, type Store } from "../store/index.js";
 import { Alerting, loadAlerting } from "./alerting.js";
 import { createApp } from "./app.js";
 import { parseTokens, TokenAuth } from "./auth.js";
-import { Explanations } from "./explanations.js";
+import type { Explanations } from "./explanations.js";
 import { MonitorService } from "./monitor-service.js";
 import { ResourceMonitor } from "./resource-monitor.js";
 
@@ -101,8 +101,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const store = await openSqliteStore({ file: join(options.dataDir, "tiktoktoe.db") });
   const now = options.now ?? (() => Date.now());
   const log = options.log ?? createLogger({ level: "warn" });
-  // The links in notifications need the server's URL, known once it listens (port 0 picks one); no
-  // alert is decided before then, since nothing is ingested before the server listens.
+  // The whole graph is built before listening (no part is attached later). The links in notifications
+  // need the server's URL, known once it listens (port 0 picks one): alerting reads it when it makes
+  // one, and decides nothing before the first flush, after listening.
   let url = "";
   let service: MonitorService;
   try {
@@ -123,15 +124,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await store.close();
     throw error;
   }
-  const explanations = new Explanations(store, service, (message, error) =>
-    log.child({ component: "explanations" }).error(message, { error }),
-  );
-  service.onReference = (model, version, bytes, type) =>
-    explanations.onReference(model, version, bytes, type);
-  // Each final window is explained in the background; health reads the cached attribution drift.
-  service.onWindowFinal = (model, version, startMs) => explanations.precompute(model, version, startMs);
-  service.attributionOf = (model, version, startMs) =>
-    explanations.cachedAttribution(model, version, startMs);
+  const explanations = service.explanations;
   // Resources run on the wall clock; their rules reach alerting only when its clock is the wall clock
   // too (in an event-time replay the alert clock is the replayed time).
   const resources = await ResourceMonitor.open({
