@@ -206,12 +206,20 @@ export class MonitorService {
    * Validates a batch of events and appends it durably (the answer waits for the append only); the
    * store deduplicates by id. The one ingest path: the HTTP route, `/predict` and the SDKs call it.
    */
-  ingestEvents(model: string, body: string, format: BatchFormat): Promise<IngestResult> {
+  ingestEvents(
+    model: string,
+    body: string | readonly unknown[],
+    format: BatchFormat = "ndjson",
+  ): Promise<IngestResult> {
     return this.ingest.ingestEvents(model, body, format);
   }
 
   /** Validates and appends labels; the store joins each to its event by id (unmatched: unknown id). */
-  ingestLabels(model: string, body: string, format: BatchFormat): Promise<IngestResult> {
+  ingestLabels(
+    model: string,
+    body: string | readonly unknown[],
+    format: BatchFormat = "ndjson",
+  ): Promise<IngestResult> {
     return this.ingest.ingestLabels(model, body, format);
   }
 

@@ -63,10 +63,22 @@ export class Ingest {
   /**
    * Validates a batch of events and appends it durably; the store deduplicates by id against every
    * event it has accepted (within the retention). Aggregation follows in the ingest chain, from the log.
+   * `body` is the request's text (NDJSON or a JSON array, per `format`) or the event objects themselves
+   * (`/predict` logs its predictions this way): validated the same, line numbers counted from 1.
+   *
+   * @example
+   * ```ts
+   * await ingest.ingestEvents("bike", [{ id: "e1", time: Date.now(), version: "1", features, prediction: 3 }]);
+   * ```
    */
-  async ingestEvents(model: string, body: string, format: BatchFormat): Promise<IngestResult> {
+  async ingestEvents(
+    model: string,
+    body: string | readonly unknown[],
+    format: BatchFormat = "ndjson",
+  ): Promise<IngestResult> {
     const runtime = this.options.registry.runtime(model);
-    const parsed = parseEventBatch(body, format, this.context(runtime));
+    const [text, as] = typeof body === "string" ? [body, format] : [JSON.stringify(body), "json" as const];
+    const parsed = parseEventBatch(text, as, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
     const result = await this.append({
       kind: "events",
@@ -82,9 +94,14 @@ export class Ingest {
   }
 
   /** Validates and appends labels; the store joins each to its event by id (unmatched: unknown id). */
-  async ingestLabels(model: string, body: string, format: BatchFormat): Promise<IngestResult> {
+  async ingestLabels(
+    model: string,
+    body: string | readonly unknown[],
+    format: BatchFormat = "ndjson",
+  ): Promise<IngestResult> {
     const runtime = this.options.registry.runtime(model);
-    const parsed = parseLabelBatch(body, format, this.context(runtime));
+    const [text, as] = typeof body === "string" ? [body, format] : [JSON.stringify(body), "json" as const];
+    const parsed = parseLabelBatch(text, as, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
     const result = await this.append({
       kind: "labels",
