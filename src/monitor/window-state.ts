@@ -8,7 +8,7 @@ import {
   RegressionAccumulator,
 } from "../metrics/index.js";
 import { DDSketch, Reservoir } from "../sketches/index.js";
-import { seededRandom } from "../stats/random.js";
+import { type RandomState, randomFromState, type SeededRandom, seededRandom } from "../stats/random.js";
 import { featureValue, type LabelRecord, type PredictionEvent } from "./records.js";
 
 /** What a window needs to know about its model. */
@@ -58,6 +58,11 @@ export interface WindowStateJson {
   readonly fairness?: unknown;
   /** Expected confusion counts from calibrated scores (CBPE); absent in older windows. */
   readonly cbpe?: unknown;
+  /**
+   * The samplers' generator states, so a restored window draws what it would have drawn had it stayed
+   * in memory (a restart then changes no sample). Absent in older windows.
+   */
+  readonly random?: { readonly sample: RandomState; readonly targetSample: RandomState | null };
 }
 
 /** Latency quantiles of a window (DDSketch: each within 1% of the exact lower quantile), null when empty. */
@@ -103,11 +108,14 @@ export class WindowState {
     private readonly categorical: Map<string, Counts>,
     private readonly fairness: GroupConfusionAccumulator | null,
     private readonly cbpe: CbpeAccumulator | null,
+    private readonly sampleRandom: SeededRandom,
+    private readonly targetRandom: SeededRandom | null,
   ) {}
 
   /** An empty window; `seed` makes its sampling reproducible (derive it from model and window start). */
   static create(model: WindowModel, seed: number, calibrator: IsotonicRegression | null = null): WindowState {
-    const random = seededRandom(seed).uniform;
+    const random = seededRandom(seed);
+    const targetRandom = model.task === "regression" ? seededRandom(seed + 1) : null;
     const regression = model.task === "regression";
     const categorical = new Map<string, Counts>();
     for (const column of model.categorical) categorical.set(column, { values: new Map(), missing: 0 });
@@ -123,18 +131,20 @@ export class WindowState {
       new Reservoir({
         columns: model.numeric.length + (regression ? 1 : 0),
         capacity: model.sampleCapacity ?? 10_000,
-        random,
+        random: random.uniform,
       }),
-      regression
-        ? new Reservoir({
+      targetRandom === null
+        ? null
+        : new Reservoir({
             columns: 1,
             capacity: model.sampleCapacity ?? 10_000,
-            random: seededRandom(seed + 1).uniform,
-          })
-        : null,
+            random: targetRandom.uniform,
+          }),
       categorical,
       newFairness(model),
       model.task === "binary" ? new CbpeAccumulator({ calibrator }) : null,
+      random,
+      targetRandom,
     );
   }
 
@@ -298,16 +308,27 @@ export class WindowState {
       categorical,
       ...(this.fairness === null ? {} : { fairness: this.fairness.toJSON() }),
       ...(this.cbpe === null ? {} : { cbpe: this.cbpe.toJSON() }),
+      random: { sample: this.sampleRandom.state(), targetSample: this.targetRandom?.state() ?? null },
     };
   }
 
-  /** Restores a stored window (its sampler continues from a fresh generator of the same seed). */
+  /**
+   * Restores a stored window; its samplers continue the stored generators, so the window ends as it
+   * would have without the round trip (older windows without the states get fresh generators).
+   */
   static fromJSON(
     json: WindowStateJson,
     model: WindowModel,
     calibrator: IsotonicRegression | null = null,
   ): WindowState {
-    const random = seededRandom(json.seed ^ 0x5bd1e995).uniform;
+    const random =
+      json.random === undefined ? seededRandom(json.seed ^ 0x5bd1e995) : randomFromState(json.random.sample);
+    const targetRandom =
+      json.targetSample === null
+        ? null
+        : json.random?.targetSample === undefined || json.random.targetSample === null
+          ? seededRandom(json.seed ^ 0x27d4eb2f)
+          : randomFromState(json.random.targetSample);
     const quality =
       model.task === "regression"
         ? RegressionAccumulator.fromJSON(json.quality)
@@ -322,10 +343,10 @@ export class WindowState {
       json.seed,
       DDSketch.fromJSON(json.latency),
       quality,
-      Reservoir.fromJSON(json.sample, random),
-      json.targetSample === null
+      Reservoir.fromJSON(json.sample, random.uniform),
+      json.targetSample === null || targetRandom === null
         ? null
-        : Reservoir.fromJSON(json.targetSample, seededRandom(json.seed ^ 0x27d4eb2f).uniform),
+        : Reservoir.fromJSON(json.targetSample, targetRandom.uniform),
       categorical,
       json.fairness === undefined ? newFairness(model) : GroupConfusionAccumulator.fromJSON(json.fairness),
       model.task !== "binary"
@@ -333,6 +354,8 @@ export class WindowState {
         : json.cbpe === undefined
           ? new CbpeAccumulator({ calibrator })
           : CbpeAccumulator.fromJSON(json.cbpe, calibrator),
+      random,
+      targetRandom,
     );
     state.events = json.events;
     state.labels = json.labels;

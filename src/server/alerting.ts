@@ -59,13 +59,18 @@ const LOG_RETENTION_MS = 90 * 24 * 3_600_000;
 /**
  * Validates the configuration's `alerting` section and builds its notifiers, reporting every problem
  * with its `alerting.…` path in one CONFIG_INVALID error (bad configuration is refused at start-up).
+ * `defaultUrl` (the links' base without `external_url`) may be a function: the server's URL is known
+ * once it listens, after the alerting is built.
  *
  * @example
  * ```ts
  * const setup = await loadAlerting(config.alerting, "http://127.0.0.1:8080");
  * ```
  */
-export async function loadAlerting(raw: unknown, defaultUrl: string): Promise<AlertingSetup> {
+export async function loadAlerting(
+  raw: unknown,
+  defaultUrl: string | (() => string),
+): Promise<AlertingSetup> {
   const problems: string[] = [];
   const section = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
   for (const key of Object.keys(section))
@@ -121,14 +126,25 @@ export async function loadAlerting(raw: unknown, defaultUrl: string): Promise<Al
         hint: "see docs/alerting.md",
       },
     );
-  const externalUrl = typeof section.external_url === "string" ? section.external_url : defaultUrl;
+  // The server's own URL may be known only once it listens (port 0): read when a link is made.
+  const externalUrl = () =>
+    typeof section.external_url === "string"
+      ? section.external_url
+      : typeof defaultUrl === "string"
+        ? defaultUrl
+        : defaultUrl();
+  const rules = (section.rules ?? {}) as RuleOptions;
   return {
-    externalUrl,
+    get externalUrl() {
+      return externalUrl();
+    },
     route: built.route,
     receivers,
     notifiers,
     inhibitRules,
-    rules: { ...((section.rules ?? {}) as RuleOptions), dashboardUrl: externalUrl },
+    get rules() {
+      return { ...rules, dashboardUrl: externalUrl() };
+    },
   };
 }
 
@@ -165,15 +181,26 @@ export class Alerting {
   private delivering = false;
   /** Acknowledgements by fingerprint: who took the alert, when; kept with the alerting state. */
   private acks = new Map<string, { by: string; comment: string; at: number }>();
+  private machine: AlertStateMachine;
+  private dispatcher: Dispatcher;
+  /** The state as last committed: a failed commit rolls the memory back to it (see {@link commit}). */
+  private committed: string | undefined;
+  /** Notifications decided by a rebuild after a failed commit, to be committed with the next one. */
+  private carried: AlertNotification[] = [];
 
   private constructor(
     private readonly store: Store,
     private readonly setup: AlertingSetup,
-    private readonly machine: AlertStateMachine,
-    private readonly dispatcher: Dispatcher,
     private silences: Silence[],
     private readonly wallClock: () => number,
-  ) {}
+    saved: string | undefined,
+  ) {
+    this.committed = saved;
+    const built = this.build(saved);
+    this.machine = built.machine;
+    this.dispatcher = built.dispatcher;
+    this.carried = built.notifications;
+  }
 
   /** The configured channels' names (empty: alerts are listed in the API and dashboard only). */
   channelNames(): string[] {
@@ -182,14 +209,6 @@ export class Alerting {
 
   static async open(store: Store, setup: AlertingSetup, wallClock: () => number): Promise<Alerting> {
     const saved = await store.getAlertingState();
-    const state =
-      saved === undefined
-        ? undefined
-        : (JSON.parse(saved) as {
-            machine: unknown;
-            log: unknown;
-            acks?: Array<[string, { by: string; comment: string; at: number }]>;
-          });
     const silences = (await store.listSilences()).flatMap((s) => {
       const parsed = silenceFromJson({
         id: s.id,
@@ -201,19 +220,39 @@ export class Alerting {
       });
       return parsed.ok ? [parsed.silence] : [];
     });
+    // What the rebuild decides is committed with the next decision or timer tick (the first flush):
+    // the server's URL, which notifications link to, may be known only once it listens.
+    return new Alerting(store, setup, silences, wallClock, saved);
+  }
+
+  /** The state machine, dispatcher and acknowledgements from a saved state (fresh ones without). */
+  private build(saved: string | undefined): {
+    machine: AlertStateMachine;
+    dispatcher: Dispatcher;
+    notifications: AlertNotification[];
+  } {
+    const state =
+      saved === undefined
+        ? undefined
+        : (JSON.parse(saved) as {
+            machine: unknown;
+            log: unknown;
+            acks?: Array<[string, { by: string; comment: string; at: number }]>;
+          });
     const machine =
       state === undefined
         ? new AlertStateMachine()
         : AlertStateMachine.fromSnapshot(
             state.machine as Parameters<typeof AlertStateMachine.fromSnapshot>[0],
           );
+    const setup = this.setup;
     const dispatcher = new Dispatcher({
       route: setup.route,
       receivers: Object.fromEntries(
         [...setup.receivers].map(([name, r]) => [name, { sendResolved: r.sendResolved }]),
       ),
       inhibitRules: setup.inhibitRules,
-      silences,
+      silences: this.silences,
       // The log must outlive the longest repeat interval, or a firing group would be re-announced
       // whenever its entry expires (Alertmanager's 120 h default is shorter than a 4-week repeat,
       // which event-time replays reach in seconds).
@@ -222,16 +261,15 @@ export class Alerting {
         ? {}
         : { log: state.log as ConstructorParameters<typeof Dispatcher>[0]["log"] & object }),
     });
-    const alerting = new Alerting(store, setup, machine, dispatcher, silences, wallClock);
-    alerting.acks = new Map(state?.acks ?? []);
+    this.acks = new Map(state?.acks ?? []);
     // The dispatcher's groups are not saved (its log is): rebuild them from the restored alerts, at
     // the time of their last evaluation, so the API lists them and the log suppresses resends.
     const restored = machine.alerts();
-    if (restored.length > 0) {
-      const at = Math.max(...restored.map((a) => a.updatedAt));
-      await alerting.commit(dispatcher.update(notifiable(restored), at));
-    }
-    return alerting;
+    const notifications =
+      restored.length === 0
+        ? []
+        : dispatcher.update(notifiable(restored), Math.max(...restored.map((a) => a.updatedAt)));
+    return { machine, dispatcher, notifications };
   }
 
   /** Evaluates a window that became final, and enqueues what the dispatcher decides. */
@@ -254,6 +292,8 @@ export class Alerting {
       conditions: outcome.conditions,
       unknown: [...outcome.unknown, ...noData],
     });
+    // Evaluated already (a replay of the window-final feed after a crash): decided and committed then.
+    if (result.ignored) return;
     await this.commit(this.dispatcher.update(notifiable(result.alerts), now));
   }
 
@@ -304,7 +344,14 @@ export class Alerting {
     await this.commit(this.dispatcher.tick(now));
   }
 
-  private async commit(notifications: readonly AlertNotification[]): Promise<void> {
+  /**
+   * Commits the state with the notifications decided (one transaction). When the store refuses, the
+   * memory goes back to the state last committed, so the caller's retry (the window-final feed replays
+   * the window) decides the same again instead of finding it decided and never enqueued.
+   */
+  private async commit(decided: readonly AlertNotification[]): Promise<void> {
+    const notifications = [...this.carried, ...decided];
+    this.carried = [];
     const items: OutboxItem[] = [];
     const created = this.wallClock();
     for (const n of notifications) {
@@ -323,7 +370,17 @@ export class Alerting {
       // From here the outbox owns delivery: the decision is logged as made.
       this.dispatcher.recordSent(n, n.at);
     }
-    await this.store.commitAlerting(this.stateJson(), items);
+    const state = this.stateJson();
+    try {
+      await this.store.commitAlerting(state, items);
+      this.committed = state;
+    } catch (error) {
+      const built = this.build(this.committed);
+      this.machine = built.machine;
+      this.dispatcher = built.dispatcher;
+      this.carried = built.notifications;
+      throw error;
+    }
   }
 
   /** The state saved with every decision: alert states, the notification log, acknowledgements. */
@@ -465,7 +522,7 @@ export class Alerting {
       });
     const ack = { by: fields.by, comment: typeof fields.comment === "string" ? fields.comment : "", at: now };
     this.acks.set(fingerprint, ack);
-    await this.store.commitAlerting(this.stateJson(), []);
+    await this.commit([]);
     return { fingerprint, ...ack };
   }
 

@@ -208,13 +208,13 @@ async function* logBatches(
 
 /**
  * Permutation importance, linear attributions and attribution drift of a model version's windows,
- * computed from the ingest log and cached in the store. `onReference` is MonitorService's hook: it
- * computes the reference's importance from the uploaded rows.
+ * computed from the ingest log and cached in the store. `onReference` computes the reference's
+ * importance from the uploaded rows (MonitorService calls it after storing a reference); final
+ * windows are explained in the background by the `explanations` window-final consumer.
  *
  * @example
  * ```ts
- * const explanations = new Explanations(store, service);
- * service.onReference = (model, version, bytes, type) => explanations.onReference(model, version, bytes, type);
+ * const explanations = new Explanations(store, { model: registry.model, windows: reads.windows });
  * const answer = await explanations.windowImportance("cancer", "1", Date.parse("2024-01-01T00:00:00Z"));
  * answer.ranking[0]; // the feature the model leans on most in that window
  * ```
@@ -299,19 +299,25 @@ export class Explanations {
   }
 
   /**
-   * Explains a window that just became final, in the background, one at a time (it fills the cache
-   * that {@link cachedAttribution} reads for model health). Versions with nothing to explain, and
-   * windows with too few labels, are skipped quietly.
+   * Explains a final window (the window-final consumer's work): fills the cache that
+   * {@link cachedAttribution} reads. Versions with nothing to explain and windows with too few labels
+   * are done quietly; a failure is logged and the window left to be explained on request (a window
+   * that always fails must not stop the ones after it).
    */
-  precompute(model: string, version: string, startMs: number): void {
+  async explainFinal(model: string, version: string, startMs: number): Promise<void> {
+    try {
+      await this.windowImportance(model, version, startMs);
+    } catch (error) {
+      if (!(error instanceof TikTokToeError && error.expected))
+        this.log(`explaining ${model} v${version} at ${new Date(startMs).toISOString()} failed`, error);
+    }
+  }
+
+  /** Runs `work` on the background queue, after what was queued before it ({@link idle} waits for it). */
+  inBackground(work: () => Promise<void>): void {
     this.queue = this.queue
-      .then(async () => {
-        await this.windowImportance(model, version, startMs);
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof TikTokToeError && error.expected))
-          this.log(`explaining ${model} v${version} at ${new Date(startMs).toISOString()} failed`, error);
-      });
+      .then(work)
+      .catch((error: unknown) => this.log("background explanations failed", error));
   }
 
   /** Waits for the background explanations queued so far (tests, shutdown). */
@@ -346,7 +352,7 @@ export class Explanations {
   }
 
   /**
-   * MonitorService's `onReference` hook: when the version has an ONNX artifact and the upload a target
+   * After a reference upload (MonitorService calls it): when the version has an ONNX artifact and the upload a target
    * column, computes the reference's permutation importance from the uploaded rows and stores it.
    * Never throws: the reference is stored already, and a failure here leaves a note instead.
    */

@@ -9,7 +9,7 @@ import { openStore, type Store } from "../store/index.js";
 import { Alerting, loadAlerting } from "./alerting.js";
 import { createApp } from "./app.js";
 import { parseTokens, TokenAuth } from "./auth.js";
-import { Explanations } from "./explanations.js";
+import type { Explanations } from "./explanations.js";
 import { MonitorService } from "./monitor-service.js";
 import { ResourceMonitor } from "./resource-monitor.js";
 import { DeploymentService } from "./serving/index.js";
@@ -115,16 +115,30 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   const now = options.now ?? (() => Date.now());
   const log = options.log ?? createLogger({ level: "warn" });
-  const service = await MonitorService.open({ store, config, clock: options.clock ?? "wall", now, log });
-  const explanations = new Explanations(store, service, (message, error) =>
-    log.child({ component: "explanations" }).error(message, { error }),
-  );
-  service.onReference = (model, version, bytes, type) =>
-    explanations.onReference(model, version, bytes, type);
-  // Each final window is explained in the background; health reads the cached attribution drift.
-  service.onWindowFinal = (model, version, startMs) => explanations.precompute(model, version, startMs);
-  service.attributionOf = (model, version, startMs) =>
-    explanations.cachedAttribution(model, version, startMs);
+  // The whole graph is built before listening (no part is attached later). The links in notifications
+  // need the server's URL, known once it listens (port 0 picks one): alerting reads it when it makes
+  // one, and decides nothing before the first flush, after listening.
+  let url = "";
+  let service: MonitorService;
+  try {
+    const alerting = await Alerting.open(
+      store,
+      await loadAlerting(config.alerting ?? DASHBOARD_ONLY_ALERTING, () => url),
+      now,
+    );
+    service = await MonitorService.open({
+      store,
+      config,
+      clock: options.clock ?? "wall",
+      now,
+      log,
+      alerting,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const explanations = service.explanations;
   // Resources run on the wall clock; their rules reach alerting only when its clock is the wall clock
   // too (in an event-time replay the alert clock is the replayed time).
   const resources = await ResourceMonitor.open({
@@ -179,19 +193,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const address = server.address() as AddressInfo;
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${shown}:${address.port}`;
-  try {
-    service.alerting = await Alerting.open(
-      store,
-      await loadAlerting(config.alerting ?? DASHBOARD_ONLY_ALERTING, url),
-      now,
-    );
-  } catch (error) {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await deployments.close();
-    await store.close();
-    throw error;
-  }
+  url = `http://${shown}:${address.port}`;
   resources.start();
   const delivery = setInterval(() => {
     service.alerting

@@ -17,7 +17,7 @@ export {
 export { type Correction, type CorrectionResult, correct, corrections } from "./multiple-testing.js";
 export { PSI_MIN_SHARE, psi } from "./psi.js";
 export { quantileSorted } from "./quantile.js";
-export { seededRandom } from "./random.js";
+export { type RandomState, randomFromState, type SeededRandom, seededRandom } from "./random.js";
 export { sortedFinite } from "./sort.js";
 export { type KsWasserstein, ksWassersteinSorted } from "./two-sample.js";
 export { float32FromBase64, float64ArrayFromBase64, typedToBase64, uint8FromBase64 } from "./typed-base64.js";

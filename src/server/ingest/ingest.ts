@@ -1,0 +1,257 @@
+import { TikTokToeError } from "../../errors/index.js";
+import type { Logger } from "../../logging/index.js";
+import {
+  type BatchFormat,
+  type IngestContext,
+  parseEventBatch,
+  parseLabelBatch,
+  TIME_RANGE_MS,
+} from "../../monitor/index.js";
+import type { IngestAppend, IngestAppendResult, Store } from "../../store/index.js";
+import { type Aggregator, joinOf } from "../aggregator/index.js";
+import { clockCheckpoint, type ModelRegistry, type ModelRuntime } from "../registry/index.js";
+import { type IngestLimits, ingestContext } from "./context.js";
+import type { SerialChain } from "./serial-chain.js";
+import type { StoreHealth } from "./store-health.js";
+
+/** The answer to an ingest request. */
+export interface IngestResult {
+  readonly accepted: number;
+  readonly duplicates: number;
+  /** Labels whose event is unknown (not ingested, or older than the lateness). */
+  readonly unmatched?: number;
+}
+
+/** Options of {@link Ingest}. */
+export interface IngestOptions {
+  readonly store: Store;
+  readonly registry: ModelRegistry;
+  readonly health: StoreHealth;
+  /** The ingest chain: group commits, then the aggregation of what they appended, in order. */
+  readonly chain: SerialChain;
+  readonly aggregator: Aggregator;
+  readonly limits: IngestLimits;
+  readonly log: Logger;
+}
+
+interface PendingBatch {
+  readonly append: IngestAppend;
+  readonly resolve: (result: IngestAppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * The write path: validates a whole batch (nothing stored when a record is bad), appends it durably
+ * with every batch that arrived meanwhile (group commit: one transaction, one log row per batch; the
+ * store deduplicates by id and joins labels to their events), answers, then hands the log's tail to
+ * the aggregator. The answer waits only for the durable append. The `/predict` endpoint and the SDKs
+ * go through {@link ingestEvents}.
+ *
+ * @example
+ * ```ts
+ * const answer = await ingest.ingestEvents("bike", ndjson, "ndjson"); // { accepted: 1000, duplicates: 0 }
+ * ```
+ */
+export class Ingest {
+  private pending: PendingBatch[] = [];
+  private scheduled = false;
+  /** Counters for /metrics. */
+  readonly counters = { duplicates: 0, rejectedBatches: 0, unmatchedLabels: 0 };
+
+  constructor(private readonly options: IngestOptions) {}
+
+  /**
+   * Validates a batch of events and appends it durably; the store deduplicates by id against every
+   * event it has accepted (within the retention). Aggregation follows in the ingest chain, from the log.
+   * `body` is the request's text (NDJSON or a JSON array, per `format`) or the event objects themselves
+   * (`/predict` logs its predictions this way): validated the same, line numbers counted from 1.
+   *
+   * @example
+   * ```ts
+   * await ingest.ingestEvents("bike", [{ id: "e1", time: Date.now(), version: "1", features, prediction: 3 }]);
+   * ```
+   */
+  async ingestEvents(
+    model: string,
+    body: string | readonly unknown[],
+    format: BatchFormat = "ndjson",
+  ): Promise<IngestResult> {
+    const runtime = this.options.registry.runtime(model);
+    const [text, as] = typeof body === "string" ? [body, format] : [JSON.stringify(body), "json" as const];
+    const parsed = parseEventBatch(text, as, this.context(runtime));
+    if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
+    const result = await this.append({
+      kind: "events",
+      model,
+      receivedMs: this.options.registry.wallNow(),
+      events: parsed.records.map((event, i) => ({
+        index: { id: event.id, version: event.version, timeMs: event.timeMs, join: joinOf(runtime, event) },
+        source: parsed.sources[i]!,
+      })),
+    });
+    this.counters.duplicates += result.duplicates;
+    return { accepted: result.accepted, duplicates: result.duplicates };
+  }
+
+  /** Validates and appends labels; the store joins each to its event by id (unmatched: unknown id). */
+  async ingestLabels(
+    model: string,
+    body: string | readonly unknown[],
+    format: BatchFormat = "ndjson",
+  ): Promise<IngestResult> {
+    const runtime = this.options.registry.runtime(model);
+    const [text, as] = typeof body === "string" ? [body, format] : [JSON.stringify(body), "json" as const];
+    const parsed = parseLabelBatch(text, as, this.context(runtime));
+    if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
+    const result = await this.append({
+      kind: "labels",
+      model,
+      receivedMs: this.options.registry.wallNow(),
+      // The label's time is resolved now (it may default to the clock), so the resolved record is logged.
+      labels: parsed.records.map((label) => ({
+        id: label.id,
+        timeMs: label.timeMs,
+        source: JSON.stringify({ id: label.id, value: label.value, time: label.timeMs }),
+      })),
+    });
+    this.counters.duplicates += result.duplicates;
+    this.counters.unmatchedLabels += result.unmatched;
+    return { accepted: result.accepted, duplicates: result.duplicates, unmatched: result.unmatched };
+  }
+
+  /**
+   * Moves a model's event clock forward without an event (`POST /v1/models/{model}/clock`), so a
+   * replay's last windows close on their own data: the alternative, a synthetic late event, is a
+   * window of one fake event. The time obeys the same bounds as an event's (1970–2100, and at most
+   * the clock's jump bound ahead, `monitor.max_clock_jump`); an earlier time leaves the clock as it is,
+   * so a retried request is harmless. Durable: the model's clock checkpoint is written before the
+   * answer (a restart starts from it). The caller (MonitorService) then flushes the windows it makes final.
+   *
+   * @example
+   * ```ts
+   * await service.advanceClock("bike", { time: "2013-01-14T00:00:00Z" });
+   * ```
+   */
+  async advanceClock(model: string, body: unknown): Promise<{ clock: string; previous: string }> {
+    const runtime = this.options.registry.runtime(model);
+    if (this.options.registry.clockKind !== "event")
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        "this server runs on the wall clock: its windows close as time passes",
+        { path: "", hint: "start the server with --clock event to drive windows by event time" },
+      );
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      throw new TikTokToeError("REQUEST_INVALID", 'the body must be a JSON object {"time": …}', { path: "" });
+    const fields = body as Record<string, unknown>;
+    for (const name of Object.keys(fields))
+      if (name !== "time") throw new TikTokToeError("REQUEST_INVALID", "unknown field", { path: name });
+    const value = fields.time;
+    const ms =
+      typeof value === "number"
+        ? value
+        : typeof value === "string" && /(?:Z|[+-]\d\d:?\d\d)$/i.test(value)
+          ? Date.parse(value)
+          : Number.NaN;
+    if (!Number.isFinite(ms))
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        'time must be ISO 8601 with a zone ("2013-01-14T00:00:00Z") or epoch milliseconds',
+        { path: "time" },
+      );
+    if (ms < TIME_RANGE_MS.min || ms >= TIME_RANGE_MS.max)
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        `time ${JSON.stringify(value)} is outside 1970-01-01 to 2100-01-01; epoch times are in milliseconds`,
+        { path: "time" },
+      );
+    await this.options.chain.idle();
+    const before = runtime.clock.now();
+    if (!Number.isFinite(before))
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        `model "${model}" has no events yet: its clock has not started`,
+        {
+          path: "time",
+          hint: "the event clock starts at the first event; send events first",
+        },
+      );
+    // The same bound as an event's: a mistyped time must not close every open window for good.
+    const newest = this.context(runtime).newestAcceptedMs;
+    if (ms > newest)
+      throw new TikTokToeError(
+        "REQUEST_INVALID",
+        `time ${new Date(ms).toISOString()} is further ahead of the clock (${new Date(before).toISOString()}) than monitor.max_clock_jump allows (newest accepted: ${new Date(newest).toISOString()})`,
+        { path: "time", hint: "advance the clock in steps no larger than monitor.max_clock_jump" },
+      );
+    if (ms > before) {
+      // Durable before it counts: the checkpointed clock is what a restart starts from.
+      try {
+        await this.options.store.putCheckpoint(clockCheckpoint(model), ms);
+      } catch (error) {
+        throw this.options.health.refused(error);
+      }
+      runtime.clock.observe(ms);
+    }
+    return { clock: new Date(runtime.clock.now()).toISOString(), previous: new Date(before).toISOString() };
+  }
+
+  private context(runtime: ModelRuntime): IngestContext {
+    return ingestContext(this.options.registry, runtime, this.options.limits);
+  }
+
+  private rejected(
+    problems: readonly { line: number; field: string; code: string; message: string }[],
+    truncated: boolean,
+  ): TikTokToeError {
+    this.counters.rejectedBatches++;
+    const lines = new Set(problems.map((p) => p.line)).size;
+    const count = truncated
+      ? `at least ${lines} record(s) are invalid (validation stopped at the first ${problems.length} problems)`
+      : `${lines} record(s) are invalid`;
+    return new TikTokToeError("INGEST_INVALID", `${count}; nothing was stored`, {
+      problems,
+      problemsTruncated: truncated,
+      hint: "drop or fix the records listed in problems and resend the batch",
+    });
+  }
+
+  /**
+   * Queues a batch for the next group commit and resolves with what the store did once it is durable.
+   * Every batch that arrives before the next turn of the event loop shares one transaction.
+   */
+  private append(append: IngestAppend): Promise<IngestAppendResult> {
+    return new Promise<IngestAppendResult>((resolve, reject) => {
+      this.pending.push({ append, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          // commit() settles every item itself; a failure here is a bug, logged.
+          this.options.chain
+            .run(() => this.commit())
+            .catch((error: unknown) => {
+              this.options.log.error("a group commit failed", { error });
+            });
+        });
+      }
+    });
+  }
+
+  private async commit(): Promise<void> {
+    this.scheduled = false;
+    const items = this.pending;
+    this.pending = [];
+    if (items.length === 0) return;
+    let results: IngestAppendResult[];
+    try {
+      results = await this.options.store.appendIngest(items.map((i) => i.append));
+      this.options.health.succeeded();
+    } catch (error) {
+      const refused = this.options.health.refused(error);
+      for (const item of items) item.reject(refused);
+      return;
+    }
+    // Durable now: answer first, then aggregate from the log (later reads and flushes wait for it).
+    for (const [i, item] of items.entries()) item.resolve(results[i]!);
+    await this.options.aggregator.aggregateTail();
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  clockCheckpoint,
+  ModelRegistry,
+  type ModelRegistryOptions,
+  type ModelRuntime,
+} from "./model-registry.js";
