@@ -27,6 +27,12 @@ import { validateOnnxUpload } from "./onnx-predict.js";
 import { openapi } from "./openapi.js";
 import { type MetricFamily, processMetrics, renderExposition } from "./prometheus.js";
 import type { ResourceMonitor } from "./resource-monitor.js";
+import {
+  LABELLED_LIMIT,
+  sendReferenceRows,
+  sendVersionModel,
+  streamLabelled,
+} from "./version-files-routes.js";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -491,6 +497,29 @@ export function createApp(options: AppOptions): Server {
           throw new TikTokToeError("NOT_FOUND", "explanations are not enabled on this server");
         const start = time(params.start!, Number.NaN, "start");
         sendJson(response, 200, await options.explanations.windowImportance(params.model!, version, start));
+      }),
+    )
+    .add(
+      ...endpoint(api.getVersionModel, ({ response, params }) =>
+        sendVersionModel(response, service, params.model!, params.version!),
+      ),
+    )
+    .add(
+      ...endpoint(api.getReference, ({ response, params }) =>
+        sendReferenceRows(response, service, params.model!, params.version!),
+      ),
+    )
+    .add(
+      ...endpoint(api.listLabelled, ({ response, params, query }) => {
+        const version = query.get("version");
+        const limit = query.get("limit");
+        return streamLabelled(response, service, {
+          model: params.model!,
+          ...(version === null ? {} : { version }),
+          fromMs: time(query.get("from"), Number.NEGATIVE_INFINITY, "from"),
+          toMs: time(query.get("to"), Number.POSITIVE_INFINITY, "to"),
+          limit: limit === null ? LABELLED_LIMIT.default : Number(limit),
+        });
       }),
     );
 

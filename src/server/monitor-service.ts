@@ -50,6 +50,7 @@ import type {
 import type { Alerting } from "./alerting.js";
 import { explanationCollection } from "./explanations.js";
 import { parseModelDefinition } from "./model-definition.js";
+import { encodeReferenceRows } from "./model-files.js";
 import { predictWithOnnx } from "./onnx-predict.js";
 import { type MetricFamily, qualityMetricSeries, type Sample, type SummarySample } from "./prometheus.js";
 import {
@@ -405,6 +406,18 @@ export class MonitorService {
     return this.runtime(name).record;
   }
 
+  /** A model's record once its version is known to exist (NOT_FOUND naming the model or the version). */
+  modelVersion(name: string, version: string): ModelRecord {
+    const runtime = this.runtime(name);
+    this.requireVersion(runtime, version);
+    return runtime.record;
+  }
+
+  /** The store, for routes that read artifacts and the log as they are (model-files.ts, labelled.ts). */
+  get store(): Store {
+    return this.options.store;
+  }
+
   async registerVersion(model: string, body: unknown, onnx?: Uint8Array): Promise<{ version: string }> {
     const runtime = this.runtime(model);
     const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
@@ -474,6 +487,13 @@ export class MonitorService {
     await this.referenceQualities.put(model, version, quality);
     runtime.profiles.set(version, profile);
     runtime.calibrators.set(version, calibrator);
+    // The rows as uploaded, for clients that optimise or retrain the version (model-files.ts).
+    await this.options.store.putArtifact(
+      model,
+      version,
+      "reference-rows",
+      encodeReferenceRows(bytes, mediaType),
+    );
     await this.onReference?.(model, version, bytes, mediaType);
     return {
       rows: parsed.rows,
