@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { FeatureValue } from "./ingest.js";
-import { named } from "./registry.js";
 
 /**
  * One line of `GET /v1/models/{model}/labelled`: an event's features joined with its label (a
@@ -12,9 +11,8 @@ import { named } from "./registry.js";
  *   features: { x: 1 }, prediction: "3", label: "3" };
  * ```
  */
-export const LabelledEvent = named(
-  "LabelledEvent",
-  z.object({
+export const LabelledEvent = z
+  .object({
     id: z.string(),
     version: z.string(),
     time: z.string().describe("the event's time, ISO 8601"),
@@ -22,6 +20,7 @@ export const LabelledEvent = named(
     features: z.record(z.string(), FeatureValue),
     prediction: z.union([z.number(), z.string(), z.null()]),
     label: z.union([z.number(), z.string()]).describe("the label's value as sent"),
-  }),
-);
+  })
+  // Not a named component: only the NDJSON answer's x-itemSchema uses it (written inline there).
+  .describe("a labelled event: its features joined with its label");
 export type LabelledEvent = z.infer<typeof LabelledEvent>;

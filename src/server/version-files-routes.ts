@@ -11,6 +11,7 @@ import { type ModelFilesService, versionModelFile, versionReferenceRows } from "
 /** The service these handlers read through. */
 export interface VersionFilesService extends ModelFilesService {
   model(name: string): ModelRecord;
+  modelVersion(model: string, version: string): ModelRecord;
   readonly store: ModelFilesService["store"] & LabelledStore;
 }
 
@@ -81,7 +82,7 @@ export async function streamLabelled(
   const record =
     query.version === undefined
       ? service.model(query.model)
-      : (service.modelVersion(query.model, query.version), service.model(query.model));
+      : service.modelVersion(query.model, query.version);
   const pairs = readLabelledEvents(service.store, {
     model: record,
     ...(query.version === undefined ? {} : { version: query.version }),
