@@ -25,6 +25,7 @@ export type {
   LatencyEntry,
   OptimizationReport,
 } from "./report-types.js";
+export { type QuantizeOptions, quantizeTechnique } from "./quantize.js";
 export { type OptimizationRun, runOptimization } from "./run.js";
 export { type ModelSignature, modelSignature } from "./signature.js";
 export type { Candidate, OptimizationData, Technique, TechniqueContext } from "./technique.js";
