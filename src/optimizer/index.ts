@@ -13,6 +13,7 @@ export {
   type ProductionWindow,
   productionVsObjectives,
 } from "./production.js";
+export { type QuantizeOptions, quantizeTechnique } from "./quantize.js";
 export {
   type OptimizationReportFormat,
   optimizationReportFormats,
@@ -25,7 +26,6 @@ export type {
   LatencyEntry,
   OptimizationReport,
 } from "./report-types.js";
-export { type QuantizeOptions, quantizeTechnique } from "./quantize.js";
 export { type OptimizationRun, runOptimization } from "./run.js";
 export { type ModelSignature, modelSignature } from "./signature.js";
 export type { Candidate, OptimizationData, Technique, TechniqueContext } from "./technique.js";
