@@ -149,10 +149,14 @@ export async function* readLabelled(
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let pending = "";
+  let finished = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done) {
+        finished = true;
+        break;
+      }
       pending += decoder.decode(value, { stream: true });
       let newline = pending.indexOf("\n");
       while (newline >= 0) {
@@ -172,6 +176,8 @@ export async function* readLabelled(
         undefined,
       );
   } finally {
+    // A caller that stops early (break, a thrown error) ends the download instead of leaving it open.
+    if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }

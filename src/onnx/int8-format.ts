@@ -41,8 +41,8 @@ export interface Int8Format {
  * - x86 with AVX2 or AVX-512 but no VNNI: U8S8 with reduce_range. Measured by `npm run bench --
  *   optimize` (docs/benchmarks.md, "int8 activation layouts"; AMD EPYC, avx2, no VNNI): full-range U8S8
  *   disagrees with fp32 once fused (relative RMSE 0.052 on the digits MLP, 0.123 on the digits CNN, over
- *   the 0.1 check; 3.84 on the research notes' MLP), reduce_range agrees (0.004) and is the fastest
- *   (0.53× and 0.46× fp32's p50 at batch 64), and S8S8 is slower than fp32 itself (1.2–2.3×; the
+ *   the 0.1 check; 3.84 on the research notes' MLP), reduce_range agrees (0.004) as fast (0.36–0.66×
+ *   fp32's p50 at batch 64 over two runs), and S8S8 is slower than fp32 itself (1.2–2.7×; the
  *   research notes measured 1.19×), so it is not even worth trying here.
  * - anything else, or unknown flags: U8S8 with reduce_range, the one layout that is correct on
  *   every CPU, only a little less precise where the CPU did not need it.
