@@ -211,6 +211,32 @@ test("optimize --server: the report opens with production's accuracy and p99 aga
   assert.ok(report.baseline.accuracy > 0.95);
 });
 
+test("optimize --server --format markdown: the report opens with the section, newest version by default", async () => {
+  const run = await runCli([
+    "optimize",
+    "--server",
+    url,
+    "--model",
+    "digits",
+    "--techniques",
+    "none",
+    "--runs",
+    "2",
+    "--folds",
+    "2",
+    "--format",
+    "markdown",
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.split("\n");
+  assert.match(lines[0]!, /^# Optimization report: http:.*\/v1\/models\/digits\/versions\/1\/model$/);
+  assert.equal(lines[2], "## Production vs objectives");
+  assert.match(run.stdout, /\| accuracy \| 0\.95 \| 0\.\d+ \| no \| no \|/);
+  assert.match(run.stdout, /\| latency \| 50 ms \| [\d.]+ ms \| yes \| no \|/);
+  assert.match(run.stdout, /The optimization is for: resource_usage\./);
+  assert.match(run.stdout, /validation rows: 300 from the reference, 400 labelled events/);
+});
+
 test("optimize --server: an unknown version exits 2 naming it", async () => {
   const run = await runCli([
     "optimize",
