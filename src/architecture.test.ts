@@ -72,6 +72,8 @@ const layers: Record<string, readonly string[]> = {
   demo: ["server", "client", "data", "drift", "errors"],
   cli: [
     "optimizer",
+    // `optimize --server` downloads a version's files with the SDK's calls (issue #13).
+    "client",
     "onnx",
     "logging",
     "demo",

@@ -20,6 +20,7 @@ import {
   runOptimization,
 } from "../optimizer/index.js";
 import { repoPath } from "../testing/paths.js";
+import { int8LayoutTable, measureInt8Layouts } from "./int8-layout-bench.js";
 import { machineLine } from "./machine.js";
 import { writeBenchSection } from "./report-file.js";
 
@@ -125,6 +126,8 @@ export async function runOptimizeBench(): Promise<void> {
   const data = await loadOptimizationData(dataPath, signature, { label: "target", inputScale: 1 / 16 });
   const { techniques, unavailable } = resolveTechniques("all", DEFAULT_TECHNIQUE_SETTINGS);
   const cpu = await readCpuFeatures();
+  console.log("optimize bench: int8 layouts (U8S8, S8S8, full range and reduce_range) …");
+  const layouts = await measureInt8Layouts(cpu, LATENCY);
   console.log(`optimize bench: ${techniques.length} technique(s) built in, measuring …`);
   const report = await runOptimization({
     model,
@@ -182,6 +185,14 @@ export async function runOptimizeBench(): Promise<void> {
     ...(skipped === "" ? [] : ["", `Techniques not measured: ${skipped}.`]),
     "",
     ...rows,
+    "",
+    "### int8 activation layouts on this CPU (S8S8 vs U8S8)",
+    "",
+    "Each layout quantized with entropy calibration (256 training rows, per-channel weights, no fp32 fallback), its fused",
+    "graph (optimizations all) compared with fp32 on 512 held rows, and timed against fp32 in the same interleaved run",
+    `(the settings above). \`chooseInt8Format\` decides from the CPU flags; this table is the measurement behind it.`,
+    "",
+    ...int8LayoutTable(layouts, cpu),
   ].join("\n");
   console.log(body);
   writeBenchSection("optimize", body);

@@ -185,10 +185,34 @@ const badInputs: { name: string; args: string[]; code: string; message: RegExp }
     message: /--deploy needs --out DIR/,
   },
   {
-    name: "a served version as the source",
+    name: "a served version on a server that does not answer",
     args: ["--server", "http://127.0.0.1:1", "--model", "digits"],
     code: "USAGE",
-    message: /not available yet/,
+    message: /cannot reach http:\/\/127\.0\.0\.1:1/,
+  },
+  {
+    name: "a served version and a model file",
+    args: [mlp, "--server", "http://127.0.0.1:1", "--model", "digits"],
+    code: "USAGE",
+    message: /give either MODEL\.onnx or --server URL --model NAME, not both/,
+  },
+  {
+    name: "--model with --data",
+    args: ["--server", "http://127.0.0.1:1", "--model", "digits", "--data", digits],
+    code: "USAGE",
+    message: /--data is not used with --model/,
+  },
+  {
+    name: "--model without --server",
+    args: ["--model", "digits"],
+    code: "USAGE",
+    message: /--model NAME needs --server URL/,
+  },
+  {
+    name: "--version without --model",
+    args: [mlp, ...digitsArgs, "--version", "1"],
+    code: "USAGE",
+    message: /--version is used with --server URL --model NAME/,
   },
 ];
 
@@ -292,7 +316,7 @@ test("deployChosen registers the candidate with its report link; a refusal is re
     const stderr: string[] = [];
     const io = { stdout: { write: () => true }, stderr: { write: (t: string) => stderr.push(t) }, env: {} };
     const deploy = { model: "digits", server: url, version: undefined, token: "s3cret" };
-    assert.equal(await deployChosen(report, deploy, "models/digits_mlp.onnx", "/abs/report.json", io), true);
+    assert.equal(await deployChosen(report, deploy, "digits_mlp.onnx", "/abs/report.json", io), true);
     const sent = seen[0]!;
     assert.equal(sent.url, "/v1/models/digits/versions");
     assert.equal(sent.auth, "Bearer s3cret");

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { TikTokToeError } from "../errors/index.js";
@@ -12,6 +13,7 @@ import {
   type OptimizationReport,
   type OptimizationReportFormat,
   optimizationReportFormats,
+  productionVsObjectives,
   renderOptimizationReport,
   resolveTechniques,
   runOptimization,
@@ -19,11 +21,13 @@ import {
 } from "../optimizer/index.js";
 import { choiceOption, listOption, numberOption } from "./args.js";
 import { type CliIo, exitCodes } from "./io.js";
+import { downloadServedVersion, type ServedSource } from "./optimize-server.js";
 import { ProgressBar } from "./progress.js";
 import { writeFileAtomic } from "./write-output.js";
 
 /** `tiktoktoe optimize --help`. */
 export const optimizeHelp = `Usage: tiktoktoe optimize MODEL.onnx --data DATA.csv --label COL [options]
+       tiktoktoe optimize --server URL --model NAME [--version V] [options]
 
 Make a model cheaper to run without losing accuracy: each technique builds candidates from the
 model; every candidate is cross-validated (each technique re-run per fold on the fold's training
@@ -38,6 +42,12 @@ Objective: 0.4·min(1, accuracy/0.95) + 0.3·min(1, 50 ms/p95) + 0.3·(1 − siz
 
 Data: the feature columns (all but the label, or --features), in file order, fill the model's single
 input, reshaped to its static shape per row (64 columns fill [batch, 1, 8, 8]).
+
+A served version (--server URL --model NAME): its ONNX model, its reference rows (with a target
+column) and its labelled events are downloaded from tiktoktoe serve into a temporary folder, the
+schema's features in schema order; the report opens with "Production vs objectives": the newest
+labelled window's accuracy (MAE for a regression) and the newest window's p99 latency against the
+objective's targets, and which objectives the optimization is for.
 
 Options:
       --data FILE            labelled rows: CSV with a header, or NDJSON (optionally .gz)
@@ -63,7 +73,11 @@ Options:
       --deploy MODEL_NAME    register the chosen candidate as a new version of MODEL_NAME on --server
                              (needs --out; meta: optimized_from, technique, report)
       --deploy-version V     the new version's name (default <technique>-<sha256 prefix>)
-      --server URL           the tiktoktoe server for --deploy
+      --server URL           the tiktoktoe server: the served version to optimize (with --model), and --deploy's
+      --model NAME           optimize a served version of NAME (instead of MODEL.onnx, --data and --label)
+      --version V            that version (default: the newest registered)
+      --from T, --to T       labelled events with an event time in [from, to) (ISO 8601 or epoch ms; default all)
+      --limit N              the most labelled events (default 100000)
       --token T              a bearer token with the admin scope (default: $TIKTOKTOE_TOKEN)
   -q, --quiet                no progress bar
   -h, --help                 this help
@@ -78,6 +92,7 @@ Examples:
   tiktoktoe optimize models/bike_mlp.onnx --data data/bike/bike_2011.csv --label cnt \\
       --features season,mnth,hr,holiday,weekday,workingday,weathersit,temp,atemp,hum,windspeed
   tiktoktoe optimize model.onnx --data val.csv --label y --out opt/ --deploy churn --server http://127.0.0.1:8080
+  tiktoktoe optimize --server http://127.0.0.1:8080 --model digits --version 1 --input-scale 0.0625 --techniques quantize
 `;
 
 const optimizeArgs = {
@@ -106,6 +121,9 @@ const optimizeArgs = {
   token: { type: "string" },
   model: { type: "string" },
   version: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  limit: { type: "string" },
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -146,6 +164,8 @@ export interface OptimizeInvocation {
       }
     | undefined;
   readonly quiet: boolean;
+  /** `--server URL --model NAME`: the served version to download (model, data and label then come from it). */
+  readonly served: ServedSource | undefined;
 }
 
 function usage(message: string, path: string, hint?: string): TikTokToeError {
@@ -179,20 +199,22 @@ export function parseOptimizeArgs(args: readonly string[], io: CliIo): OptimizeI
   }
   const { values, positionals } = parsed;
   if (values.help) return "help";
-  if (values.model !== undefined || values.version !== undefined)
-    throw usage(
-      "optimizing a served version (--server URL --model NAME [--version V]) is not available yet: the server does not let a client download a version's ONNX file or its labelled events",
-      values.model !== undefined ? "--model" : "--version",
-      "download the model and a labelled CSV, then: tiktoktoe optimize MODEL.onnx --data DATA.csv --label COL",
-    );
-  if (positionals.length === 0)
+  const served = servedSource(values, positionals, io);
+  if (served === undefined) {
+    for (const option of ["version", "from", "to", "limit"] as const)
+      if (values[option] !== undefined)
+        throw usage(`--${option} is used with --server URL --model NAME`, `--${option}`);
+  }
+  if (served !== undefined) {
+    // The model, the data and the label come from the server.
+  } else if (positionals.length === 0)
     throw usage("missing the model: tiktoktoe optimize MODEL.onnx --data DATA.csv --label COL", "MODEL.onnx");
   if (positionals.length > 1)
     throw usage(`one model at a time; got ${positionals.length}: ${positionals.join(", ")}`, "MODEL.onnx");
-  const model = positionals[0]!;
-  if (values.data === undefined || values.data === "")
+  const model = served === undefined ? positionals[0]! : "";
+  if (served === undefined && (values.data === undefined || values.data === ""))
     throw usage("missing required option --data (labelled rows to validate on)", "--data");
-  if (values.label === undefined || values.label === "")
+  if (served === undefined && (values.label === undefined || values.label === ""))
     throw usage("missing required option --label (the label column)", "--label");
   const techniquesList = listOption(values.techniques);
   if (techniquesList !== undefined && techniquesList.length === 0)
@@ -224,12 +246,12 @@ export function parseOptimizeArgs(args: readonly string[], io: CliIo): OptimizeI
       version,
       token: values.token ?? io.env.TIKTOKTOE_TOKEN,
     };
-  } else if (values.server !== undefined)
-    throw usage("--server is used with --deploy MODEL_NAME", "--server");
+  } else if (values.server !== undefined && served === undefined)
+    throw usage("--server is used with --model NAME (a served version) or --deploy MODEL_NAME", "--server");
   return {
     model,
-    data: values.data,
-    label: values.label,
+    data: values.data ?? "",
+    label: values.label ?? "",
     features: listOption(values.features),
     inputScale:
       values["input-scale"] === undefined
@@ -278,6 +300,67 @@ export function parseOptimizeArgs(args: readonly string[], io: CliIo): OptimizeI
     failIfNone: values["fail-if-none"] === true,
     deploy,
     quiet: values.quiet === true,
+    served,
+  };
+}
+
+/** `--server URL --model NAME [--version V] [--from T] [--to T] [--limit N]`, checked; undefined without --model. */
+function servedSource(
+  values: {
+    readonly server?: string | undefined;
+    readonly model?: string | undefined;
+    readonly version?: string | undefined;
+    readonly token?: string | undefined;
+    readonly from?: string | undefined;
+    readonly to?: string | undefined;
+    readonly limit?: string | undefined;
+    readonly data?: string | undefined;
+    readonly label?: string | undefined;
+    readonly features?: string | undefined;
+  },
+  positionals: readonly string[],
+  io: CliIo,
+): ServedSource | undefined {
+  if (values.model === undefined) return undefined;
+  if (values.model === "") throw usage("--model needs the served model's name", "--model");
+  if (values.server === undefined)
+    throw usage("--model NAME needs --server URL (the tiktoktoe server that serves it)", "--server");
+  if (positionals.length > 0)
+    throw usage(
+      `give either MODEL.onnx or --server URL --model NAME, not both (got ${positionals.join(", ")})`,
+      "MODEL.onnx",
+    );
+  for (const option of ["data", "label", "features"] as const)
+    if (values[option] !== undefined)
+      throw usage(
+        `--${option} is not used with --model: the rows are the version's reference and labelled events, its schema's features`,
+        `--${option}`,
+      );
+  let server: URL;
+  try {
+    server = new URL(values.server);
+  } catch {
+    throw usage(
+      `--server "${values.server}" is not a URL`,
+      "--server",
+      "e.g. --server http://127.0.0.1:8080",
+    );
+  }
+  if (server.protocol !== "http:" && server.protocol !== "https:")
+    throw usage(`--server "${values.server}" must be http or https`, "--server");
+  const time = (value: string | undefined, option: string) => {
+    if (value === undefined) return undefined;
+    if (/^-?\d+$/.test(value) || !Number.isNaN(Date.parse(value))) return value;
+    throw usage(`--${option} "${value}" is not ISO 8601 or epoch milliseconds`, `--${option}`);
+  };
+  return {
+    server: values.server.replace(/\/+$/, ""),
+    model: values.model,
+    version: values.version,
+    token: values.token ?? io.env.TIKTOKTOE_TOKEN,
+    from: time(values.from, "from"),
+    to: time(values.to, "to"),
+    limit: values.limit === undefined ? 100_000 : integerOption(values.limit, "--limit", 1, 1_000_000),
   };
 }
 
@@ -299,6 +382,62 @@ export async function runOptimize(args: readonly string[], io: CliIo): Promise<n
   // Names are checked before any file is read: a typo costs nothing.
   const { techniques, unavailable } = resolveTechniques(invocation.techniques, invocation.settings);
   if (invocation.out !== undefined) await checkOutDir(invocation.out);
+  if (invocation.served === undefined) return optimizeFiles(invocation, techniques, unavailable, io);
+  const dir = await mkdtemp(join(tmpdir(), "tiktoktoe-optimize-"));
+  try {
+    const served = invocation.served;
+    const files = await downloadServedVersion(served, dir);
+    if (!invocation.quiet) for (const note of files.notes) io.stderr.write(`tiktoktoe optimize: ${note}\n`);
+    const base = `${served.server}/v1/models/${encodeURIComponent(served.model)}`;
+    return await optimizeFiles(
+      {
+        ...invocation,
+        model: files.modelFile,
+        data: files.dataFile,
+        label: files.label,
+        features: files.features,
+      },
+      techniques,
+      unavailable,
+      io,
+      {
+        modelName: `${base}/versions/${encodeURIComponent(files.version)}/model`,
+        dataName: `${base}/versions/${encodeURIComponent(files.version)}/reference + ${base}/labelled?version=${encodeURIComponent(files.version)}`,
+        optimizedFrom: `${served.model}/${files.version}`,
+        production: (objective) =>
+          productionVsObjectives({
+            server: served.server,
+            model: served.model,
+            version: files.version,
+            metric: files.record.task === "regression" ? "mae" : "accuracy",
+            windows: files.windows,
+            objective,
+            data: files.data,
+          }),
+      },
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** How a served version's run differs from a file's: its names in the report, and the production section. */
+interface ServedRun {
+  readonly modelName: string;
+  readonly dataName: string;
+  readonly optimizedFrom: string;
+  readonly production: (
+    objective: OptimizationReport["objective"],
+  ) => NonNullable<OptimizationReport["production"]>;
+}
+
+async function optimizeFiles(
+  invocation: OptimizeInvocation,
+  techniques: ReturnType<typeof resolveTechniques>["techniques"],
+  unavailable: ReturnType<typeof resolveTechniques>["unavailable"],
+  io: CliIo,
+  served?: ServedRun,
+): Promise<number> {
   const bytes = await readModel(invocation.model);
   const model = decodeModel(bytes);
   const signature = modelSignature(model, invocation.outputName);
@@ -321,8 +460,8 @@ export async function runOptimize(args: readonly string[], io: CliIo): Promise<n
     report = await runOptimization({
       model,
       bytes,
-      modelPath: invocation.model,
-      dataPath: invocation.data,
+      modelPath: served?.modelName ?? invocation.model,
+      dataPath: served?.dataName ?? invocation.data,
       data,
       signature,
       techniques,
@@ -342,6 +481,8 @@ export async function runOptimize(args: readonly string[], io: CliIo): Promise<n
   } finally {
     bar.done();
   }
+  // A served version's report opens with production against the objectives.
+  if (served !== undefined) report = { production: served.production(report.objective), ...report };
   if (invocation.out !== undefined) {
     await mkdir(invocation.out, { recursive: true });
     await writeFileAtomic(join(invocation.out, "report.json"), renderOptimizationReport(report, "json"));
@@ -362,7 +503,7 @@ export async function runOptimize(args: readonly string[], io: CliIo): Promise<n
     const ok = await deployChosen(
       report,
       invocation.deploy,
-      invocation.model,
+      served?.optimizedFrom ?? basename(invocation.model),
       resolve(invocation.out!, "report.json"),
       io,
     );
@@ -411,12 +552,13 @@ async function readModel(file: string): Promise<Uint8Array> {
  * @example
  * ```ts
  * await deployChosen(report, { model: "digits", server: "http://127.0.0.1:8080", version: undefined, token }, "m.onnx", "/abs/out/report.json", io);
+ * // optimizedFrom: the source model's file name, or "model/version" for a served version
  * ```
  */
 export async function deployChosen(
   report: OptimizationReport,
   deploy: NonNullable<OptimizeInvocation["deploy"]>,
-  modelPath: string,
+  optimizedFrom: string,
   reportPath: string,
   io: CliIo,
 ): Promise<boolean> {
@@ -429,7 +571,7 @@ export async function deployChosen(
     version,
     onnx: Buffer.from(bytes).toString("base64"),
     meta: {
-      optimized_from: basename(modelPath),
+      optimized_from: optimizedFrom,
       technique: chosen.technique,
       label: chosen.label,
       report: reportPath,

@@ -4,6 +4,14 @@
  * types come from the HTTP contract with `import type`): it ships alone.
  */
 export { createClient } from "./client.js";
+export {
+  downloadModel,
+  downloadReference,
+  type LabelledQuery,
+  readLabelled,
+  type ServerLocation,
+  ServerRequestError,
+} from "./files.js";
 export type {
   ClientErrorInfo,
   ClientOptions,
@@ -15,6 +23,7 @@ export type {
   IngestProblem,
   IngestResult,
   LabelInput,
+  LabelledEvent,
   LabelRecord,
   MonitorClient,
   PredictionInput,

@@ -28,7 +28,14 @@ export type FeatureValue = ContractFeatureValue;
  * const answer: IngestResult = { accepted: 1000, duplicates: 0 };
  * ```
  */
-export type { ErrorBody, EventRecord, IngestProblem, IngestResult, LabelRecord } from "../contract/index.js";
+export type {
+  ErrorBody,
+  EventRecord,
+  IngestProblem,
+  IngestResult,
+  LabelledEvent,
+  LabelRecord,
+} from "../contract/index.js";
 
 /**
  * When something happened: a `Date`, epoch milliseconds, or an ISO 8601 string with a zone

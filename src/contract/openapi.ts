@@ -38,7 +38,14 @@ function mediaObject(media: Media): Json {
   if (media.schema !== undefined) return { schema: ref(idOf(media.schema)) };
   return {
     schema: { type: "string", description: media.text },
-    ...(media.items === undefined ? {} : { "x-itemSchema": ref(idOf(media.items)) }),
+    // An item schema no JSON body uses is written inline: a named component only referenced from an
+    // extension would be reported as unused.
+    ...(media.items === undefined
+      ? {}
+      : {
+          "x-itemSchema":
+            components.get(media.items) === undefined ? inline(media.items) : ref(idOf(media.items)),
+        }),
   };
 }
 

@@ -24,6 +24,7 @@ import {
 } from "./deploy.js";
 import { Importance } from "./explanations.js";
 import { ClockAdvance, ClockAnswer, EventBatch, IngestResult, LabelBatch } from "./ingest.js";
+import { LabelledEvent } from "./labelled.js";
 import {
   ModelDefinition,
   ModelList,
@@ -661,6 +662,69 @@ export const api = {
     params: ModelParams,
     answers: { 200: ok("the history, oldest first", DeploymentHistory) },
     errors: [...MODEL],
+  },
+  getVersionModel: {
+    method: "get",
+    path: "/v1/models/{model}/versions/{version}/model",
+    operationId: "getVersionModel",
+    summary: "Download a version's ONNX model, as registered",
+    description:
+      "404 when the model or the version is unknown, or the version was registered without `onnx`.",
+    tag: "models",
+    scope: "read",
+    params: z.object({ model, version }),
+    answers: {
+      200: {
+        description: "the ONNX model's bytes",
+        content: { "application/octet-stream": { text: "an ONNX model (protobuf)" } },
+      },
+    },
+    errors: MODEL,
+  },
+  getReference: {
+    method: "get",
+    path: "/v1/models/{model}/versions/{version}/reference",
+    operationId: "getReference",
+    summary: "Download a version's reference rows, as uploaded (CSV or NDJSON)",
+    description:
+      "The upload's bytes in its own media type. 404 when the model or version is unknown, no reference was uploaded, or it was uploaded before the server kept the rows (upload it again).",
+    tag: "models",
+    scope: "read",
+    params: z.object({ model, version }),
+    answers: {
+      200: {
+        description: "the reference rows",
+        content: {
+          "text/csv": { text: "CSV with a header line, as uploaded" },
+          "application/x-ndjson": { text: "one JSON object per row, as uploaded" },
+        },
+      },
+    },
+    errors: MODEL,
+  },
+  listLabelled: {
+    method: "get",
+    path: "/v1/models/{model}/labelled",
+    operationId: "listLabelled",
+    summary: "Training pairs: labelled events' features joined with their labels, by event time",
+    description:
+      "Streamed as NDJSON, in log order, at most `limit` lines (default 10,000). Read by model and event time from the ingest log (never the whole log); an event whose batch retention deleted is left out.",
+    tag: "ingest",
+    scope: "read",
+    params: ModelParams,
+    query: z.object({
+      version: version.optional(),
+      from: time("from", "event time, inclusive").optional(),
+      to: time("to", "event time, exclusive").optional(),
+      limit: integer("limit", 1, 1_000_000).optional().describe("the most lines (default 10,000)"),
+    }),
+    answers: {
+      200: {
+        description: "the pairs",
+        content: { "application/x-ndjson": ndjsonOf(LabelledEvent, "pairs") },
+      },
+    },
+    errors: ["REQUEST_INVALID", ...MODEL],
   },
 } as const satisfies Record<string, RouteContract>;
 

@@ -38,8 +38,12 @@ export interface Int8Format {
  *   s8 and accumulates in int32, so nothing saturates and no conversion is needed; S8S8 (ORT's
  *   documented default) is the alternative to measure.
  * - ARM with dot product (asimddp): S8S8 at full range, SDOT's native form; no saturation on ARM.
- * - x86 with AVX2 or AVX-512 but no VNNI: U8S8 with reduce_range. Full-range U8S8 saturated here
- *   (relative RMSE 3.84 fused, measured), and S8S8 ran 19% slower than fp32 (measured).
+ * - x86 with AVX2 or AVX-512 but no VNNI: U8S8 with reduce_range. Measured by `npm run bench --
+ *   optimize` (docs/benchmarks.md, "int8 activation layouts"; AMD EPYC, avx2, no VNNI): full-range U8S8
+ *   disagrees with fp32 once fused (relative RMSE 0.052 on the digits MLP, 0.123 on the digits CNN, over
+ *   the 0.1 check; 3.84 on the research notes' MLP), reduce_range agrees (0.004) as fast (0.36–0.66×
+ *   fp32's p50 at batch 64 over two runs), and S8S8 is slower than fp32 itself (1.2–2.7×; the
+ *   research notes measured 1.19×), so it is not even worth trying here.
  * - anything else, or unknown flags: U8S8 with reduce_range, the one layout that is correct on
  *   every CPU, only a little less precise where the CPU did not need it.
  *
@@ -78,7 +82,7 @@ export function chooseInt8Format(cpu: CpuFeatures): Int8Format {
       reduceRange: true,
       alsoTry: ["U8U8"],
       reason:
-        "x86 without VNNI multiplies u8×s8 pairs into int16 (VPMADDUBSW), which saturates: 7-bit weights (reduce_range)",
+        "x86 without VNNI multiplies u8×s8 pairs into int16 (VPMADDUBSW), which saturates: 7-bit weights (reduce_range); S8S8 measured slower than fp32 here",
     };
   return {
     layout: "U8S8",

@@ -32,6 +32,7 @@ export {
   tensorrtEntropyThreshold,
 } from "./entropy-threshold.js";
 export { formatNumber } from "./format-number.js";
+export { heldMetricDrop, sensitivityOrder } from "./fp32-fallback.js";
 export { foldAccuracies, type KFoldOptions, kFold, meanStd, stratifiedKFold } from "./k-fold.js";
 export { type LatencySummary, summarizeLatency } from "./latency-summary.js";
 export { applyMask, globalMagnitudeMasks, magnitudeMask, pruneCount } from "./magnitude-pruning.js";
@@ -73,6 +74,7 @@ export {
   type QdqPlan,
   type QdqResult,
   type QdqTarget,
+  qdqNodeKey,
   quantizeQdq,
   weightRange,
 } from "./qdq.js";

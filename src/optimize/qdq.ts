@@ -62,6 +62,23 @@ export interface QdqOptions {
    * into the Q (zero point at the type's minimum).
    */
   readonly outputOpTypes?: readonly string[];
+  /**
+   * Nodes to leave in fp32 although they could be quantized, by {@link qdqNodeKey}: the layers the
+   * accuracy-aware fallback keeps (`quantizeTechnique`), listed in `kept` with that reason.
+   */
+  readonly keepFp32?: ReadonlySet<string>;
+}
+
+/**
+ * How {@link QdqOptions.keepFp32} names a node: its name, or `output:<first output>` when it has none.
+ *
+ * @example
+ * ```ts
+ * qdqNodeKey(target.node); // "/1/Gemm"
+ * ```
+ */
+export function qdqNodeKey(node: NodeProto): string {
+  return node.name !== undefined && node.name !== "" ? node.name : `output:${node.output[0] ?? ""}`;
 }
 
 /** The ops {@link quantizeQdq} quantizes by default: the matrix products. */
@@ -168,7 +185,7 @@ function label(node: NodeProto): string {
  */
 export function planQdq(
   model: OnnxModel,
-  options: Pick<QdqOptions, "opTypes" | "outputOpTypes"> = {},
+  options: Pick<QdqOptions, "opTypes" | "outputOpTypes" | "keepFp32"> = {},
 ): QdqPlan {
   const graph = model.graph;
   const opset = defaultOpset(model);
@@ -203,6 +220,10 @@ export function planQdq(
   for (const node of graph.node) {
     if ((node.domain ?? "") !== "" || !opTypes.has(node.opType ?? "")) {
       kept.push(`kept in fp32: ${label(node)}`);
+      continue;
+    }
+    if (options.keepFp32?.has(qdqNodeKey(node))) {
+      kept.push(`kept in fp32: ${label(node)} (sensitive layer, kept by the accuracy fallback)`);
       continue;
     }
     const problem = targetProblem(node, initializers, graphInputs, producers);

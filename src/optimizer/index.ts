@@ -8,6 +8,13 @@ export { type DatasetOptions, loadOptimizationData } from "./dataset.js";
 export { predictRows, rowScores, selectRows } from "./evaluate.js";
 export { DEFAULT_LATENCY, type LatencyOptions, type LatencyTable, measureLatency } from "./latency.js";
 export {
+  type ObjectiveStatus,
+  type ProductionSection,
+  type ProductionWindow,
+  productionVsObjectives,
+} from "./production.js";
+export { type QuantizeOptions, quantizeTechnique } from "./quantize.js";
+export {
   type OptimizationReportFormat,
   optimizationReportFormats,
   renderOptimizationReport,

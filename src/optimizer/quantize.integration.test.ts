@@ -70,6 +70,8 @@ test("the fused-vs-fp32 agreement check catches a deliberately saturating model"
   const { candidates } = await quantizeTechnique({
     calibration: "minmax",
     rangeOverrides: { input: { min: 0, max: 0.05 } },
+    // The check itself is under test: the fp32 fallback (tested below) would repair the model.
+    fallback: false,
   }).run(context);
   const candidate = candidates[0]!;
   assert.equal(candidate.correctness?.ok, false);
@@ -78,4 +80,41 @@ test("the fused-vs-fp32 agreement check catches a deliberately saturating model"
     candidate.correctness!.reasons.join("; "),
   );
   assert.ok(candidate.notes.some((n) => n.includes("range of input: [0, 0.05] (pinned by rangeOverrides)")));
+});
+
+test("the fp32 fallback keeps the one saturating layer in fp32 and the rest int8, and says which", async () => {
+  const { context, test: held } = bundledCase("digits_mlp.onnx");
+  // The second Gemm's input (ReLU outputs up to ≈ 1.5) pinned to [0, 0.02]: that layer saturates on
+  // every CPU; the first and last Gemm are calibrated as usual.
+  const { candidates } = await quantizeTechnique({
+    calibration: "minmax",
+    rangeOverrides: { "/1/Relu_output_0": { min: 0, max: 0.02 } },
+  }).run(context);
+  const candidate = candidates[0]!;
+  assert.equal(candidate.correctness?.ok, true, candidate.correctness?.reasons.join("; "));
+  assert.deepEqual(candidate.parameters.fp32Layers, ["/2/Gemm"]);
+  assert.match(candidate.label, /1 layer kept fp32$/);
+  assert.ok(
+    candidate.notes.includes("kept in fp32: Gemm /2/Gemm (sensitive layer, kept by the accuracy fallback)"),
+  );
+  assert.equal(candidate.notes.filter((n) => n.startsWith("quantized: Gemm")).length, 2);
+  assert.ok(candidate.notes.some((n) => /^fp32 fallback: the int8 model failed \(relative RMSE/.test(n)));
+  // Sensitivities: the pinned layer alone is far worse than either other layer alone.
+  const line = candidate.notes.find((n) => n.startsWith("fp32 fallback: sensitivity"))!;
+  const error = (key: string) => Number(new RegExp(`${key} ([0-9.e-]+)`).exec(line)![1]);
+  assert.ok(error("/2/Gemm") > 10 * Math.max(error("/0/Gemm"), error("/4/Gemm")), line);
+  assert.ok(candidate.notes.includes("fp32 fallback: kept in fp32: /2/Gemm; the rest int8 passes"));
+  const base = await accuracy(context.bytes, context, held);
+  const mixed = await accuracy(candidate.bytes, context, held);
+  assert.ok(base - mixed <= 0.01, `accuracy ${base} → ${mixed}`);
+});
+
+test("the fp32 fallback with a saturating input: the first layer stays fp32", async () => {
+  const { context } = bundledCase("digits_mlp.onnx");
+  const { candidates } = await quantizeTechnique({
+    calibration: "minmax",
+    rangeOverrides: { input: { min: 0, max: 0.05 } },
+  }).run(context);
+  assert.equal(candidates[0]!.correctness?.ok, true, candidates[0]!.correctness?.reasons.join("; "));
+  assert.deepEqual(candidates[0]!.parameters.fp32Layers, ["/0/Gemm"]);
 });

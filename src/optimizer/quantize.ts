@@ -23,11 +23,14 @@ import {
   EntropyCalibrator,
   formatNumber,
   formatRange,
+  heldMetricDrop,
   MinMaxCalibrator,
   PercentileCalibrator,
   planQdq,
   type QdqFormat,
+  qdqNodeKey,
   quantizeQdq,
+  sensitivityOrder,
   type TensorRange,
 } from "../optimize/index.js";
 import { seededRandom } from "../stats/index.js";
@@ -66,6 +69,13 @@ export interface QuantizeOptions {
   readonly agreement?: AgreementLimits;
   /** The CPU to choose the format for; default this machine's (`/proc/cpuinfo`). */
   readonly cpu?: CpuFeatures;
+  /**
+   * The accuracy-aware fp32 fallback: when the int8 model fails the agreement check or loses more than
+   * `maxDrop` of the metric on the held rows (accuracy, absolute; regression: relative MAE rise),
+   * the layers most sensitive to quantization go back to fp32 one at a time until it passes (at least
+   * one layer stays int8). Default `{ maxDrop: 0.01 }` (the seed's accuracy_drop_limit); `false`: off.
+   */
+  readonly fallback?: { readonly maxDrop?: number } | false;
 }
 
 const CALIBRATION_LABELS: Readonly<Record<QuantizeOptions["calibration"], string>> = {
@@ -243,10 +253,12 @@ async function runQuantize(
   }
   for (const [name, r] of Object.entries(options.rangeOverrides ?? {})) ranges.set(name, r);
 
-  const result = quantizeQdq(context.model, ranges, format, options.bias ? { bias: options.bias } : {});
+  const build = (keepFp32: ReadonlySet<string>) =>
+    quantizeQdq(context.model, ranges, format, { ...(options.bias ? { bias: options.bias } : {}), keepFp32 });
+  let result = build(new Set());
   if (result.quantized.length === 0)
     return { candidates: [], skipped: [`quantize: nothing was quantized (${result.notes.join("; ")})`] };
-  const bytes = encodeModel(result.model);
+  let bytes = encodeModel(result.model);
 
   // Fused int8 (what serving runs) against fp32, on rows calibration did not see.
   let reference: Float32Array;
@@ -264,8 +276,45 @@ async function runQuantize(
     data.task === "classification" && data.classes > 1 && reference.length === heldRows.length * data.classes
       ? data.classes
       : undefined;
-  const agreement = compareOutputs(reference, candidate, classes === undefined ? {} : { classes });
-  const verdict = agreementVerdict(agreement, options.agreement);
+  const heldLabels = Float64Array.from(heldRows, (row) => data.labels[row]!);
+  const metricComparable = classes !== undefined || reference.length === heldRows.length;
+  const maxDrop = options.fallback === false ? Number.POSITIVE_INFINITY : (options.fallback?.maxDrop ?? 0.01);
+  const metricName = classes === undefined ? "relative MAE rise" : "accuracy drop";
+  /** The agreement check, and the held rows' metric drop the fallback also answers to. */
+  const judge = (outputs: Float32Array) => {
+    const agreement = compareOutputs(reference, outputs, classes === undefined ? {} : { classes });
+    const verdict = agreementVerdict(agreement, options.agreement);
+    const drop = metricComparable ? heldMetricDrop(reference, outputs, heldLabels, classes) : null;
+    const failures = [...verdict.reasons];
+    if (drop !== null && !(drop <= maxDrop))
+      failures.push(`held-row ${metricName} ${formatNumber(drop)} > ${formatNumber(maxDrop)}`);
+    return { agreement, verdict, drop, failures };
+  };
+  let judged = judge(candidate);
+  const fp32Layers: string[] = [];
+  const fallbackNotes: string[] = [];
+  if (judged.failures.length > 0 && options.fallback !== false) {
+    const fallback = await fp32Fallback(
+      context,
+      plan.targets.map((t) => qdqNodeKey(t.node)),
+      {
+        build,
+        judge,
+        reference,
+        run: (model) => outputsOf(model, context, heldRows, batchSize),
+      },
+    );
+    fallbackNotes.push(
+      `fp32 fallback: the int8 model failed (${judged.failures.join("; ")})`,
+      ...fallback.notes,
+    );
+    if (fallback.passed !== undefined) {
+      ({ result, bytes, outputs: candidate } = fallback.passed);
+      judged = judge(candidate);
+      fp32Layers.push(...fallback.passed.kept);
+    }
+  }
+  const { agreement, verdict } = judged;
 
   const layout = `${format.activations === "uint8" ? "U8" : "S8"}S8`;
   const overridden = options.format !== undefined && Object.keys(options.format).length > 0;
@@ -283,6 +332,7 @@ async function runQuantize(
     );
   }
   for (const name of skippedTypes) notes.push(`not calibrated: ${name} is not float32`);
+  notes.push(...fallbackNotes);
   notes.push(...result.quantized.map((q) => `quantized: ${q}`), ...result.kept, ...result.notes);
   notes.push(
     `fused int8 (graph optimization "all") vs fp32 on ${heldRows.length} held rows: relative RMSE ${formatNumber(agreement.relativeRmse)}, max |error| ${formatNumber(agreement.maxAbsError)}` +
@@ -298,7 +348,7 @@ async function runQuantize(
     candidates: [
       {
         technique: "quantize",
-        label: `int8 QDQ ${layout}${format.reduceRange ? " reduce_range" : ""}, ${variant}`,
+        label: `int8 QDQ ${layout}${format.reduceRange ? " reduce_range" : ""}, ${variant}${fp32Layers.length === 0 ? "" : `, ${fp32Layers.length} layer${fp32Layers.length === 1 ? "" : "s"} kept fp32`}`,
         bytes,
         notes,
         parameters: {
@@ -311,6 +361,8 @@ async function runQuantize(
           cpu: describeCpu(cpu),
           relativeRmse: agreement.relativeRmse,
           top1Agreement: agreement.top1Agreement,
+          heldMetricDrop: judged.drop,
+          fp32Layers,
           ranges: Object.fromEntries([...ranges].map(([k, r]) => [k, [r.min, r.max]])),
         },
         correctness: { ok: verdict.agrees, reasons: verdict.reasons },
@@ -318,4 +370,80 @@ async function runQuantize(
     ],
     skipped: [],
   };
+}
+
+/**
+ * The accuracy-aware fp32 fallback (see {@link QuantizeOptions.fallback}):
+ * 1. sensitivity: each quantizable layer quantized **alone** (every other one fp32), its fused
+ *    outputs' relative RMSE against fp32 on the held rows (NaN, the most suspect, if it does not run);
+ * 2. greedy: the most sensitive layer back to fp32, then the next, re-checking the whole model each
+ *    time, until it passes the agreement check and the held-row metric limit — with at least one layer
+ *    still int8 (all fp32 is the baseline, not a candidate).
+ * `passed` is undefined when no mix passed; the notes give the sensitivities and each step.
+ */
+async function fp32Fallback(
+  context: TechniqueContext,
+  keys: readonly string[],
+  steps: {
+    readonly build: (keepFp32: ReadonlySet<string>) => ReturnType<typeof quantizeQdq>;
+    readonly judge: (outputs: Float32Array) => { failures: string[] };
+    readonly reference: Float32Array;
+    readonly run: (model: Uint8Array) => Promise<Float32Array>;
+  },
+): Promise<{
+  notes: string[];
+  passed?: {
+    result: ReturnType<typeof quantizeQdq>;
+    bytes: Uint8Array;
+    outputs: Float32Array;
+    kept: string[];
+  };
+}> {
+  if (keys.length < 2)
+    return {
+      notes: ["fp32 fallback: one quantizable layer, so nothing can stay fp32 while the rest is int8"],
+    };
+  const sensitivities: { key: string; error: number }[] = [];
+  for (const [i, key] of keys.entries()) {
+    context.progress?.("fp32 fallback: layer sensitivity", i, keys.length);
+    const alone = steps.build(new Set(keys.filter((k) => k !== key)));
+    let error = Number.NaN;
+    if (alone.quantized.length > 0)
+      try {
+        error = compareOutputs(steps.reference, await steps.run(encodeModel(alone.model))).relativeRmse;
+      } catch {
+        // A layer whose int8 form does not run is the most suspect: NaN sorts first.
+      }
+    sensitivities.push({ key, error });
+  }
+  const notes = [
+    `fp32 fallback: sensitivity (relative RMSE with that layer alone int8): ${sensitivities
+      .map((s) => `${s.key} ${Number.isNaN(s.error) ? "did not run" : formatNumber(s.error)}`)
+      .join(", ")}`,
+  ];
+  const kept: string[] = [];
+  for (const key of sensitivityOrder(sensitivities).slice(0, -1)) {
+    kept.push(key);
+    context.progress?.("fp32 fallback: greedy", kept.length, keys.length - 1);
+    const result = steps.build(new Set(kept));
+    if (result.quantized.length === 0) break;
+    const bytes = encodeModel(result.model);
+    let outputs: Float32Array;
+    try {
+      outputs = await steps.run(bytes);
+    } catch (error) {
+      notes.push(
+        `fp32 fallback: with ${kept.join(", ")} in fp32 the model does not run: ${(error as Error).message}`,
+      );
+      continue;
+    }
+    const { failures } = steps.judge(outputs);
+    if (failures.length === 0) {
+      notes.push(`fp32 fallback: kept in fp32: ${kept.join(", ")}; the rest int8 passes`);
+      return { notes, passed: { result, bytes, outputs, kept: [...kept] } };
+    }
+    notes.push(`fp32 fallback: with ${kept.join(", ")} in fp32 still failing (${failures.join("; ")})`);
+  }
+  notes.push("fp32 fallback: no mix with an int8 layer passed; the all-int8 candidate is reported as it is");
+  return { notes };
 }

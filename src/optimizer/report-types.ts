@@ -1,3 +1,4 @@
+import type { ProductionSection } from "./production.js";
 /**
  * The optimization report: the JSON contract of `tiktoktoe optimize --format json` (snake_case, as
  * every other report the tool writes), also what the table and markdown renderers read.
@@ -120,6 +121,8 @@ export interface CandidateEntry {
  * ```
  */
 export interface OptimizationReport {
+  /** A served version (`optimize --server`): production against the objectives; the report opens with it. */
+  readonly production?: ProductionSection;
   readonly model: string;
   readonly data: string;
   readonly rows: number;

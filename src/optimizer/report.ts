@@ -1,3 +1,4 @@
+import type { ProductionSection } from "./production.js";
 import type { CandidateEntry, OptimizationReport } from "./report-types.js";
 
 /**
@@ -35,6 +36,7 @@ export function renderOptimizationReport(
   const dropName = report.metric === "mae" ? "MAE rise" : "drop";
   lines.push(md ? `# Optimization report: ${report.model}` : `Optimization report: ${report.model}`);
   lines.push("");
+  if (report.production !== undefined) lines.push(...productionLines(report.production, md));
   const facts = [
     `data: ${report.data} (${report.rows} rows, ${report.task}, metric ${metricName}, ${report.folds}-fold cross-validation, seed ${report.seed})`,
     `input: "${report.input.name}" [${report.input.shape.map((d) => (d < 0 ? "batch" : d)).join(", ")}], output "${report.output}"`,
@@ -146,4 +148,40 @@ function markdownTable(header: readonly string[], rows: readonly string[][]): st
     `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
     ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
   ];
+}
+
+/** The "Production vs objectives" section that opens a report on a served version. */
+function productionLines(p: ProductionSection, md: boolean): string[] {
+  const lines = [md ? "## Production vs objectives" : "Production vs objectives"];
+  const metric = p.metric === "mae" ? "MAE" : "accuracy";
+  const facts = [
+    `${p.server}: model "${p.model}" version "${p.version}"`,
+    p.quality === null
+      ? `${metric}: no labelled window`
+      : `${metric}: ${fmt(p.quality.value)} (window ${p.quality.window}, ${p.quality.labels} labels)`,
+    p.latency_p99_ms === null
+      ? "p99 latency: no latencies in the windows"
+      : `p99 latency: ${fmt(p.latency_p99_ms.value)} ms (window ${p.latency_p99_ms.window}, ${p.latency_p99_ms.count} events)`,
+    `validation rows: ${p.data.reference_rows} from the reference, ${p.data.labelled_rows} labelled events${p.data.skipped > 0 ? ` (${p.data.skipped} left out)` : ""}`,
+  ];
+  for (const f of facts) lines.push(md ? `- ${f}` : `  ${f}`);
+  lines.push("");
+  const header = ["objective", "target", "production", "met", "optimized for", "note"];
+  const rows = p.objectives.map((o) => [
+    o.name,
+    o.target === null
+      ? "n/a"
+      : o.target === "minimize"
+        ? "minimize"
+        : o.name === "latency"
+          ? `${o.target} ms`
+          : String(o.target),
+    o.production === null ? "n/a" : `${fmt(o.production)}${o.name === "latency" ? " ms" : ""}`,
+    o.met === null ? "n/a" : o.met ? "yes" : "no",
+    o.targeted ? "yes" : "no",
+    o.note,
+  ]);
+  lines.push(...(md ? markdownTable(header, rows) : textTable(header, rows)));
+  lines.push("", `The optimization is for: ${p.optimization_for.join(", ")}.`, "");
+  return lines;
 }

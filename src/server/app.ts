@@ -29,6 +29,12 @@ import { openapi } from "./openapi.js";
 import { type MetricFamily, processMetrics, renderExposition } from "./prometheus.js";
 import type { ResourceMonitor } from "./resource-monitor.js";
 import { type DeploymentService, deploymentRoutes } from "./serving/index.js";
+import {
+  LABELLED_LIMIT,
+  sendReferenceRows,
+  sendVersionModel,
+  streamLabelled,
+} from "./version-files-routes.js";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -512,6 +518,29 @@ export function createApp(options: AppOptions): Server {
         const to = time(query.get("to"), Number.POSITIVE_INFINITY, "to");
         const document = await healthDocument(service, params.model!, from, to, Date.now());
         sendDocument(response, document, query.get("format") === "html" ? "html" : "markdown");
+      }),
+    )
+    .add(
+      ...endpoint(api.getVersionModel, ({ response, params }) =>
+        sendVersionModel(response, service, params.model!, params.version!),
+      ),
+    )
+    .add(
+      ...endpoint(api.getReference, ({ response, params }) =>
+        sendReferenceRows(response, service, params.model!, params.version!),
+      ),
+    )
+    .add(
+      ...endpoint(api.listLabelled, ({ response, params, query }) => {
+        const version = query.get("version");
+        const limit = query.get("limit");
+        return streamLabelled(response, service, {
+          model: params.model!,
+          ...(version === null ? {} : { version }),
+          fromMs: time(query.get("from"), Number.NEGATIVE_INFINITY, "from"),
+          toMs: time(query.get("to"), Number.POSITIVE_INFINITY, "to"),
+          limit: limit === null ? LABELLED_LIMIT.default : Number(limit),
+        });
       }),
     );
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { z } from "zod";
-import { api, components, errorOf, errorsOf, type RouteContract } from "../contract/index.js";
+import { api, components, errorOf, errorsOf, LabelledEvent, type RouteContract } from "../contract/index.js";
 import type { ErrorCode } from "../errors/index.js";
 import { repoPath } from "../testing/paths.js";
 import { type RunningServer, startServer } from "./start.js";
@@ -246,6 +246,36 @@ test("every route answers what /openapi.json and the contract declare, successes
   await call(api.healthDocument, "/v1/models/nope/health-report", 404);
   await call(api.resources, "/v1/resources", 200);
   await call(api.resources, "/v1/resources?last=forever", 400);
+
+  // A version's files and labelled events (optimize --server, the learning loop).
+  const onnx = readFileSync(repoPath("models", "breast_cancer_mlp.onnx"));
+  await call(
+    api.registerVersion,
+    "/v1/models/m/versions",
+    201,
+    json({ version: "3", onnx: onnx.toString("base64") }),
+  );
+  const downloaded = await fetch(`${server.url}/v1/models/m/versions/3/model`);
+  assert.deepEqual(Buffer.from(await downloaded.arrayBuffer()), onnx);
+  await call(api.getVersionModel, "/v1/models/m/versions/3/model", 200);
+  await call(api.getVersionModel, "/v1/models/m/versions/1/model", 404);
+  await call(api.getVersionModel, "/v1/models/m/versions/9/model", 404);
+  await call(api.getVersionModel, "/v1/models/nope/versions/1/model", 404);
+  assert.equal(await call(api.getReference, "/v1/models/m/versions/1/reference", 200), csv);
+  await call(api.getReference, "/v1/models/m/versions/3/reference", 404);
+  await call(api.getReference, "/v1/models/nope/versions/1/reference", 404);
+  const pairs = String(await call(api.listLabelled, "/v1/models/m/labelled?version=1&limit=3", 200))
+    .trim()
+    .split("\n")
+    .map((line) => LabelledEvent.parse(JSON.parse(line)));
+  assert.deepEqual(
+    pairs.map((p) => [p.id, p.label]),
+    [0, 1, 2].map((i) => [`e${i}`, labels[i]!.value]),
+  );
+  await call(api.listLabelled, "/v1/models/m/labelled?limit=0", 400);
+  await call(api.listLabelled, "/v1/models/m/labelled?from=yesterday", 400);
+  await call(api.listLabelled, "/v1/models/m/labelled?version=9", 404);
+  await call(api.listLabelled, "/v1/models/nope/labelled", 404);
 
   // Alerts and silences.
   await call(api.listAlerts, "/v1/alerts", 200);

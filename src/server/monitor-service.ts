@@ -72,7 +72,8 @@ export class MonitorService {
   readonly alerting: Alerting | undefined;
 
   private constructor(
-    private readonly store: Store,
+    /** The store, for routes that read artifacts and the log as they are (model-files.ts, labelled.ts). */
+    readonly store: Store,
     private readonly registry: ModelRegistry,
     private readonly health: StoreHealth,
     private readonly chain: SerialChain,
@@ -179,6 +180,13 @@ export class MonitorService {
 
   model(name: string): ModelRecord {
     return this.registry.model(name);
+  }
+
+  /** A model's record once its version is known to exist (NOT_FOUND naming the model or the version). */
+  modelVersion(name: string, version: string): ModelRecord {
+    const runtime = this.registry.runtime(name);
+    this.registry.requireVersion(runtime, version);
+    return runtime.record;
   }
 
   registerVersion(model: string, body: unknown, onnx?: Uint8Array): Promise<{ version: string }> {

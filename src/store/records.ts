@@ -35,8 +35,17 @@ export interface VersionRecord {
   readonly meta: Readonly<Record<string, unknown>>;
 }
 
-/** Binary artifacts stored with a version. */
-export type ArtifactKind = "onnx" | "reference-profile" | "reference-importance" | "reference-quality";
+/**
+ * Binary artifacts stored with a version. `reference-rows` is the reference upload as sent (the
+ * profile keeps each column sorted on its own, so rows cannot be rebuilt from it), for clients that
+ * need the rows themselves (`tiktoktoe optimize --server`): see `src/server/model-files.ts`.
+ */
+export type ArtifactKind =
+  | "onnx"
+  | "reference-profile"
+  | "reference-importance"
+  | "reference-quality"
+  | "reference-rows";
 
 /** One accepted ingest batch, stored as a single row (see docs/design/monitoring-server.md). */
 export interface LogBatch {

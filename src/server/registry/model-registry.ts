@@ -17,6 +17,7 @@ import {
 import { seededRandom } from "../../stats/random.js";
 import type { ModelRecord, Store } from "../../store/index.js";
 import { parseModelDefinition } from "../model-definition.js";
+import { encodeReferenceRows } from "../model-files.js";
 import { predictWithOnnx } from "../onnx-predict.js";
 import {
   decodeCalibrator,
@@ -234,6 +235,13 @@ export class ModelRegistry {
     await this.referenceQualities.put(model, version, quality);
     runtime.profiles.set(version, profile);
     runtime.calibrators.set(version, calibrator);
+    // The rows as uploaded, for clients that optimise or retrain the version (model-files.ts).
+    await this.options.store.putArtifact(
+      model,
+      version,
+      "reference-rows",
+      encodeReferenceRows(bytes, mediaType),
+    );
     return {
       rows: parsed.rows,
       columns: [...profile.columns.keys()],
