@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import type {
+  DeploymentChange,
   HealthReport,
   ModelRecord,
   ReportSummary,
@@ -26,6 +27,7 @@ import {
   type LearningUpdate,
   type ReportDocument,
   renderDocument,
+  versionEventsFromDeployment,
 } from "../report/index.js";
 import { choiceOption } from "./args.js";
 import { type CliIo, exitCodes } from "./io.js";
@@ -330,6 +332,12 @@ function httpCardSource(server: string, token: string | undefined): CardSource {
     drift: (model, startMs, version) =>
       get<DriftReport>(
         `${m(model)}/windows/${new Date(startMs).toISOString()}/drift?version=${encodeURIComponent(version)}`,
+      ),
+    history: async (model, version) =>
+      versionEventsFromDeployment(
+        model,
+        version,
+        (await get<{ history: DeploymentChange[] }>(`${m(model)}/deployment/history`)).history,
       ),
   };
 }

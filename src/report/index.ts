@@ -68,6 +68,7 @@ export {
   productionWindow,
   type QualitySpec,
   type VersionEvent,
+  versionEventsFromDeployment,
 } from "./model-card.js";
 export { buildOptimizationDoc, type OptimizationDocInput } from "./optimization-doc.js";
 export { renderDocumentHtml } from "./render-html.js";

@@ -1,5 +1,6 @@
 import type {
   AttributeFairness,
+  DeploymentChange,
   FairnessReport,
   ModelRecord,
   VersionRecord,
@@ -29,6 +30,34 @@ export interface VersionEvent {
   readonly actor?: string;
   readonly reason?: string;
   readonly source: Source;
+}
+
+/**
+ * The entries of a model's deployment history (`GET /v1/models/{model}/deployment/history`) that
+ * concern `version`, as a card's history: each stage move, rollout step, rollback or promotion with who
+ * asked and why. Entries about other versions (the production a rollout replaced, say) stay out.
+ *
+ * @example
+ * ```ts
+ * const events = versionEventsFromDeployment("cancer", "2", (await history("cancer")).history);
+ * ```
+ */
+export function versionEventsFromDeployment(
+  model: string,
+  version: string,
+  changes: readonly DeploymentChange[],
+): VersionEvent[] {
+  const ref = `GET /v1/models/${model}/deployment/history`;
+  return changes
+    .filter((c) => c.version === version)
+    .map((c) => ({
+      timeMs: c.atMs,
+      action: c.action,
+      ...(c.to === null ? {} : { stage: c.to }),
+      actor: c.by,
+      reason: c.reason,
+      source: { ref, ...(c.rollout === null ? {} : { detail: `rollout ${c.rollout}` }) },
+    }));
 }
 
 /** The quality rule of the model's configuration (`metrics.quality`), as `/series` answers it. */

@@ -508,7 +508,13 @@ export function createApp(options: AppOptions): Server {
     // Documents (issue #17): built on request from the same answers as the JSON routes.
     .add(
       ...endpoint(api.modelCard, async ({ response, params, query }) => {
-        const document = await modelCard(service, params.model!, params.version!, Date.now());
+        const document = await modelCard(
+          service,
+          params.model!,
+          params.version!,
+          Date.now(),
+          options.deployments,
+        );
         sendDocument(response, document, query.get("format") === "html" ? "html" : "markdown");
       }),
     )

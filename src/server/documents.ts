@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type {
+  DeploymentChange,
   HealthReport,
   ModelRecord,
   ReportSummary,
@@ -17,15 +18,30 @@ import {
   type HealthSource,
   type ReportDocument,
   renderDocument,
+  versionEventsFromDeployment,
 } from "../report/index.js";
 import type { MonitorService } from "./monitor-service.js";
+
+/** Where a card reads a version's stage moves and rollouts from (the server's deployment service). */
+export interface DeploymentHistorySource {
+  history(model: string): Promise<readonly DeploymentChange[]>;
+}
 
 /**
  * The card's inputs read from the service directly: the same values `GET /v1/models/…` answers
  * (the CLI reads them over HTTP), so a card served here and one written by the CLI agree.
  */
-export function serviceCardSource(service: MonitorService): CardSource {
+export function serviceCardSource(
+  service: MonitorService,
+  deployments?: DeploymentHistorySource,
+): CardSource {
   return {
+    ...(deployments === undefined
+      ? {}
+      : {
+          history: async (model: string, version: string) =>
+            versionEventsFromDeployment(model, version, await deployments.history(model)),
+        }),
     model: async (model) => service.model(model) as ModelRecord,
     versions: async (model) => (await service.listVersions(model)) as VersionRecord[],
     windows: async (model, version) =>
@@ -72,8 +88,12 @@ export async function modelCard(
   model: string,
   version: string,
   nowMs: number,
+  deployments?: DeploymentHistorySource,
 ): Promise<ReportDocument> {
-  return buildModelCard(await gatherModelCard(serviceCardSource(service), model, version), nowMs);
+  return buildModelCard(
+    await gatherModelCard(serviceCardSource(service, deployments), model, version),
+    nowMs,
+  );
 }
 
 /**
