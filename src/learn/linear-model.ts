@@ -325,6 +325,10 @@ export class OnlineLinearModel {
       if (slot >= top) top = slot + 1;
     }
     this.reserve(top);
+    if (this.outputs === 1) {
+      this.learnSingle(numeric, numericOffset, slots, slotOffset, label, weight);
+      return;
+    }
     if (weight !== 0) {
       const m = this.gather(numeric, numericOffset, slots, slotOffset);
       this.computeMargins(m);
@@ -355,6 +359,164 @@ export class OnlineLinearModel {
       this.targetM2 += delta * (label - this.targetMean);
     }
     if (this.standardize) this.absorb(numeric, numericOffset);
+  }
+
+  /**
+   * {@link learnEncoded} for one output (regression and binary), fused: one pass standardises the
+   * row and sums the margin, one pass steps each numeric coordinate and absorbs its value into the
+   * running statistics, then the categorical slots. The same operations on the same numbers in the
+   * same order per coordinate as the general path ({@link gather}, {@link computeMargins},
+   * {@link step}, {@link absorb}), so the model is bit for bit the one the general path makes; only
+   * the bookkeeping (the `active` indirection, the output loop, a call per coordinate) is gone.
+   */
+  private learnSingle(
+    numeric: Float64Array,
+    numericOffset: number,
+    slots: Int32Array,
+    slotOffset: number,
+    label: number,
+    weight: number,
+  ): void {
+    const { p, c, xs, active, mean, inverseSd, optimizer } = this;
+    const standardize = this.standardize;
+    if (weight !== 0) {
+      const weights = optimizer.kind === "ftrl" ? this.w : this.a;
+      // Margin: the bias, the numeric columns, then the slots, the order computeMargins sums in.
+      let sum = 0;
+      sum += weights[0]! * 1;
+      for (let j = 0; j < p; j++) {
+        const x = numeric[numericOffset + j]!;
+        const v = Number.isNaN(x) ? 0 : standardize ? (x - mean[j]!) * inverseSd[j]! : x;
+        xs[j + 1] = v;
+        sum += weights[j + 1]! * v;
+      }
+      const limit = this.coordinates;
+      let s = 0;
+      for (let k = 0; k < c; k++) {
+        const slot = slots[slotOffset + k]!;
+        if (slot < 0 || slot >= limit) continue;
+        active[s++] = slot;
+        sum += weights[slot]! * 1;
+      }
+      let gm: number;
+      if (this.task === "regression") gm = (sum - (label - this.targetCenter()) / this.targetScale()) * weight;
+      else gm = (sigmoid(sum) - label) * weight;
+      const { a, b } = this;
+      switch (optimizer.kind) {
+        case "ftrl": {
+          const { alpha, beta, l1, l2 } = optimizer;
+          const inverseAlpha = 1 / alpha;
+          const { w, sqrtN } = this;
+          // A zero gradient leaves z, n and so w exactly as they are (z is never −0), so it is skipped.
+          if (gm !== 0) {
+            const n2 = b[0]! + gm * gm;
+            const root = Math.sqrt(n2);
+            const z = a[0]! + gm - (root - sqrtN[0]!) * inverseAlpha * w[0]!;
+            a[0] = z;
+            b[0] = n2;
+            sqrtN[0] = root;
+            w[0] = ftrlWeight(z, root, alpha, beta, 0, 0);
+          }
+          for (let j = 0; j < p; j++) {
+            const g = gm * xs[j + 1]!;
+            if (g !== 0) {
+              const at = j + 1;
+              const n2 = b[at]! + g * g;
+              const root = Math.sqrt(n2);
+              const z = a[at]! + g - (root - sqrtN[at]!) * inverseAlpha * w[at]!;
+              a[at] = z;
+              b[at] = n2;
+              sqrtN[at] = root;
+              w[at] = z <= l1 && z >= -l1 ? 0 : -(z - (z > 0 ? l1 : -l1)) / ((beta + root) / alpha + l2);
+            }
+          }
+          if (gm !== 0)
+            for (let i = 0; i < s; i++) {
+              const at = active[i]!;
+              const n2 = b[at]! + gm * gm;
+              const root = Math.sqrt(n2);
+              const z = a[at]! + gm - (root - sqrtN[at]!) * inverseAlpha * w[at]!;
+              a[at] = z;
+              b[at] = n2;
+              sqrtN[at] = root;
+              w[at] = z <= l1 && z >= -l1 ? 0 : -(z - (z > 0 ? l1 : -l1)) / ((beta + root) / alpha + l2);
+            }
+          break;
+        }
+        case "adagrad": {
+          const { eta, epsilon, l1, l2 } = optimizer;
+          {
+            // The bias, unpenalised, written as step() computes it (the + 0 and − 0 keep its zeros' signs).
+            const g = gm * 1 + 0;
+            const G = b[0]! + g * g;
+            b[0] = G;
+            const u = a[0]! - (eta * g) / (epsilon + Math.sqrt(G));
+            a[0] = u > 0 ? u - 0 : u < -0 ? u + 0 : 0;
+          }
+          for (let j = 0; j < p; j++) {
+            const at = j + 1;
+            const wt = a[at]!;
+            const g = gm * xs[at]! + l2 * wt;
+            const G = b[at]! + g * g;
+            b[at] = G;
+            const h = epsilon + Math.sqrt(G);
+            const u = wt - (eta * g) / h;
+            const t = (eta * l1) / h;
+            a[at] = u > t ? u - t : u < -t ? u + t : 0;
+          }
+          for (let i = 0; i < s; i++) {
+            const at = active[i]!;
+            const wt = a[at]!;
+            const g = gm * 1 + l2 * wt;
+            const G = b[at]! + g * g;
+            b[at] = G;
+            const h = epsilon + Math.sqrt(G);
+            const u = wt - (eta * g) / h;
+            const t = (eta * l1) / h;
+            a[at] = u > t ? u - t : u < -t ? u + t : 0;
+          }
+          break;
+        }
+        case "sgd": {
+          const { eta, l1, l2 } = optimizer;
+          const shrink = Math.max(0, 1 - eta * l2);
+          this.u += eta * l1;
+          const u = this.u;
+          const step = eta * gm;
+          a[0] = a[0]! * 1 - step * 1;
+          for (let j = 0; j < p; j++) {
+            const at = j + 1;
+            let wt = a[at]! * shrink - step * xs[at]!;
+            // Tsuruoka's cumulative L1, as in step().
+            const before = wt;
+            const q = b[at]!;
+            if (wt > 0) wt = Math.max(0, wt - (u + q));
+            else if (wt < 0) wt = Math.min(0, wt + (u - q));
+            b[at] = q + (wt - before);
+            a[at] = wt;
+          }
+          for (let i = 0; i < s; i++) {
+            const at = active[i]!;
+            let wt = a[at]! * shrink - step * 1;
+            const before = wt;
+            const q = b[at]!;
+            if (wt > 0) wt = Math.max(0, wt - (u + q));
+            else if (wt < 0) wt = Math.min(0, wt + (u - q));
+            b[at] = q + (wt - before);
+            a[at] = wt;
+          }
+          break;
+        }
+      }
+      this.updates++;
+    }
+    if (standardize) this.absorb(numeric, numericOffset);
+    if (this.task === "regression" && Number.isFinite(label)) {
+      this.targetCount++;
+      const delta = label - this.targetMean;
+      this.targetMean += delta / this.targetCount;
+      this.targetM2 += delta * (label - this.targetMean);
+    }
   }
 
   /** Welford's update of the numeric columns' mean and M2 (missing values skipped). */
