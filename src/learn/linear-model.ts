@@ -399,7 +399,8 @@ export class OnlineLinearModel {
         sum += weights[slot]! * 1;
       }
       let gm: number;
-      if (this.task === "regression") gm = (sum - (label - this.targetCenter()) / this.targetScale()) * weight;
+      if (this.task === "regression")
+        gm = (sum - (label - this.targetCenter()) / this.targetScale()) * weight;
       else gm = (sigmoid(sum) - label) * weight;
       const { a, b } = this;
       switch (optimizer.kind) {
@@ -446,12 +447,12 @@ export class OnlineLinearModel {
         case "adagrad": {
           const { eta, epsilon, l1, l2 } = optimizer;
           {
-            // The bias, unpenalised, written as step() computes it (the + 0 and − 0 keep its zeros' signs).
+            // The bias, unpenalised, written as step() computes it (its threshold is 0; a zero comes out +0).
             const g = gm * 1 + 0;
             const G = b[0]! + g * g;
             b[0] = G;
             const u = a[0]! - (eta * g) / (epsilon + Math.sqrt(G));
-            a[0] = u > 0 ? u - 0 : u < -0 ? u + 0 : 0;
+            a[0] = u > 0 ? u - 0 : u < 0 ? u + 0 : 0;
           }
           for (let j = 0; j < p; j++) {
             const at = j + 1;
