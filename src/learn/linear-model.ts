@@ -147,6 +147,8 @@ export class OnlineLinearModel {
   private readonly margins: Float64Array;
   private readonly rowNumeric: Float64Array;
   private readonly rowSlots: Int32Array;
+  /** How many slot coordinates {@link marginSingle} put in `active`. */
+  private slotsActive = 0;
 
   constructor(options: LinearModelOptions, encoder?: FeatureEncoder) {
     this.task = options.task;
@@ -281,8 +283,8 @@ export class OnlineLinearModel {
     slotOffset: number,
     out: Float64Array,
   ): void {
-    const m = this.gather(numeric, numericOffset, slots, slotOffset);
-    this.computeMargins(m);
+    if (this.outputs === 1) this.margins[0] = this.marginSingle(numeric, numericOffset, slots, slotOffset);
+    else this.computeMargins(this.gather(numeric, numericOffset, slots, slotOffset));
     this.link(out);
   }
 
@@ -362,6 +364,47 @@ export class OnlineLinearModel {
   }
 
   /**
+   * One output's margin: fills `xs[1…p]` with the row's (standardised) numeric values and `active[0…]`
+   * with its slots' coordinates (their count in {@link slotsActive}), and sums bias, numeric
+   * columns, then slots, the order {@link computeMargins} sums in (so the same number).
+   */
+  private marginSingle(
+    numeric: Float64Array,
+    numericOffset: number,
+    slots: Int32Array,
+    slotOffset: number,
+  ): number {
+    const { p, c, xs, active, mean, inverseSd } = this;
+    const weights = this.optimizer.kind === "ftrl" ? this.w : this.a;
+    let sum = 0;
+    sum += weights[0]! * 1;
+    if (this.standardize)
+      for (let j = 0; j < p; j++) {
+        const x = numeric[numericOffset + j]!;
+        const v = Number.isNaN(x) ? 0 : (x - mean[j]!) * inverseSd[j]!;
+        xs[j + 1] = v;
+        sum += weights[j + 1]! * v;
+      }
+    else
+      for (let j = 0; j < p; j++) {
+        const x = numeric[numericOffset + j]!;
+        const v = Number.isNaN(x) ? 0 : x;
+        xs[j + 1] = v;
+        sum += weights[j + 1]! * v;
+      }
+    const limit = this.coordinates;
+    let s = 0;
+    for (let k = 0; k < c; k++) {
+      const slot = slots[slotOffset + k]!;
+      if (slot < 0 || slot >= limit) continue;
+      active[s++] = slot;
+      sum += weights[slot]! * 1;
+    }
+    this.slotsActive = s;
+    return sum;
+  }
+
+  /**
    * {@link learnEncoded} for one output (regression and binary), fused: one pass standardises the
    * row and sums the margin, one pass steps each numeric coordinate and absorbs its value into the
    * running statistics, then the categorical slots. The same operations on the same numbers in the
@@ -377,27 +420,11 @@ export class OnlineLinearModel {
     label: number,
     weight: number,
   ): void {
-    const { p, c, xs, active, mean, inverseSd, optimizer } = this;
+    const { p, xs, active, optimizer } = this;
     const standardize = this.standardize;
     if (weight !== 0) {
-      const weights = optimizer.kind === "ftrl" ? this.w : this.a;
-      // Margin: the bias, the numeric columns, then the slots, the order computeMargins sums in.
-      let sum = 0;
-      sum += weights[0]! * 1;
-      for (let j = 0; j < p; j++) {
-        const x = numeric[numericOffset + j]!;
-        const v = Number.isNaN(x) ? 0 : standardize ? (x - mean[j]!) * inverseSd[j]! : x;
-        xs[j + 1] = v;
-        sum += weights[j + 1]! * v;
-      }
-      const limit = this.coordinates;
-      let s = 0;
-      for (let k = 0; k < c; k++) {
-        const slot = slots[slotOffset + k]!;
-        if (slot < 0 || slot >= limit) continue;
-        active[s++] = slot;
-        sum += weights[slot]! * 1;
-      }
+      const sum = this.marginSingle(numeric, numericOffset, slots, slotOffset);
+      const s = this.slotsActive;
       let gm: number;
       if (this.task === "regression")
         gm = (sum - (label - this.targetCenter()) / this.targetScale()) * weight;
@@ -428,7 +455,8 @@ export class OnlineLinearModel {
               a[at] = z;
               b[at] = n2;
               sqrtN[at] = root;
-              w[at] = z <= l1 && z >= -l1 ? 0 : -(z - (z > 0 ? l1 : -l1)) / ((beta + root) * inverseAlpha + l2);
+              w[at] =
+                z <= l1 && z >= -l1 ? 0 : -(z - (z > 0 ? l1 : -l1)) / ((beta + root) * inverseAlpha + l2);
             }
           }
           if (gm !== 0)
@@ -440,7 +468,8 @@ export class OnlineLinearModel {
               a[at] = z;
               b[at] = n2;
               sqrtN[at] = root;
-              w[at] = z <= l1 && z >= -l1 ? 0 : -(z - (z > 0 ? l1 : -l1)) / ((beta + root) * inverseAlpha + l2);
+              w[at] =
+                z <= l1 && z >= -l1 ? 0 : -(z - (z > 0 ? l1 : -l1)) / ((beta + root) * inverseAlpha + l2);
             }
           break;
         }
@@ -644,8 +673,9 @@ export class OnlineLinearModel {
    */
   update(batch: EncodedBatch): void {
     const { p, c } = this;
+    const { numeric, slots, labels, weights } = batch;
     for (let r = 0; r < batch.size; r++)
-      this.learnEncoded(batch.numeric, r * p, batch.slots, r * c, batch.labels[r]!, batch.weights?.[r] ?? 1);
+      this.learnEncoded(numeric, r * p, slots, r * c, labels[r]!, weights === undefined ? 1 : weights[r]!);
   }
 
   /** The label of a row as the number {@link learnEncoded} takes; throws RangeError for an unknown class. */
