@@ -234,7 +234,9 @@ as per-sample learning, so the model is the same however the stream is cut; scik
 |---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
-${verdict} Per row and feature ours standardises online (Welford: one division and one square root
+${verdict}
+
+Per row and feature ours standardises online (Welford: one division and one square root
 for 1/sd) and FTRL adds a square root and a division for the weight; scikit-learn's SGD does a
 multiply-add or two per feature, no standardisation, and amortises its Python call over the batch.
 Our update is one sample at a time at every batch size (the same model whatever the cut), so a
