@@ -5,7 +5,7 @@
  * adult.csv vs a python3 process, and prequential accuracy on adult vs SGDClassifier.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import {
@@ -53,16 +53,36 @@ function model(kind: OptimizerKind): OnlineLinearModel {
   });
 }
 
+/** The vector extensions /proc/cpuinfo lists (the JIT's scalar float code uses neither, but readers compare machines by them). */
+function cpuFlags(): string {
+  try {
+    const flags = new Set(
+      (/^flags\s*:(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "").trim().split(/\s+/),
+    );
+    return `AVX2 ${flags.has("avx2") ? "present" : "absent"}, AVX-512 ${flags.has("avx512f") ? "present" : "absent"}`;
+  } catch {
+    return "CPU flags unknown";
+  }
+}
+
+/** Updates per CPU second and per wall-clock second, each the best of the repeats. */
+interface Rate {
+  readonly cpu: number;
+  readonly wall: number;
+}
+
 /**
  * Best of `repeats` runs of updates per CPU second (the process's user + system time: on a shared
  * machine wall time also counts the time other processes held the core), learning `batch` rows per
  * `update` call.
  */
-function ours(stream: EncodedBatch, batch: number, repeats: number, kind: OptimizerKind = "ftrl"): number {
+function ours(stream: EncodedBatch, batch: number, repeats: number, kind: OptimizerKind = "ftrl"): Rate {
   let best = Number.POSITIVE_INFINITY;
+  let bestWall = Number.POSITIVE_INFINITY;
   for (let i = 0; i < repeats; i++) {
     const m = model(kind);
     const start = process.cpuUsage();
+    const startWall = performance.now();
     if (batch === 1) {
       for (let r = 0; r < stream.size; r++)
         m.learnEncoded(stream.numeric, r * D, stream.slots, 0, stream.labels[r]!);
@@ -78,9 +98,10 @@ function ours(stream: EncodedBatch, batch: number, repeats: number, kind: Optimi
       }
     }
     const used = process.cpuUsage(start);
+    bestWall = Math.min(bestWall, (performance.now() - startWall) / 1000);
     best = Math.min(best, (used.user + used.system) / 1e6);
   }
-  return stream.size / best;
+  return { cpu: stream.size / best, wall: stream.size / bestWall };
 }
 
 function sklearnAvailable(): string | undefined {
@@ -112,27 +133,47 @@ export async function runLearnBench(): Promise<void> {
   const stream = denseStream(200_000);
   ours(stream, 1, 1); // warm-up: let V8 optimise the hot loop
   const perSample = ours(stream, 1, 5);
-  console.log(`per-sample FTRL updates on ${D} dense features: ${fmt(perSample)}/s`);
+  console.log(
+    `per-sample FTRL updates on ${D} dense features: ${fmt(perSample.cpu)}/CPU s, ${fmt(perSample.wall)}/wall s`,
+  );
   const rows: string[] = [];
+  const misses: string[] = [];
   const load = loadavg()[0]!.toFixed(1);
   for (const batch of [1, 32, 256, 4096]) {
     const ourRate = ours(stream, batch, 3);
     const ourSgd = ours(stream, batch, 3, "sgd");
     let peer = "skipped";
+    let peerWall = "skipped";
     let ratio = skipped ?? "";
+    let sgdRatio = "";
     if (skipped === undefined) {
       const n = batch === 1 ? 20_000 : 200_000;
-      const rate = Number(
-        pythonJson(["throughput", String(n), String(D), String(batch), "3"]).updates_per_cpu_s,
-      );
+      const result = pythonJson(["throughput", String(n), String(D), String(batch), "3"]);
+      const rate = Number(result.updates_per_cpu_s);
       peer = fmt(rate);
-      ratio = `${(ourRate / rate).toFixed(1)}×`;
+      peerWall = fmt(Number(result.updates_per_s));
+      ratio = `${(ourRate.cpu / rate).toFixed(2)}×`;
+      sgdRatio = `${(ourSgd.cpu / rate).toFixed(2)}×`;
+      if (ourRate.cpu < 1.5 * rate) misses.push(`FTRL at batch ${batch} (${ratio})`);
+      if (ourSgd.cpu < 1.5 * rate) misses.push(`SGD at batch ${batch} (${sgdRatio})`);
     }
-    const sgdRatio =
-      skipped === undefined ? `${(ourSgd / Number(peer.replaceAll(",", ""))).toFixed(1)}×` : "";
-    rows.push(`| ${batch} | ${fmt(ourRate)} | ${fmt(ourSgd)} | ${peer} | ${ratio} | ${sgdRatio} |`);
+    rows.push(
+      `| ${batch} | ${fmt(ourRate.cpu)} | ${fmt(ourSgd.cpu)} | ${peer} | ${ratio} | ${sgdRatio} | ${fmt(ourRate.wall)} | ${peerWall} |`,
+    );
     console.log(rows.at(-1));
   }
+  const verdict = [
+    perSample.cpu >= 1e6
+      ? "The per-sample target (≥ 1,000,000 updates/s on one core) holds in this run."
+      : `The per-sample target (≥ 1,000,000 updates/s on one core) is missed in this run by ${((1 - perSample.cpu / 1e6) * 100).toFixed(0)} %.`,
+    skipped !== undefined
+      ? ""
+      : misses.length === 0
+        ? "Both optimizers are at ≥ 1.5× scikit-learn at every batch size."
+        : `Below 1.5× scikit-learn: ${misses.join(", ")}.`,
+  ]
+    .filter((line) => line !== "")
+    .join(" ");
   // End to end on adult: the whole process, as a user runs it.
   const cli = wall(process.execPath, [
     repoPath("dist", "cli", "bin.js"),
@@ -173,28 +214,33 @@ export async function runLearnBench(): Promise<void> {
   accuracy += `\n| majority class (baseline) | ${report.baseline.value.toFixed(4)} |`;
   const body = `## Continuous learning (\`npm run bench -- learn\`)
 
-Machine: ${machineLine()}; 1-minute load average ${load} when the run started (other engineers'
+Machine: ${machineLine()} (${cpuFlags()}); 1-minute load average ${load} when the run started (other engineers'
 builds and tests share the 2 cores, so every figure here is below what an idle core gives). Peer: Debian's python3 with scikit-learn (\`tools/bench/sklearn_learn.py\`).
 
 Per-sample updates (FTRL-Proximal, binary, ${D} dense standardised features, one \`learnEncoded\` call
-per row, best of 5 over 200,000 rows): **${fmt(perSample)} updates per CPU second** (one thread).
+per row, best of 5 over 200,000 rows): **${fmt(perSample.cpu)} updates per CPU second** (one thread),
+${fmt(perSample.wall)} per wall-clock second.
 
 Throughputs are per CPU second (Node's \`process.cpuUsage\`, Python's \`time.process_time\`), so the
-time other processes held the core is not counted against either side.
+time other processes held the core is not counted against either side; the last two columns are the
+same runs' wall-clock rates.
 
-Mini-batch throughput (updates per CPU second, best of 3; ours: \`update(batch)\`, the same per-row FTRL loop;
-scikit-learn: \`SGDClassifier(log_loss, elasticnet, adaptive)\`.partial_fit on batches, 20,000 rows at
-batch 1, 200,000 otherwise):
+Mini-batch throughput (updates per CPU second, best of 3; ours: \`update(batch)\`, the same per-row loop
+as per-sample learning, so the model is the same however the stream is cut; scikit-learn:
+\`SGDClassifier(log_loss, elasticnet, adaptive)\`.partial_fit on batches, 20,000 rows at batch 1,
+200,000 otherwise):
 
-| batch | tiktoktoe FTRL | tiktoktoe SGD | scikit-learn SGD | FTRL ratio | SGD ratio |
-|---|---|---|---|---|---|
+| batch | tiktoktoe FTRL | tiktoktoe SGD | scikit-learn SGD | FTRL ratio | SGD ratio | FTRL (wall) | scikit-learn (wall) |
+|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
-At batch sizes of 256 and above scikit-learn's per-row Cython loop, its Python call overhead
-amortised, is faster than ours: the issue's "≥ 1.5× at every size" holds at 1 and 32 only, and
-"≥ 1,000,000 per-sample updates/s" is not shown on this loaded machine. Ours also standardises
-every row online (a division and a square root per feature) and FTRL pays a square root and a
-division per coordinate per update, which scikit-learn's SGD does not.
+${verdict}
+
+Per row and feature ours standardises online (Welford: one division and one square root
+for 1/sd) and FTRL adds a square root and a division for the weight; scikit-learn's SGD does a
+multiply-add or two per feature, no standardisation, and amortises its Python call over the batch.
+Our update is one sample at a time at every batch size (the same model whatever the cut), so a
+larger batch does not make it faster.
 
 End to end on \`data/adult/adult.csv\` (30,162 rows; wall time of the whole process):
 

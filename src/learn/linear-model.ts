@@ -147,6 +147,8 @@ export class OnlineLinearModel {
   private readonly margins: Float64Array;
   private readonly rowNumeric: Float64Array;
   private readonly rowSlots: Int32Array;
+  /** How many slot coordinates {@link marginSingle} put in `active`. */
+  private slotsActive = 0;
 
   constructor(options: LinearModelOptions, encoder?: FeatureEncoder) {
     this.task = options.task;
@@ -281,8 +283,8 @@ export class OnlineLinearModel {
     slotOffset: number,
     out: Float64Array,
   ): void {
-    const m = this.gather(numeric, numericOffset, slots, slotOffset);
-    this.computeMargins(m);
+    if (this.outputs === 1) this.margins[0] = this.marginSingle(numeric, numericOffset, slots, slotOffset);
+    else this.computeMargins(this.gather(numeric, numericOffset, slots, slotOffset));
     this.link(out);
   }
 
@@ -325,6 +327,10 @@ export class OnlineLinearModel {
       if (slot >= top) top = slot + 1;
     }
     this.reserve(top);
+    if (this.outputs === 1) {
+      this.learnSingle(numeric, numericOffset, slots, slotOffset, label, weight);
+      return;
+    }
     if (weight !== 0) {
       const m = this.gather(numeric, numericOffset, slots, slotOffset);
       this.computeMargins(m);
@@ -357,20 +363,217 @@ export class OnlineLinearModel {
     if (this.standardize) this.absorb(numeric, numericOffset);
   }
 
-  /** Welford's update of the numeric columns' mean and M2 (missing values skipped). */
+  /**
+   * One output's margin: fills `xs[1…p]` with the row's (standardised) numeric values and `active[0…]`
+   * with its slots' coordinates (their count in {@link slotsActive}), and sums bias, numeric
+   * columns, then slots, the order {@link computeMargins} sums in (so the same number).
+   */
+  private marginSingle(
+    numeric: Float64Array,
+    numericOffset: number,
+    slots: Int32Array,
+    slotOffset: number,
+  ): number {
+    const { p, c, xs, active, mean, inverseSd } = this;
+    const weights = this.optimizer.kind === "ftrl" ? this.w : this.a;
+    let sum = 0;
+    sum += weights[0]! * 1;
+    if (this.standardize)
+      for (let j = 0; j < p; j++) {
+        const x = numeric[numericOffset + j]!;
+        const v = Number.isNaN(x) ? 0 : (x - mean[j]!) * inverseSd[j]!;
+        xs[j + 1] = v;
+        sum += weights[j + 1]! * v;
+      }
+    else
+      for (let j = 0; j < p; j++) {
+        const x = numeric[numericOffset + j]!;
+        const v = Number.isNaN(x) ? 0 : x;
+        xs[j + 1] = v;
+        sum += weights[j + 1]! * v;
+      }
+    const limit = this.coordinates;
+    let s = 0;
+    for (let k = 0; k < c; k++) {
+      const slot = slots[slotOffset + k]!;
+      if (slot < 0 || slot >= limit) continue;
+      active[s++] = slot;
+      sum += weights[slot]! * 1;
+    }
+    this.slotsActive = s;
+    return sum;
+  }
+
+  /**
+   * {@link learnEncoded} for one output (regression and binary), fused: one pass standardises the
+   * row and sums the margin, one pass steps each numeric coordinate and absorbs its value into the
+   * running statistics, then the categorical slots. The same operations on the same numbers in the
+   * same order per coordinate as the general path ({@link gather}, {@link computeMargins},
+   * {@link step}, {@link absorb}), so the model is bit for bit the one the general path makes; only
+   * the bookkeeping (the `active` indirection, the output loop, a call per coordinate) is gone.
+   */
+  private learnSingle(
+    numeric: Float64Array,
+    numericOffset: number,
+    slots: Int32Array,
+    slotOffset: number,
+    label: number,
+    weight: number,
+  ): void {
+    const { p, xs, active, optimizer } = this;
+    const standardize = this.standardize;
+    if (weight !== 0) {
+      const sum = this.marginSingle(numeric, numericOffset, slots, slotOffset);
+      const s = this.slotsActive;
+      let gm: number;
+      if (this.task === "regression")
+        gm = (sum - (label - this.targetCenter()) / this.targetScale()) * weight;
+      else gm = (sigmoid(sum) - label) * weight;
+      const { a, b } = this;
+      switch (optimizer.kind) {
+        case "ftrl": {
+          const { alpha, beta, l1, l2 } = optimizer;
+          const inverseAlpha = 1 / alpha;
+          const { w, sqrtN } = this;
+          // A zero gradient leaves z, n and so w exactly as they are (z is never −0), so it is skipped.
+          if (gm !== 0) {
+            const n2 = b[0]! + gm * gm;
+            const root = Math.sqrt(n2);
+            const z = a[0]! + gm - (root - sqrtN[0]!) * inverseAlpha * w[0]!;
+            a[0] = z;
+            b[0] = n2;
+            sqrtN[0] = root;
+            w[0] = ftrlWeight(z, root, inverseAlpha, beta, 0, 0);
+          }
+          for (let j = 0; j < p; j++) {
+            const g = gm * xs[j + 1]!;
+            if (g !== 0) {
+              const at = j + 1;
+              const n2 = b[at]! + g * g;
+              const root = Math.sqrt(n2);
+              const z = a[at]! + g - (root - sqrtN[at]!) * inverseAlpha * w[at]!;
+              a[at] = z;
+              b[at] = n2;
+              sqrtN[at] = root;
+              w[at] =
+                z <= l1 && z >= -l1 ? 0 : -(z - (z > 0 ? l1 : -l1)) / ((beta + root) * inverseAlpha + l2);
+            }
+          }
+          if (gm !== 0)
+            for (let i = 0; i < s; i++) {
+              const at = active[i]!;
+              const n2 = b[at]! + gm * gm;
+              const root = Math.sqrt(n2);
+              const z = a[at]! + gm - (root - sqrtN[at]!) * inverseAlpha * w[at]!;
+              a[at] = z;
+              b[at] = n2;
+              sqrtN[at] = root;
+              w[at] =
+                z <= l1 && z >= -l1 ? 0 : -(z - (z > 0 ? l1 : -l1)) / ((beta + root) * inverseAlpha + l2);
+            }
+          break;
+        }
+        case "adagrad": {
+          const { eta, epsilon, l1, l2 } = optimizer;
+          {
+            // The bias, unpenalised, written as step() computes it (its threshold is 0; a zero comes out +0).
+            const g = gm * 1 + 0;
+            const G = b[0]! + g * g;
+            b[0] = G;
+            const u = a[0]! - (eta * g) / (epsilon + Math.sqrt(G));
+            a[0] = u > 0 ? u - 0 : u < 0 ? u + 0 : 0;
+          }
+          for (let j = 0; j < p; j++) {
+            const at = j + 1;
+            const wt = a[at]!;
+            const g = gm * xs[at]! + l2 * wt;
+            const G = b[at]! + g * g;
+            b[at] = G;
+            const h = epsilon + Math.sqrt(G);
+            const u = wt - (eta * g) / h;
+            const t = (eta * l1) / h;
+            a[at] = u > t ? u - t : u < -t ? u + t : 0;
+          }
+          for (let i = 0; i < s; i++) {
+            const at = active[i]!;
+            const wt = a[at]!;
+            const g = gm * 1 + l2 * wt;
+            const G = b[at]! + g * g;
+            b[at] = G;
+            const h = epsilon + Math.sqrt(G);
+            const u = wt - (eta * g) / h;
+            const t = (eta * l1) / h;
+            a[at] = u > t ? u - t : u < -t ? u + t : 0;
+          }
+          break;
+        }
+        case "sgd": {
+          const { eta, l1, l2 } = optimizer;
+          const shrink = Math.max(0, 1 - eta * l2);
+          this.u += eta * l1;
+          const u = this.u;
+          const step = eta * gm;
+          a[0] = a[0]! * 1 - step * 1;
+          for (let j = 0; j < p; j++) {
+            const at = j + 1;
+            let wt = a[at]! * shrink - step * xs[at]!;
+            // Tsuruoka's cumulative L1, as in step().
+            const before = wt;
+            const q = b[at]!;
+            if (wt > 0) wt = Math.max(0, wt - (u + q));
+            else if (wt < 0) wt = Math.min(0, wt + (u - q));
+            b[at] = q + (wt - before);
+            a[at] = wt;
+          }
+          for (let i = 0; i < s; i++) {
+            const at = active[i]!;
+            let wt = a[at]! * shrink - step * 1;
+            const before = wt;
+            const q = b[at]!;
+            if (wt > 0) wt = Math.max(0, wt - (u + q));
+            else if (wt < 0) wt = Math.min(0, wt + (u - q));
+            b[at] = q + (wt - before);
+            a[at] = wt;
+          }
+          break;
+        }
+      }
+      this.updates++;
+    }
+    if (standardize) this.absorb(numeric, numericOffset);
+    if (this.task === "regression" && Number.isFinite(label)) {
+      this.targetCount++;
+      const delta = label - this.targetMean;
+      this.targetMean += delta / this.targetCount;
+      this.targetM2 += delta * (label - this.targetMean);
+    }
+  }
+
+  /**
+   * Welford's update of the numeric columns' mean and M2 (missing values skipped). The mean moves
+   * by δ·(1/n), 1/n computed once for the columns sharing a count (all of them, when none is
+   * missing), and 1/sd is √(n/M2): one division and one square root per column instead of three
+   * divisions and a square root; each differs from δ/n and 1/√(M2/n) in the last bit at most.
+   */
   private absorb(numeric: Float64Array, numericOffset: number): void {
     const { count, mean, m2, inverseSd, p } = this;
+    let lastN = 0;
+    let inverseN = 0;
     for (let j = 0; j < p; j++) {
       const x = numeric[numericOffset + j]!;
       if (Number.isNaN(x)) continue;
       const n = count[j]! + 1;
       count[j] = n;
+      if (n !== lastN) {
+        lastN = n;
+        inverseN = 1 / n;
+      }
       const delta = x - mean[j]!;
-      const next = mean[j]! + delta / n;
+      const next = mean[j]! + delta * inverseN;
       mean[j] = next;
       const m2j = m2[j]! + delta * (x - next);
       m2[j] = m2j;
-      inverseSd[j] = n >= 2 && m2j > 0 ? 1 / Math.sqrt(m2j / n) : 0;
+      inverseSd[j] = n >= 2 && m2j > 0 ? Math.sqrt(n / m2j) : 0;
     }
   }
 
@@ -409,7 +612,7 @@ export class OnlineLinearModel {
             a[at] = z;
             b[at] = n2;
             sqrtN[at] = root;
-            w[at] = ftrlWeight(z, root, alpha, beta, l1i, l2i);
+            w[at] = ftrlWeight(z, root, inverseAlpha, beta, l1i, l2i);
           }
         }
         return;
@@ -470,8 +673,9 @@ export class OnlineLinearModel {
    */
   update(batch: EncodedBatch): void {
     const { p, c } = this;
+    const { numeric, slots, labels, weights } = batch;
     for (let r = 0; r < batch.size; r++)
-      this.learnEncoded(batch.numeric, r * p, batch.slots, r * c, batch.labels[r]!, batch.weights?.[r] ?? 1);
+      this.learnEncoded(numeric, r * p, slots, r * c, labels[r]!, weights === undefined ? 1 : weights[r]!);
   }
 
   /** The label of a row as the number {@link learnEncoded} takes; throws RangeError for an unknown class. */
@@ -532,7 +736,7 @@ export class OnlineLinearModel {
           coef[j * K + k] = ftrlWeight(
             z,
             Math.sqrt(b[j * K + k]!),
-            optimizer.alpha,
+            1 / optimizer.alpha,
             optimizer.beta,
             j === 0 ? 0 : optimizer.l1,
             j === 0 ? 0 : optimizer.l2,
@@ -629,7 +833,7 @@ export class OnlineLinearModel {
           this.w[at] = ftrlWeight(
             this.a[at]!,
             root,
-            optimizer.alpha,
+            1 / optimizer.alpha,
             optimizer.beta,
             j === 0 ? 0 : optimizer.l1,
             j === 0 ? 0 : optimizer.l2,
@@ -638,18 +842,27 @@ export class OnlineLinearModel {
     for (let j = 0; j < this.p; j++) {
       const n = this.count[j]!;
       const m2 = this.m2[j]!;
-      this.inverseSd[j] = n >= 2 && m2 > 0 ? 1 / Math.sqrt(m2 / n) : 0;
+      this.inverseSd[j] = n >= 2 && m2 > 0 ? Math.sqrt(n / m2) : 0;
     }
   }
 }
 
 /**
  * FTRL-Proximal's closed-form weight (McMahan et al. 2013, Algorithm 1):
- * 0 when |z| ≤ λ₁, else −(z − sgn(z)·λ₁) / ((β + √n)/α + λ₂).
+ * 0 when |z| ≤ λ₁, else −(z − sgn(z)·λ₁) / ((β + √n)·(1/α) + λ₂). 1/α is computed once per update
+ * (a multiplication instead of a division per coordinate; it differs from (β + √n)/α in the last bit
+ * at most).
  */
-function ftrlWeight(z: number, rootN: number, alpha: number, beta: number, l1: number, l2: number): number {
+function ftrlWeight(
+  z: number,
+  rootN: number,
+  inverseAlpha: number,
+  beta: number,
+  l1: number,
+  l2: number,
+): number {
   if (z <= l1 && z >= -l1) return 0;
-  return -(z - (z > 0 ? l1 : -l1)) / ((beta + rootN) / alpha + l2);
+  return -(z - (z > 0 ? l1 : -l1)) / ((beta + rootN) * inverseAlpha + l2);
 }
 
 function sigmoid(margin: number): number {
