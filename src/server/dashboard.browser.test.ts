@@ -545,7 +545,16 @@ test("dark theme, time zone switch, and nothing loaded from elsewhere or blocked
   assert.deepEqual(problems, { foreign: [], policy: [], errors: [] });
 });
 
-const pagePaths = ["/", "/models/bike", "/alerts", "/fairness", "/reports", "/resources", "/explanations"];
+const pagePaths = [
+  "/",
+  "/models/bike",
+  "/alerts",
+  "/fairness",
+  "/reports",
+  "/resources",
+  "/explanations",
+  "/deployments",
+];
 const axeSource = readFileSync(join(repoPath("node_modules"), "axe-core", "axe.min.js"), "utf8");
 
 /** axe-core's violations on the page as it is (the page's policy forbids an injected script tag). */
