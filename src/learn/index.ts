@@ -20,6 +20,26 @@ export {
   type Row,
 } from "./features.js";
 export {
+  DEFAULT_GATE_OPTIONS,
+  decidePromotion,
+  type EventRange,
+  type GateAttributeCheck,
+  type GateDecision,
+  type GateFairnessMetric,
+  type GateGroupMetric,
+  type GateInput,
+  type GateModel,
+  type GateOptions,
+  type GateReason,
+  type GateReasonCode,
+  type GateTask,
+  MCNEMAR_EXACT_BELOW,
+  type McNemarResult,
+  mcnemar,
+  type PairedTResult,
+  pairedT,
+} from "./gate.js";
+export {
   type EncodedBatch,
   type LearnTask,
   type LinearModelJson,
