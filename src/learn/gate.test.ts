@@ -4,6 +4,7 @@ import {
   DEFAULT_GATE_OPTIONS,
   decidePromotion,
   type GateInput,
+  gatePeriods,
   MCNEMAR_EXACT_BELOW,
   mcnemar,
   pairedT,
@@ -342,6 +343,13 @@ describe("decidePromotion", () => {
       /candidate.predictions has 1 values for 10 labels/,
     );
     assert.throws(() => decidePromotion({ ...input, groups: { g: [1] } }, CLOCK), /group column g/);
+  });
+
+  it("defaults to a 1 h warm-up then a 24 h evaluation, in event time", () => {
+    assert.deepEqual(gatePeriods(1000), {
+      warmUp: { start: 1000, end: 1000 + 3_600_000 },
+      evaluation: { start: 1000 + 3_600_000, end: 1000 + 25 * 3_600_000 },
+    });
   });
 
   it("documents its defaults", () => {

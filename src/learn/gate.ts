@@ -26,6 +26,29 @@ export interface EventRange {
   readonly end: number;
 }
 
+/** The issue's default warm-up in shadow: one hour of event time. */
+export const DEFAULT_WARM_UP_MS = 3_600_000;
+/** The issue's default evaluation period: 24 hours of event time, after the warm-up. */
+export const DEFAULT_EVALUATION_MS = 86_400_000;
+
+/**
+ * The default periods for a candidate put in shadow at event time `start`: warm-up
+ * [start, start + 1 h), evaluation [start + 1 h, start + 25 h).
+ *
+ * @example
+ * ```ts
+ * gatePeriods(0); // { warmUp: { start: 0, end: 3600000 }, evaluation: { start: 3600000, end: 90000000 } }
+ * ```
+ */
+export function gatePeriods(
+  start: number,
+  warmUpMs = DEFAULT_WARM_UP_MS,
+  evaluationMs = DEFAULT_EVALUATION_MS,
+): { warmUp: EventRange; evaluation: EventRange } {
+  const end = start + warmUpMs;
+  return { warmUp: { start, end }, evaluation: { start: end, end: end + evaluationMs } };
+}
+
 /** One model's answers on the events, in the events' order. */
 export interface GateModel {
   readonly version: string;

@@ -20,7 +20,9 @@ export {
   type Row,
 } from "./features.js";
 export {
+  DEFAULT_EVALUATION_MS,
   DEFAULT_GATE_OPTIONS,
+  DEFAULT_WARM_UP_MS,
   decidePromotion,
   type EventRange,
   type GateAttributeCheck,
@@ -33,6 +35,7 @@ export {
   type GateReason,
   type GateReasonCode,
   type GateTask,
+  gatePeriods,
   MCNEMAR_EXACT_BELOW,
   type McNemarResult,
   mcnemar,
