@@ -151,7 +151,9 @@ test("a good candidate (a re-encoded copy) passes every step and is promoted; th
     });
     assert.equal(answer.version, "v1");
     // The candidate's model card tells its history from the deployment's records (issue #17).
-    const card = await (await fetch(`${server.url}/v1/models/cancer/versions/v2/card?format=markdown`)).text();
+    const card = await (
+      await fetch(`${server.url}/v1/models/cancer/versions/v2/card?format=markdown`)
+    ).text();
     const history = card.slice(card.indexOf("Version history"));
     assert.ok(history.length < card.length, card);
     for (const action of ["upload-model", "rollout-start"]) assert.match(history, new RegExp(action));
