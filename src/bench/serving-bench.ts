@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openSession } from "../onnx/index.js";
@@ -19,6 +19,7 @@ const REQUESTS = 3000;
 const p = (values: number[], q: number) => quantileSorted(Float64Array.from(values).sort(), q);
 
 export async function runServingBench(): Promise<void> {
+  const loadAtStart = loadavg()[0]!;
   const onnx = new Uint8Array(readFileSync(repoPath("models", "breast_cancer_mlp.onnx")));
   const lines = readFileSync(repoPath("data", "breast_cancer", "breast_cancer.csv"), "utf8")
     .trim()
@@ -115,9 +116,10 @@ Command: \`npm run bench -- serving\` · machine: ${machineLine()} · ${new Date
 
 \`models/breast_cancer_mlp.onnx\` served by \`tiktoktoe serve\` (a child process, SQLite store, wall clock),
 ${REQUESTS} sequential requests of one row each after 300 warm-up requests; the predict time includes the HTTP round
-trip on loopback (Node's fetch), validation, the run on the cached session (one intra-op thread, as in the server)
-and the event recorded durably through the monitor's ingest before the answer. The bare run is the same session
-options in the bench process.
+trip on loopback (Node's fetch), validation, routing, the run on the cached session (one intra-op thread, as in the
+server) and the answer; the event is recorded durably just after the answer, in the next group commit (the default;
+\`--record-before-answer\` waits for it). The bare run is the same session options in the bench process.
+Load average when the run started: ${loadAtStart.toFixed(1)} (1 min) on ${cpus().length} cores.
 
 ${table}`,
     );

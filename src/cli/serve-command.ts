@@ -21,6 +21,9 @@ Options:
                         admin); required unless listening on loopback
       --clock C         wall (live; default) or event (windows close by event time: replays)
       --monitor-only    monitor only: no POST /predict and no model uploads (serving is on by default)
+      --record-before-answer
+                        answer a prediction only once its event is durable (default: the event is
+                        written just after the answer; a kill -9 can lose the last milliseconds' records)
       --external-url U  the URL users reach the server by behind a proxy (https://… marks the
                         dashboard's cookie Secure; its host is accepted without tokens)
       --log-level L     debug, info, warn (default) or error: what goes to stderr
@@ -53,6 +56,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       clock: { type: "string" },
       "external-url": { type: "string" },
       "monitor-only": { type: "boolean" },
+      "record-before-answer": { type: "boolean" },
       "log-level": { type: "string" },
       "log-format": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -72,6 +76,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     ...(values.tokens === undefined ? {} : { tokensFile: values.tokens }),
     ...(values["external-url"] === undefined ? {} : { externalUrl: values["external-url"] }),
     ...(values["monitor-only"] === true ? { serving: false } : {}),
+    ...(values["record-before-answer"] === true ? { recordBeforeAnswer: true } : {}),
     log: createLogger({
       level:
         values["log-level"] === undefined

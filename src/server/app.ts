@@ -691,6 +691,18 @@ function serviceMetrics(service: MonitorService, requests: ReadonlyMap<string, n
       samples: [{ value: c.unmatchedLabels }],
     },
     {
+      name: "tiktoktoe_answered_predictions_waiting",
+      help: "Answered /predict rows waiting to be recorded (written just after the answer).",
+      type: "gauge",
+      samples: [{ value: c.answeredWaiting }],
+    },
+    {
+      name: "tiktoktoe_answered_predictions_dropped_total",
+      help: "Answered /predict rows the store rejected for good (never recorded).",
+      type: "counter",
+      samples: [{ value: c.answeredDropped }],
+    },
+    {
       name: "tiktoktoe_http_requests_total",
       // Bounded: method is one of node:http's known methods (it refuses others), route a template.
       help: 'HTTP requests by method, route template (or "unmatched") and status code.',

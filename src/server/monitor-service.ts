@@ -222,6 +222,21 @@ export class MonitorService {
     return this.ingest.ingestEvents(model, body, format);
   }
 
+  /** Throws `STORE_UNAVAILABLE` while too many answered predictions wait to be recorded. */
+  admitAnswered(): void {
+    this.ingest.admitAnswered();
+  }
+
+  /** Records the events of answers already given, just after them (see {@link Ingest.recordAnswered}). */
+  recordAnswered(model: string, events: readonly unknown[]): void {
+    this.ingest.recordAnswered(model, events);
+  }
+
+  /** Resolves once the answered records of `model` (of every model without one) are durable. */
+  flushAnswered(model?: string): Promise<void> {
+    return this.ingest.flushAnswered(model);
+  }
+
   /** Validates and appends labels; the store joins each to its event by id (unmatched: unknown id). */
   ingestLabels(
     model: string,
@@ -253,7 +268,12 @@ export class MonitorService {
 
   /** Counters for /metrics. */
   get counters() {
-    return { ...this.aggregator.counters, ...this.ingest.counters };
+    return {
+      ...this.aggregator.counters,
+      ...this.ingest.counters,
+      answeredWaiting: this.ingest.answeredBacklog.waiting,
+      answeredDropped: this.ingest.answeredBacklog.dropped,
+    };
   }
 
   // ---- the flush: windows written, then their consumers ----------------------------------------
@@ -264,7 +284,9 @@ export class MonitorService {
    * reports are written when a period ends, explanations are queued in the background. Runs in the
    * ingest chain, on a timer, when a clock advances and at shutdown. Returns the windows written.
    */
-  flush(): Promise<number> {
+  async flush(): Promise<number> {
+    // Answers already given are part of "everything so far" (outside the chain: their append uses it).
+    await this.ingest.flushAnswered();
     return this.chain.run(() => this.flushNow());
   }
 
@@ -368,6 +390,8 @@ export class MonitorService {
 
   /** Writes every window and runs the consumers one last time; waits for background explanations. */
   async close(): Promise<void> {
+    // Answered predictions first, so their windows are written.
+    await this.ingest.closeAnswered(10_000);
     await this.flush();
     await this.explanations.idle();
   }

@@ -42,6 +42,8 @@ export interface StartServerOptions {
   readonly serving?: boolean;
   /** How often rollouts are checked for due analyses on the wall clock (ms). Default 1,000. */
   readonly rolloutTickMs?: number;
+  /** True (`--record-before-answer`): a prediction is answered once its event is durable. Default false. */
+  readonly recordBeforeAnswer?: boolean;
 }
 
 /** A started server. */
@@ -160,6 +162,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     clock: options.clock ?? "wall",
     now,
     serving: options.serving ?? true,
+    ...(options.recordBeforeAnswer === true ? { recordBeforeAnswer: true } : {}),
     log: log.child({ component: "deploy" }),
     ...(options.rolloutTickMs === undefined ? {} : { tickMs: options.rolloutTickMs }),
   });

@@ -11,6 +11,7 @@ import type { IngestAppend, IngestAppendResult, Store } from "../../store/index.
 import { type Aggregator, joinOf } from "../aggregator/index.js";
 import { clockCheckpoint, type ModelRegistry, type ModelRuntime } from "../registry/index.js";
 import { type IngestLimits, ingestContext } from "./context.js";
+import { DeferredRecords } from "./deferred-records.js";
 import type { SerialChain } from "./serial-chain.js";
 import type { StoreHealth } from "./store-health.js";
 
@@ -32,6 +33,8 @@ export interface IngestOptions {
   readonly aggregator: Aggregator;
   readonly limits: IngestLimits;
   readonly log: Logger;
+  /** Answered predictions waiting to be recorded, at most (default 100,000); then /predict answers 503. */
+  readonly maxDeferredRecords?: number;
 }
 
 interface PendingBatch {
@@ -57,8 +60,62 @@ export class Ingest {
   private scheduled = false;
   /** Counters for /metrics. */
   readonly counters = { duplicates: 0, rejectedBatches: 0, unmatchedLabels: 0 };
+  /** Records of answers already given, written just after them ({@link recordAnswered}). */
+  private readonly deferred: DeferredRecords;
 
-  constructor(private readonly options: IngestOptions) {}
+  constructor(private readonly options: IngestOptions) {
+    this.deferred = new DeferredRecords({
+      write: (model, records) => this.ingestEvents(model, records, "json"),
+      maxPending: options.maxDeferredRecords ?? 100_000,
+      log: options.log,
+    });
+  }
+
+  /**
+   * Throws `STORE_UNAVAILABLE` when too many answered predictions wait to be recorded (the store is
+   * down or slow); `/predict` asks before it runs a model.
+   */
+  admitAnswered(): void {
+    this.deferred.admit();
+  }
+
+  /**
+   * Records events of answers already given (`/predict`): validated and appended like
+   * {@link ingestEvents}, but after the answer, in the next group commit (see {@link DeferredRecords}
+   * for what that trades). Labels of the model wait for them.
+   */
+  recordAnswered(model: string, events: readonly unknown[]): void {
+    this.deferred.add(model, events);
+  }
+
+  /** Resolves once the answered records of `model` (of every model without one) are durable. */
+  flushAnswered(model?: string): Promise<void> {
+    return this.deferred.flush(model);
+  }
+
+  /**
+   * Writes the answered records at shutdown; a store that stays down holds it `timeoutMs` at most
+   * (the records still waiting are then lost, and logged as such).
+   */
+  async closeAnswered(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.deferred.flush(undefined, true),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (this.deferred.size > 0)
+      this.options.log.error("closing with answered predictions not recorded", {
+        waiting: this.deferred.size,
+      });
+  }
+
+  /** Answered records waiting, and those dropped for good (for /metrics). */
+  get answeredBacklog(): { waiting: number; dropped: number } {
+    return { waiting: this.deferred.size, dropped: this.deferred.dropped };
+  }
 
   /**
    * Validates a batch of events and appends it durably; the store deduplicates by id against every
@@ -100,6 +157,8 @@ export class Ingest {
     format: BatchFormat = "ndjson",
   ): Promise<IngestResult> {
     const runtime = this.options.registry.runtime(model);
+    // A label must never arrive before its event: the model's answered predictions go first.
+    await this.deferred.flush(model);
     const [text, as] = typeof body === "string" ? [body, format] : [JSON.stringify(body), "json" as const];
     const parsed = parseLabelBatch(text, as, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);

@@ -78,6 +78,11 @@ export interface DeploymentServiceOptions {
   readonly serving?: boolean;
   /** How often the wall-clock scheduler looks for due analyses and deadlines (ms). Default 1,000. */
   readonly tickMs?: number;
+  /**
+   * True: a prediction's answer waits until its event is durable (`serving.record_before_answer`).
+   * Default false: it is recorded just after the answer (see DeferredRecords for the trade).
+   */
+  readonly recordBeforeAnswer?: boolean;
   readonly log?: Logger;
 }
 
@@ -160,6 +165,8 @@ export class DeploymentService {
   ) {
     this.requireServing();
     const record = this.options.service.model(model);
+    // Refused before the model runs when answers could not be recorded (the store is not keeping up).
+    this.options.service.admitAnswered();
     const inputs = body.inputs ?? (body.input === undefined ? [] : [body.input]);
     const rows = predictRows(record, inputs);
     const state = await this.state(model);
@@ -213,8 +220,11 @@ export class DeploymentService {
         }
     }
     const ids = outputs.map(() => randomUUID());
-    const lines = outputs.map((o, i) =>
-      JSON.stringify({
+    // Recorded just after the answer, in the next group commit (the answer never waits for the disk;
+    // labels and analyses of the model wait for these records: see DeferredRecords).
+    this.options.service.recordAnswered(
+      model,
+      outputs.map((o, i) => ({
         id: ids[i],
         time: timeMs,
         version,
@@ -222,9 +232,9 @@ export class DeploymentService {
         prediction: o.prediction,
         scores: o.scores,
         latency_ms: latencyMs,
-      }),
+      })),
     );
-    await this.options.service.ingestEvents(model, lines.join("\n"), "ndjson");
+    if (this.options.recordBeforeAnswer === true) await this.options.service.flushAnswered(model);
     // The shadow gets a copy; a canary request is mirrored to production for the agreement. Both after
     // the answer is decided, never in its way, and their failures never reach the caller.
     if (rollout !== undefined && (isShadowing(rollout) || toCanary)) {
@@ -290,8 +300,9 @@ export class DeploymentService {
     counters.compared += rows.rows;
     for (const [i, o] of outputs.entries()) if (sameAnswer(record, o, served[i]!)) counters.agreed++;
     if (!shadow) return;
-    const lines = outputs.map((o, i) =>
-      JSON.stringify({
+    this.options.service.recordAnswered(
+      record.name,
+      outputs.map((o, i) => ({
         id: `${ids[i]}${SHADOW_SUFFIX}`,
         time: timeMs,
         version,
@@ -299,9 +310,8 @@ export class DeploymentService {
         prediction: o.prediction,
         scores: o.scores,
         latency_ms: latencyMs,
-      }),
+      })),
     );
-    await this.options.service.ingestEvents(record.name, lines.join("\n"), "ndjson");
   }
 
   /**
@@ -711,6 +721,10 @@ export class DeploymentService {
       } else into.absoluteErrors?.push(Math.abs(Number(prediction) - Number(value)));
     };
     const labels: Array<{ id: string; value: string | number; version: string; prediction: unknown }> = [];
+    // The period's answers may still be on their way to the log (recorded after the answer), and so
+    // may shadow answers of requests still in the background.
+    await this.idle();
+    await this.options.service.flushAnswered(record.name);
     let after = 0;
     for (;;) {
       const batches = await this.options.store.readModelBatches(
@@ -921,6 +935,11 @@ export class DeploymentService {
     return c;
   }
 
+  /** Resolves once the background runs started so far (shadow copies, mirrored canary requests) ended. */
+  private async idle(): Promise<void> {
+    await Promise.all([...this.background]);
+  }
+
   private inBackground(work: Promise<void>): void {
     const tracked = work.catch((error: unknown) =>
       this.options.log?.warn("a shadow or mirrored prediction failed", { error }),
@@ -986,6 +1005,9 @@ export class DeploymentService {
     await Promise.all([...this.background]);
     await Promise.all([...this.chains.values()]);
     await this.sessions.close();
+    // The shadow answers of the runs just finished go to the log too (the monitor's close writes the
+    // rest, waiting for a store that refuses).
+    await this.options.service.flushAnswered().catch(() => undefined);
   }
 }
 

@@ -225,3 +225,29 @@ test("shadow: the candidate answers copies that are recorded and compared, never
     await server.close();
   }
 });
+
+test("a label sent the moment its prediction is answered joins it (the record is written just after the answer)", async () => {
+  const server = await servingFixture(tempDir(), COPY);
+  try {
+    const T0 = Date.parse("2024-03-01T00:00:00Z");
+    let joined = 0;
+    for (let round = 0; round < 20; round++) {
+      // In process, so the label follows the answer within the same turn of the event loop: before
+      // the deferred record's own write has even started.
+      const answer = await server.deployments.predict(
+        "cancer",
+        { inputs: [row(round), row(round + 1)], time: T0 + round * 1000 },
+        undefined,
+      );
+      const labels = answer.predictions.map((p) => ({ id: p.id, value: "1" }));
+      const sent = await server.service.ingestLabels("cancer", labels);
+      assert.equal(sent.unmatched, 0, "a label never arrives before its event");
+      joined += sent.accepted;
+    }
+    assert.equal(joined, 40);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^tiktoktoe_answered_predictions_waiting 0$/m);
+  } finally {
+    await server.close();
+  }
+});
