@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { isTikTokToeError } from "../errors/index.js";
 import { decodeModel } from "../onnx/decode.js";
+import { encodeModel } from "../onnx/encode.js";
+import { DataType, tensorToFloat32 } from "../onnx/tensor.js";
 import { seededRandom } from "../stats/index.js";
 import { repoPath } from "../testing/paths.js";
 import { exportOnnxMlp, fineTuneOnnxMlp, readOnnxMlp } from "./mlp-finetune.js";
@@ -82,6 +84,26 @@ describe("readOnnxMlp", () => {
     assert.throws(
       () => fineTuneOnnxMlp(cnn, [[0]], [0]),
       (e) => isTikTokToeError(e, "ONNX_UNSUPPORTED"),
+    );
+  });
+
+  it("refuses a layer whose weights are not float32 (writing float32 back would change its type)", () => {
+    const model = decodeModel(bike());
+    const graph = model.graph!;
+    const doubled = {
+      ...model,
+      graph: {
+        ...graph,
+        initializer: graph.initializer.map((t) => {
+          if (t.name !== "5.weight") return t;
+          const { rawData: _raw, floatData: _float, ...rest } = t;
+          return { ...rest, dataType: DataType.DOUBLE, doubleData: Float64Array.from(tensorToFloat32(t)) };
+        }),
+      },
+    };
+    assert.throws(
+      () => readOnnxMlp(encodeModel(doubled)),
+      (e) => isTikTokToeError(e, "ONNX_UNSUPPORTED") && e.message.includes('"5.weight"'),
     );
   });
 

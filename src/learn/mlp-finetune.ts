@@ -1,7 +1,7 @@
 import { TikTokToeError } from "../errors/index.js";
 import { decodeModel } from "../onnx/decode.js";
 import { encodeModel } from "../onnx/encode.js";
-import { tensorToFloat32 } from "../onnx/tensor.js";
+import { DataType, tensorToFloat32 } from "../onnx/tensor.js";
 import type { NodeProto, OnnxModel } from "../onnx/types.js";
 import { extractMlp, type MlpGraph, writeMlpWeights } from "../optimize/index.js";
 import { seededRandom } from "../stats/index.js";
@@ -209,7 +209,7 @@ export function readOnnxMlp(onnx: Uint8Array): OnnxMlp {
   const graph = found.graph;
   const input = model.graph!.input.find((v) => v.name === graph.input);
   const elemType = input?.type?.tensorType?.elemType;
-  if (elemType !== 1)
+  if (elemType !== DataType.FLOAT)
     throw unsupported(`the input "${graph.input}" is not float32 (element type ${elemType ?? "unknown"})`);
   const mlp = cloneMlp(graph.mlp);
   const inputWidth = mlp.layers[0]!.inputs;
@@ -236,6 +236,15 @@ export function readOnnxMlp(onnx: Uint8Array): OnnxMlp {
       `the last layer has ${outputWidth} outputs after a ${last.activation}: neither a regression value nor class scores`,
     );
   const initializers = new Map((model.graph?.initializer ?? []).map((t) => [t.name ?? "", t]));
+  // The new weights are written as float32: a float16 or double layer would change its type.
+  for (const place of graph.layers)
+    for (const name of [place.weight, place.bias]) {
+      const type = name === undefined ? DataType.FLOAT : initializers.get(name)?.dataType;
+      if (type !== DataType.FLOAT)
+        throw unsupported(
+          `the layer initializer "${name}" is not float32 (element type ${type ?? "unknown"})`,
+        );
+    }
   const normalisation = graph.prefix.map((node): NormalisationStep => {
     const t = initializers.get(node.input[1] ?? "")!;
     const constant = tensorToFloat32(t);
