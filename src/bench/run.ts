@@ -7,6 +7,7 @@ import { runDriftBench, runDriftCliBench } from "./drift-bench.js";
 import { runIngestBench } from "./ingest-bench.js";
 import { runLearnBench } from "./learn-bench.js";
 import { runOptimizeBench } from "./optimize-bench.js";
+import { runReplicasBench } from "./replicas-bench.js";
 import { runScaleBench } from "./scale-bench.js";
 import { runServingBench } from "./serving-bench.js";
 import { runStateBench } from "./state-bench.js";
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   learn: runLearnBench,
   optimize: runOptimizeBench,
   scale: runScaleBench,
+  "scale-out": runReplicasBench,
   serving: runServingBench,
   state: runStateBench,
   train: runTrainBench,
