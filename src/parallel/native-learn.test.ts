@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import {
   defaultOptimizer,
@@ -10,6 +11,7 @@ import {
   type OptimizerKind,
   useLearnKernel,
 } from "../learn/index.js";
+import { repoPath } from "../testing/paths.js";
 import { seededRandom } from "../testing/random.js";
 import { loadNativeExp, loadNativeLearnKernel, nativeKernelStatus } from "./native.js";
 
@@ -245,4 +247,43 @@ test("the native loop refuses arrays shorter than its sizes say, before writing 
   io[6] = 17; // more coordinates than room
   assert.throws(() => k(state, io, new Float64Array(6), new Int32Array(0), null, null), RangeError);
   assert.deepEqual(state, before);
+});
+
+test("TIKTOKTOE_NATIVE=0 leaves the JavaScript loop, and `tiktoktoe learn` reports the same either way", {
+  skip,
+}, () => {
+  const off = spawnSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `import { loadNativeLearnKernel } from ${JSON.stringify(repoPath("dist", "parallel", "native.js"))};
+       console.log(loadNativeLearnKernel() === null);`,
+    ],
+    { env: { ...process.env, TIKTOKTOE_NATIVE: "0" }, encoding: "utf8" },
+  );
+  assert.equal(off.status, 0, off.stderr);
+  assert.equal(off.stdout.trim(), "true");
+  const learn = (native: string, optimizer: string) => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        repoPath("dist", "cli", "bin.js"),
+        "learn",
+        "--data",
+        repoPath("data", "adult", "adult.csv"),
+        "--label",
+        "income",
+        "--optimizer",
+        optimizer,
+        "--format",
+        "json",
+      ],
+      { env: { ...process.env, TIKTOKTOE_NATIVE: native }, encoding: "utf8", maxBuffer: 1 << 24 },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const { throughput_per_s: _, ...report } = JSON.parse(run.stdout) as Record<string, unknown>;
+    return report;
+  };
+  for (const optimizer of ["ftrl", "sgd"]) assert.deepEqual(learn("1", optimizer), learn("0", optimizer));
 });
