@@ -20,6 +20,12 @@
 #else
 #define TTT_CLONES
 #endif
+/* C99's restrict (no two of a loop's arrays overlap, which lets the loops vectorise); MSVC spells it __restrict. */
+#if defined(_MSC_VER)
+#define TTT_RESTRICT __restrict
+#else
+#define TTT_RESTRICT restrict
+#endif
 #if defined(__GNUC__)
 #define TTT_INLINE static inline __attribute__((always_inline))
 #else
@@ -126,9 +132,9 @@ size_t ttt_learn_state_length(const double *io) {
 }
 
 /* marginSingle's numeric part: xs[j] the (standardised) value, prod[j] its weight times it. */
-TTT_INLINE void numeric_products(size_t p, int standardize, const double *restrict x,
-                                 const double *restrict mean, const double *restrict inverse_sd,
-                                 const double *restrict weights, double *restrict xs, double *restrict prod) {
+TTT_INLINE void numeric_products(size_t p, int standardize, const double *TTT_RESTRICT x,
+                                 const double *TTT_RESTRICT mean, const double *TTT_RESTRICT inverse_sd,
+                                 const double *TTT_RESTRICT weights, double *TTT_RESTRICT xs, double *TTT_RESTRICT prod) {
   if (standardize)
     for (size_t j = 0; j < p; j++) {
       const double v = x[j] != x[j] ? 0.0 : (x[j] - mean[j]) * inverse_sd[j];
@@ -145,8 +151,8 @@ TTT_INLINE void numeric_products(size_t p, int standardize, const double *restri
 
 /* learnSingle's FTRL step of the numeric coordinates (a zero gradient leaves a coordinate alone). */
 TTT_INLINE void ftrl_numeric(size_t p, double gm, double inverse_alpha, double beta, double l1, double l2,
-                             const double *restrict xs, double *restrict a, double *restrict b,
-                             double *restrict w, double *restrict sqrt_n) {
+                             const double *TTT_RESTRICT xs, double *TTT_RESTRICT a, double *TTT_RESTRICT b,
+                             double *TTT_RESTRICT w, double *TTT_RESTRICT sqrt_n) {
   for (size_t j = 0; j < p; j++) {
     const double g = gm * xs[j];
     const double a0 = a[j], b0 = b[j], w0 = w[j], s0 = sqrt_n[j];
@@ -164,7 +170,7 @@ TTT_INLINE void ftrl_numeric(size_t p, double gm, double inverse_alpha, double b
 }
 
 TTT_INLINE void adagrad_numeric(size_t p, double gm, double eta, double epsilon, double l1, double l2,
-                                const double *restrict xs, double *restrict a, double *restrict b) {
+                                const double *TTT_RESTRICT xs, double *TTT_RESTRICT a, double *TTT_RESTRICT b) {
   for (size_t j = 0; j < p; j++) {
     const double wt = a[j];
     const double g = gm * xs[j] + l2 * wt;
@@ -177,8 +183,8 @@ TTT_INLINE void adagrad_numeric(size_t p, double gm, double eta, double epsilon,
   }
 }
 
-TTT_INLINE void sgd_numeric(size_t p, double shrink, double step, double u, const double *restrict xs,
-                            double *restrict a, double *restrict b) {
+TTT_INLINE void sgd_numeric(size_t p, double shrink, double step, double u, const double *TTT_RESTRICT xs,
+                            double *TTT_RESTRICT a, double *TTT_RESTRICT b) {
   for (size_t j = 0; j < p; j++) {
     const double wt = a[j] * shrink - step * xs[j];
     const double q = b[j];
@@ -197,8 +203,8 @@ TTT_INLINE void sgd_numeric(size_t p, double shrink, double step, double u, cons
  * absorb(): Welford's update. When no value is missing and every column has the same count (the
  * usual dense row), 1/n is one division for all, as the JavaScript caches it; otherwise per column.
  */
-TTT_INLINE void absorb(size_t p, const double *restrict x, double *restrict count, double *restrict mean,
-                       double *restrict m2, double *restrict inverse_sd) {
+TTT_INLINE void absorb(size_t p, const double *TTT_RESTRICT x, double *TTT_RESTRICT count, double *TTT_RESTRICT mean,
+                       double *TTT_RESTRICT m2, double *TTT_RESTRICT inverse_sd) {
   int uniform = 1;
   const double first = p > 0 ? count[0] : 0;
   for (size_t j = 0; j < p; j++) uniform &= (x[j] == x[j]) & (count[j] == first);
@@ -250,21 +256,21 @@ void ttt_learn_rows(double *io, double *state, const double *numeric, const int3
   double target_mean = io[TTT_IO_TARGET_MEAN];
   double target_m2 = io[TTT_IO_TARGET_M2];
 
-  double *restrict count = state;
-  double *restrict mean = state + p;
-  double *restrict m2 = state + 2 * p;
-  double *restrict inverse_sd = state + 3 * p;
-  double *restrict a = state + 4 * p;
-  double *restrict b = a + capacity;
+  double *TTT_RESTRICT count = state;
+  double *TTT_RESTRICT mean = state + p;
+  double *TTT_RESTRICT m2 = state + 2 * p;
+  double *TTT_RESTRICT inverse_sd = state + 3 * p;
+  double *TTT_RESTRICT a = state + 4 * p;
+  double *TTT_RESTRICT b = a + capacity;
   /* FTRL only: each coordinate's weight and square root of n, derived from z and n. */
-  double *restrict w = kind == 0 ? b + capacity : NULL;
-  double *restrict sqrt_n = kind == 0 ? b + 2 * capacity : NULL;
-  double *restrict xs = scratch;
-  double *restrict prod = scratch + p;
+  double *TTT_RESTRICT w = kind == 0 ? b + capacity : NULL;
+  double *TTT_RESTRICT sqrt_n = kind == 0 ? b + 2 * capacity : NULL;
+  double *TTT_RESTRICT xs = scratch;
+  double *TTT_RESTRICT prod = scratch + p;
   const double *current = kind == 0 ? w : a;
 
   for (size_t r = 0; r < rows; r++) {
-    const double *restrict x = numeric + (size_t)io[TTT_IO_NUMERIC_OFFSET] + r * p;
+    const double *TTT_RESTRICT x = numeric + (size_t)io[TTT_IO_NUMERIC_OFFSET] + r * p;
     const int32_t *row_slots = slots + (size_t)io[TTT_IO_SLOT_OFFSET] + r * c;
     const double label = labels != NULL ? labels[r] : io[TTT_IO_LABEL];
     const double weight = weights != NULL ? weights[r] : io[TTT_IO_WEIGHT];
