@@ -6,6 +6,9 @@
  *   csvNumericRows(buf: Uint8Array, start: number, end: number, columns: (Float64Array | null)[],
  *                  slot: number, maxRows: number, state: Float64Array): number
  *   countNewlines(buf: Uint8Array, start: number, end: number): number
+ *   learnRows(state: Float64Array, io: Float64Array, numeric: Float64Array, slots: Int32Array,
+ *             labels: Float64Array | null, weights: Float64Array | null): undefined
+ *   fdlibmExp(values: Float64Array, out: Float64Array): undefined   (for the tests)
  *
  * (inDoubles, for tests only: take the path of samples too large for exact integer products.)
  *
@@ -19,11 +22,14 @@
 
 #include "csv.h"
 #include "kernels.h"
+#include "learn.h"
 
 /* Per-thread scratch, reused from call to call as the JS sort reuses its own. */
 typedef struct {
   double *temp;
   size_t capacity;
+  double *learn; /* learnRows' two rows of p values */
+  size_t learn_capacity;
   uint32_t counts[TTT_SORT_COUNTS];
 } Scratch;
 
@@ -32,6 +38,7 @@ static void free_scratch(napi_env env, void *data, void *hint) {
   (void)hint;
   Scratch *scratch = (Scratch *)data;
   free(scratch->temp);
+  free(scratch->learn);
   free(scratch);
 }
 
@@ -282,6 +289,115 @@ static napi_value count_newlines(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* The data and length of an Int32Array argument; throws a TypeError (returns 0) otherwise. */
+static int int32_array(napi_env env, napi_value value, const char *name, int32_t **data, size_t *length) {
+  bool is_typed_array = false;
+  napi_typedarray_type type;
+  void *raw = NULL;
+  if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array ||
+      napi_get_typedarray_info(env, value, &type, length, &raw, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, name);
+    return 0;
+  }
+  *data = (int32_t *)raw;
+  return 1;
+}
+
+/* A Float64Array argument that may be null: *data stays NULL for null. */
+static int optional_float64_array(napi_env env, napi_value value, const char *name, double **data, size_t *length) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) return 0;
+  if (type == napi_null || type == napi_undefined) {
+    *data = NULL;
+    *length = 0;
+    return 1;
+  }
+  return float64_array(env, value, name, data, length);
+}
+
+/* A whole number in [0, 2^31) read from io (sizes, offsets): the C side indexes with it. */
+static int io_index(const double *io, int slot, size_t *out) {
+  const double v = io[slot];
+  if (!(v >= 0) || v > 2147483647.0 || v != (double)(int64_t)v) return 0;
+  *out = (size_t)v;
+  return 1;
+}
+
+static napi_value learn_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) {
+    napi_throw_type_error(env, NULL, "learnRows(state, io, numeric, slots, labels, weights) takes six arguments");
+    return NULL;
+  }
+  double *state = NULL, *io = NULL, *numeric = NULL, *labels = NULL, *weights = NULL;
+  int32_t *slots = NULL;
+  size_t state_length = 0, io_length = 0, numeric_length = 0, slots_length = 0, labels_length = 0,
+         weights_length = 0;
+  if (!float64_array(env, argv[0], "learnRows: state must be a Float64Array", &state, &state_length) ||
+      !float64_array(env, argv[1], "learnRows: io must be a Float64Array", &io, &io_length) ||
+      !float64_array(env, argv[2], "learnRows: numeric must be a Float64Array", &numeric, &numeric_length) ||
+      !int32_array(env, argv[3], "learnRows: slots must be an Int32Array", &slots, &slots_length) ||
+      !optional_float64_array(env, argv[4], "learnRows: labels must be a Float64Array or null", &labels,
+                              &labels_length) ||
+      !optional_float64_array(env, argv[5], "learnRows: weights must be a Float64Array or null", &weights,
+                              &weights_length))
+    return NULL;
+  if (io_length < TTT_IO_LENGTH) {
+    napi_throw_range_error(env, NULL, "learnRows: io is too short");
+    return NULL;
+  }
+  /* Every index the loop uses is checked here, so a wrong call throws instead of writing anywhere. */
+  size_t p, c, capacity, coordinates, rows, numeric_offset, slot_offset, kind, task;
+  if (!io_index(io, TTT_IO_P, &p) || !io_index(io, TTT_IO_C, &c) || !io_index(io, TTT_IO_CAPACITY, &capacity) ||
+      !io_index(io, TTT_IO_COORDINATES, &coordinates) || !io_index(io, TTT_IO_ROWS, &rows) ||
+      !io_index(io, TTT_IO_NUMERIC_OFFSET, &numeric_offset) || !io_index(io, TTT_IO_SLOT_OFFSET, &slot_offset) ||
+      !io_index(io, TTT_IO_KIND, &kind) || !io_index(io, TTT_IO_TASK, &task) || kind > 2 || task > 1 ||
+      coordinates > capacity || capacity < 1 + p) {
+    napi_throw_range_error(env, NULL, "learnRows: io holds an invalid size, offset or kind");
+    return NULL;
+  }
+  if (state_length < ttt_learn_state_length(io) || numeric_length < numeric_offset ||
+      (p > 0 && (numeric_length - numeric_offset) / p < rows) || slots_length < slot_offset ||
+      (c > 0 && (slots_length - slot_offset) / c < rows) || (labels != NULL && labels_length < rows) ||
+      (weights != NULL && weights_length < rows)) {
+    napi_throw_range_error(env, NULL, "learnRows: an array is shorter than io says");
+    return NULL;
+  }
+  Scratch *scratch = NULL;
+  CHECK(napi_get_instance_data(env, (void **)&scratch));
+  if (scratch->learn_capacity < 2 * p || scratch->learn == NULL) {
+    double *grown = (double *)malloc((2 * p + 1) * sizeof(double));
+    if (grown == NULL) {
+      napi_throw_error(env, NULL, "learnRows: out of memory");
+      return NULL;
+    }
+    free(scratch->learn);
+    scratch->learn = grown;
+    scratch->learn_capacity = 2 * p + 1;
+  }
+  ttt_learn_rows(io, state, numeric, slots, labels, weights, scratch->learn);
+  return NULL;
+}
+
+static napi_value fdlibm_exp(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  double *values = NULL, *out = NULL;
+  size_t n = 0, out_length = 0;
+  if (argc < 2 || !float64_array(env, argv[0], "fdlibmExp: values must be a Float64Array", &values, &n) ||
+      !float64_array(env, argv[1], "fdlibmExp: out must be a Float64Array", &out, &out_length))
+    return NULL;
+  if (out_length < n) {
+    napi_throw_range_error(env, NULL, "fdlibmExp: out is shorter than values");
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) out[i] = ttt_fdlibm_exp(values[i]);
+  return NULL;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   Scratch *scratch = (Scratch *)calloc(1, sizeof(Scratch));
   if (scratch == NULL) {
@@ -297,6 +413,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"ksWasserstein", NULL, ks_wasserstein, NULL, NULL, NULL, napi_enumerable, NULL},
       {"csvNumericRows", NULL, csv_numeric_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"countNewlines", NULL, count_newlines, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"learnRows", NULL, learn_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fdlibmExp", NULL, fdlibm_exp, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties));
   return exports;

@@ -11,9 +11,16 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const native = join(root, "native");
 const addon = join(native, "build", "Release", "tiktoktoe_native.node");
-const sources = ["addon.c", "kernels.c", "kernels.h", "csv.c", "csv.h", "binding.gyp"].map((f) =>
-  join(native, f),
-);
+const sources = [
+  "addon.c",
+  "kernels.c",
+  "kernels.h",
+  "csv.c",
+  "csv.h",
+  "learn.c",
+  "learn.h",
+  "binding.gyp",
+].map((f) => join(native, f));
 
 if (process.env.TIKTOKTOE_NATIVE === "0") {
   console.log("native kernels: skipped (TIKTOKTOE_NATIVE=0); the JavaScript kernels will be used");

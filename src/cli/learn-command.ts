@@ -10,8 +10,10 @@ import {
   optimizerKinds,
   PrequentialEvaluator,
   type PrequentialResult,
+  useLearnKernel,
   withElasticNet,
 } from "../learn/index.js";
+import { loadNativeLearnKernel } from "../parallel/index.js";
 import { choiceOption, listOption, numberOption, parseCommandArgs, required } from "./args.js";
 import type { CliIo } from "./io.js";
 import { exitCodes } from "./io.js";
@@ -255,6 +257,9 @@ export async function runLearn(args: readonly string[], io: CliIo): Promise<numb
   const categoricalNames = featureNames.filter((name) => table.columns.get(name)!.kind === "text");
   const { task, classes, labels } = readLabels(table, label, taskOption);
 
+  // The compiled update loop when native/ was built (the same model either way; TIKTOKTOE_NATIVE=0
+  // keeps the JavaScript loop).
+  useLearnKernel(loadNativeLearnKernel());
   const model = new OnlineLinearModel({
     task,
     features: { numeric: numericNames, categorical: categoricalNames },

@@ -43,6 +43,12 @@ export {
   pairedT,
 } from "./gate.js";
 export {
+  installedLearnKernel,
+  LEARN_IO,
+  type LearnRowsKernel,
+  useLearnKernel,
+} from "./learn-kernel.js";
+export {
   type EncodedBatch,
   type LearnTask,
   type LinearModelJson,

@@ -1,5 +1,6 @@
 import { float64ArrayFromBase64, typedToBase64 } from "../stats/index.js";
 import { type Cell, type EncoderJson, FeatureEncoder, type FeatureSpec, type Row } from "./features.js";
+import { installedLearnKernel, LEARN_IO, type LearnRowsKernel } from "./learn-kernel.js";
 import { DEFAULT_FTRL, type OptimizerSettings } from "./optimizers.js";
 
 /** What the model predicts. */
@@ -122,6 +123,9 @@ export class OnlineLinearModel {
   private readonly c: number;
   private coordinates = 0;
   private capacity = 0;
+  // The whole numeric state in one array (count, mean, m2, 1/sd, then a, b and FTRL's w and √n, each
+  // a view of it), so that the compiled update loop (learn-kernel.ts) takes it in one argument.
+  private state = new Float64Array(0);
   private a = new Float64Array(0);
   private b = new Float64Array(0);
   // FTRL only, derived from z and n (never serialised): each coordinate's current weight and √n,
@@ -130,7 +134,7 @@ export class OnlineLinearModel {
   private sqrtN = new Float64Array(0);
   readonly standardize: boolean;
   /** 1/sd per numeric column, 0 while it has no spread (derived from count and M2). */
-  private readonly inverseSd: Float64Array;
+  private inverseSd = new Float64Array(0);
   private u = 0;
   private updates = 0;
   // Regression: the target's running statistics. Learning y standardised keeps FTRL's and AdaGrad's
@@ -138,9 +142,11 @@ export class OnlineLinearModel {
   private targetCount = 0;
   private targetMean = 0;
   private targetM2 = 0;
-  private readonly count: Float64Array;
-  private readonly mean: Float64Array;
-  private readonly m2: Float64Array;
+  private count = new Float64Array(0);
+  private mean = new Float64Array(0);
+  private m2 = new Float64Array(0);
+  /** Sizes, settings and counters passed to and from the compiled kernel (LEARN_IO's slots). */
+  private readonly io = new Float64Array(LEARN_IO.length);
   // Scratch buffers of one sample, reused so the hot path allocates nothing.
   private readonly active: Int32Array;
   private readonly xs: Float64Array;
@@ -163,11 +169,7 @@ export class OnlineLinearModel {
     this.outputs = options.task === "multiclass" ? classes.length : 1;
     this.p = this.encoder.numericCount;
     this.c = this.encoder.slotCount;
-    this.count = new Float64Array(this.p);
-    this.mean = new Float64Array(this.p);
-    this.inverseSd = new Float64Array(this.p);
     this.standardize = options.standardize ?? true;
-    this.m2 = new Float64Array(this.p);
     const width = 1 + this.p + this.c;
     this.active = new Int32Array(width);
     this.xs = new Float64Array(width);
@@ -175,6 +177,19 @@ export class OnlineLinearModel {
     this.rowNumeric = new Float64Array(this.p);
     this.rowSlots = new Int32Array(this.c);
     this.reserve(this.encoder.coordinates);
+    const { io, optimizer } = this;
+    io[LEARN_IO.kind] = optimizer.kind === "ftrl" ? 0 : optimizer.kind === "adagrad" ? 1 : 2;
+    io[LEARN_IO.task] = this.task === "regression" ? 1 : 0;
+    io[LEARN_IO.standardize] = this.standardize ? 1 : 0;
+    io[LEARN_IO.p] = this.p;
+    io[LEARN_IO.c] = this.c;
+    const settings =
+      optimizer.kind === "ftrl"
+        ? [optimizer.alpha, optimizer.beta, optimizer.l1, optimizer.l2]
+        : optimizer.kind === "adagrad"
+          ? [optimizer.eta, optimizer.epsilon, optimizer.l1, optimizer.l2]
+          : [optimizer.eta, optimizer.l1, optimizer.l2, 0];
+    io.set(settings, LEARN_IO.p0);
   }
 
   /** The feature spec. */
@@ -191,20 +206,31 @@ export class OnlineLinearModel {
     if (coordinates <= this.coordinates) return;
     if (coordinates > this.capacity) {
       const capacity = Math.max(coordinates, this.capacity * 2, 16);
-      const a = new Float64Array(capacity * this.outputs);
-      const b = new Float64Array(capacity * this.outputs);
+      const { p } = this;
+      const size = capacity * this.outputs;
+      const ftrl = this.optimizer.kind === "ftrl";
+      const state = new Float64Array(4 * p + (ftrl ? 4 : 2) * size);
+      state.set(this.state.subarray(0, 4 * p));
+      const view = (i: number) => state.subarray(4 * p + i * size, 4 * p + (i + 1) * size);
+      const a = view(0);
+      const b = view(1);
       a.set(this.a);
       b.set(this.b);
       this.a = a;
       this.b = b;
-      if (this.optimizer.kind === "ftrl") {
-        const w = new Float64Array(capacity * this.outputs);
-        const sqrtN = new Float64Array(capacity * this.outputs);
+      if (ftrl) {
+        const w = view(2);
+        const sqrtN = view(3);
         w.set(this.w);
         sqrtN.set(this.sqrtN);
         this.w = w;
         this.sqrtN = sqrtN;
       }
+      this.count = state.subarray(0, p);
+      this.mean = state.subarray(p, 2 * p);
+      this.m2 = state.subarray(2 * p, 3 * p);
+      this.inverseSd = state.subarray(3 * p, 4 * p);
+      this.state = state;
       this.capacity = capacity;
     }
     this.coordinates = coordinates;
@@ -328,7 +354,10 @@ export class OnlineLinearModel {
     }
     this.reserve(top);
     if (this.outputs === 1) {
-      this.learnSingle(numeric, numericOffset, slots, slotOffset, label, weight);
+      const kernel = installedLearnKernel();
+      if (kernel !== null)
+        this.learnRows(kernel, numeric, numericOffset, slots, slotOffset, 1, null, null, label, weight);
+      else this.learnSingle(numeric, numericOffset, slots, slotOffset, label, weight);
       return;
     }
     if (weight !== 0) {
@@ -674,8 +703,58 @@ export class OnlineLinearModel {
   update(batch: EncodedBatch): void {
     const { p, c } = this;
     const { numeric, slots, labels, weights } = batch;
+    const kernel = installedLearnKernel();
+    if (kernel !== null && this.outputs === 1 && batch.size > 0) {
+      // Room for every slot of the batch first: learnEncoded makes it row by row, and a coordinate
+      // made early is all zeros until its row, so the model is the same.
+      let top = this.coordinates;
+      for (let i = 0, end = batch.size * c; i < end; i++) {
+        const slot = slots[i]!;
+        if (slot >= top) top = slot + 1;
+      }
+      this.reserve(top);
+      this.learnRows(kernel, numeric, 0, slots, 0, batch.size, labels, weights ?? null, 0, 1);
+      return;
+    }
     for (let r = 0; r < batch.size; r++)
       this.learnEncoded(numeric, r * p, slots, r * c, labels[r]!, weights === undefined ? 1 : weights[r]!);
+  }
+
+  /**
+   * {@link learnSingle} on `rows` rows through the compiled kernel (learn-kernel.ts): the same
+   * operations in the same order, so the same model. The counters travel in `io` and come back.
+   */
+  private learnRows(
+    kernel: LearnRowsKernel,
+    numeric: Float64Array,
+    numericOffset: number,
+    slots: Int32Array,
+    slotOffset: number,
+    rows: number,
+    labels: Float64Array | null,
+    weights: Float64Array | null,
+    label: number,
+    weight: number,
+  ): void {
+    const io = this.io;
+    io[LEARN_IO.capacity] = this.capacity;
+    io[LEARN_IO.coordinates] = this.coordinates;
+    io[LEARN_IO.u] = this.u;
+    io[LEARN_IO.updates] = this.updates;
+    io[LEARN_IO.targetCount] = this.targetCount;
+    io[LEARN_IO.targetMean] = this.targetMean;
+    io[LEARN_IO.targetM2] = this.targetM2;
+    io[LEARN_IO.rows] = rows;
+    io[LEARN_IO.numericOffset] = numericOffset;
+    io[LEARN_IO.slotOffset] = slotOffset;
+    io[LEARN_IO.label] = label;
+    io[LEARN_IO.weight] = weight;
+    kernel(this.state, io, numeric, slots, labels, weights);
+    this.u = io[LEARN_IO.u]!;
+    this.updates = io[LEARN_IO.updates]!;
+    this.targetCount = io[LEARN_IO.targetCount]!;
+    this.targetMean = io[LEARN_IO.targetMean]!;
+    this.targetM2 = io[LEARN_IO.targetM2]!;
   }
 
   /** The label of a row as the number {@link learnEncoded} takes; throws RangeError for an unknown class. */

@@ -6,8 +6,11 @@ export {
 } from "./analyze-parallel.js";
 export {
   enableNativeKernels,
+  loadNativeExp,
   loadNativeKernels,
+  loadNativeLearnKernel,
   type NativeKernelStatus,
+  type NativeLearnKernel,
   nativeKernelStatus,
 } from "./native.js";
 export { WorkerPool, type WorkerPoolOptions } from "./pool.js";

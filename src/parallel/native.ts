@@ -13,9 +13,25 @@ export type NativeKernelStatus =
   | { readonly loaded: true; readonly path: string }
   | { readonly loaded: false; readonly reason: string };
 
+/**
+ * The addon's compiled update loop of the one-output linear models, `learnRows`: the shape of
+ * `LearnRowsKernel` in src/learn/learn-kernel.ts (declared again here, as the parallel layer does not
+ * import learn; TypeScript checks the two match where a caller passes one to `useLearnKernel`).
+ */
+export type NativeLearnKernel = (
+  state: Float64Array,
+  io: Float64Array,
+  numeric: Float64Array,
+  slots: Int32Array,
+  labels: Float64Array | null,
+  weights: Float64Array | null,
+) => void;
+
 interface Loaded {
   kernels: NativeKernels | null;
   csv: CsvKernels | null;
+  learn: NativeLearnKernel | null;
+  exp: ((values: Float64Array, out: Float64Array) => void) | null;
   status: NativeKernelStatus;
 }
 
@@ -66,6 +82,35 @@ export function loadNativeCsvKernels(): CsvKernels | null {
 }
 
 /**
+ * The native update loop of the online linear models (binary and regression) from the same addon, or
+ * null when the drift kernels are (same reasons); install it with `useLearnKernel` (src/learn). The
+ * models it makes are bit for bit the JavaScript loop's.
+ *
+ * @example
+ * ```ts
+ * useLearnKernel(loadNativeLearnKernel());
+ * ```
+ */
+export function loadNativeLearnKernel(): NativeLearnKernel | null {
+  cached ??= load();
+  return cached.learn;
+}
+
+/**
+ * The addon's fdlibm `exp` (the one its learner's sigmoid uses), for the test that it gives Math.exp's
+ * bits; null when the addon is not loaded.
+ *
+ * @example
+ * ```ts
+ * loadNativeExp()?.(new Float64Array([1]), out); // out[0] === Math.exp(1)
+ * ```
+ */
+export function loadNativeExp(): ((values: Float64Array, out: Float64Array) => void) | null {
+  cached ??= load();
+  return cached.exp;
+}
+
+/**
  * Loads the native kernels and installs them as this thread's default (see `useNativeKernels` and
  * `useCsvKernels`); returns whether they are in use. Worker threads of {@link WorkerPool} call
  * it when they start.
@@ -87,6 +132,8 @@ function load(): Loaded {
     return {
       kernels: null,
       csv: null,
+      learn: null,
+      exp: null,
       status: { loaded: false, reason: "switched off by TIKTOKTOE_NATIVE=0" },
     };
   const require = createRequire(import.meta.url);
@@ -97,6 +144,8 @@ function load(): Loaded {
     return {
       kernels: null,
       csv: null,
+      learn: null,
+      exp: null,
       status: {
         loaded: false,
         reason: "not built (`npm run build` builds native/ when a C compiler is there)",
@@ -105,28 +154,41 @@ function load(): Loaded {
   }
   try {
     const addon = require(path) as Partial<
-      NativeKernels & { csvNumericRows: CsvNumericKernel; countNewlines: CsvKernels["countNewlines"] }
+      NativeKernels & {
+        csvNumericRows: CsvNumericKernel;
+        countNewlines: CsvKernels["countNewlines"];
+        learnRows: NativeLearnKernel;
+        fdlibmExp: (values: Float64Array, out: Float64Array) => void;
+      }
     >;
     if (
       typeof addon.sortFinite !== "function" ||
       typeof addon.ksWasserstein !== "function" ||
       typeof addon.csvNumericRows !== "function" ||
-      typeof addon.countNewlines !== "function"
+      typeof addon.countNewlines !== "function" ||
+      typeof addon.learnRows !== "function" ||
+      typeof addon.fdlibmExp !== "function"
     )
       return {
         kernels: null,
         csv: null,
+        learn: null,
+        exp: null,
         status: { loaded: false, reason: `${path} lacks the expected functions` },
       };
     return {
       kernels: { sortFinite: addon.sortFinite, ksWasserstein: addon.ksWasserstein },
       csv: { numericRows: addon.csvNumericRows, countNewlines: addon.countNewlines },
+      learn: addon.learnRows,
+      exp: addon.fdlibmExp,
       status: { loaded: true, path },
     };
   } catch (error) {
     return {
       kernels: null,
       csv: null,
+      learn: null,
+      exp: null,
       status: {
         loaded: false,
         reason: `failed to load: ${error instanceof Error ? error.message : String(error)}`,
