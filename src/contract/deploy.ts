@@ -292,17 +292,21 @@ export const VerificationDeclared = named(
 );
 export type VerificationDeclared = z.infer<typeof VerificationDeclared>;
 
-/** One verification test's result. */
-const VerificationTest = z.object({
-  name: z.string(),
-  kind: z.enum(["schema", "golden", "invariance", "latency", "agreement"]),
-  outcome: z.enum(["pass", "fail", "skipped"]),
-  value: z.number().nullable(),
-  limit: z.number().nullable(),
-  n: z.number().nullable(),
-  figures: z.record(z.string(), z.number().nullable()),
-  reason: z.string(),
-});
+/** One verification test's result (also a `problem` of VERIFICATION_FAILED). */
+export const VerificationTest = named(
+  "VerificationTest",
+  z.object({
+    name: z.string(),
+    kind: z.enum(["schema", "golden", "invariance", "latency", "agreement"]),
+    outcome: z.enum(["pass", "fail", "skipped"]),
+    value: z.number().nullable(),
+    limit: z.number().nullable(),
+    n: z.number().nullable(),
+    figures: z.record(z.string(), z.number().nullable()),
+    reason: z.string(),
+  }),
+);
+export type VerificationTest = z.infer<typeof VerificationTest>;
 
 /** A verification run of a version: every test's result. */
 export const VerificationRecord = named(

@@ -502,10 +502,10 @@ function checkDeclaration(record: ModelRecord, declaration: VerificationDeclarat
   if (golden !== undefined) {
     rows(
       golden.rows.map((r) => r.input),
-      (i) => `tests.golden.rows.${i}.input`,
+      (i) => `tests.golden.rows[${i}].input`,
     );
     for (const [i, r] of golden.rows.entries()) {
-      const at = `tests.golden.rows.${i}.expected`;
+      const at = `tests.golden.rows[${i}].expected`;
       const p = r.expected.prediction;
       if (record.task === "regression") {
         if (p !== undefined && typeof p !== "number")
@@ -532,7 +532,7 @@ function checkDeclaration(record: ModelRecord, declaration: VerificationDeclarat
   const names = new Set(features(record).map((f) => f.name));
   const seen = new Set<string>();
   for (const [j, check] of (declaration.tests?.invariance ?? []).entries()) {
-    const at = `tests.invariance.${j}`;
+    const at = `tests.invariance[${j}]`;
     if (seen.has(check.name)) throw invalid(`${at}.name`, `"${check.name}" is declared twice`);
     seen.add(check.name);
     if (!names.has(check.feature))
@@ -541,7 +541,7 @@ function checkDeclaration(record: ModelRecord, declaration: VerificationDeclarat
         `"${check.feature}" is not a feature of model "${record.name}"`,
         `features: ${[...names].slice(0, 20).join(", ")}`,
       );
-    if (check.rows !== undefined) rows(check.rows, (i) => `${at}.rows.${i}`);
+    if (check.rows !== undefined) rows(check.rows, (i) => `${at}.rows[${i}]`);
     if (check.tolerance !== undefined && record.task !== "regression")
       throw invalid(`${at}.tolerance`, "a classifier's invariance is its class: tolerance is for regression");
   }
