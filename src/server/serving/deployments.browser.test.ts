@@ -32,10 +32,10 @@ test("the deployments page shows the stages, the rollout's steps and the history
     assert.match(text, /Verification before traffic/);
     const verification = page.locator("table", { hasText: "v2: passed against v1" });
     assert.match((await verification.locator("caption").textContent()) ?? "", /before a rollout · defaults/);
-    assert.deepEqual(
-      await verification.locator("tbody tr td:first-child").allTextContents(),
-      ["schema", "agreement"],
-    );
+    assert.deepEqual(await verification.locator("tbody tr td:first-child").allTextContents(), [
+      "schema",
+      "agreement",
+    ]);
     assert.deepEqual(problems, { foreign: [], policy: [], errors: [] });
   } finally {
     await browser.close();
