@@ -40,6 +40,16 @@ test("tiktoktoe deploy starts a rollout and tiktoktoe rollback ends it; bad inpu
     assert.equal(state.rollout.phase, "rolled-back");
     assert.match(state.rollout.reason, /not today \(cli/);
     assert.deepEqual(state.rollout.source, { kind: "optimization", id: "run-7" });
+    // Verification first: a latency budget no model meets refuses the next rollout, exit 2 naming it.
+    const declared = await fetch(`${server.url}/v1/models/cancer/verification`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ metrics: { latency: { budgetMs: 1e-9, runs: 10 } } }),
+    });
+    assert.equal(declared.status, 200);
+    const refused = await runCli(["deploy", "cancer", "v2", "--server", server.url]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /422 VERIFICATION_FAILED: version "v2" failed verification: latency: p99/);
     const badSteps = await runCli(["deploy", "cancer", "v2", "--server", server.url, "--canary", "5,x"]);
     assert.equal(badSteps.code, 2);
     assert.match(badSteps.stderr, /--canary: step 2/);

@@ -10,6 +10,8 @@ Starts a rollout of VERSION on a running server: an optional shadow phase (the v
 of the traffic, never returned), then canary steps of growing traffic share, each ended by an analysis
 against production (quality when labels arrive, agreement, prediction drift, latency p99, error rate).
 A failed analysis, a critical alert of the canary or \`tiktoktoe rollback\` sends the traffic back.
+The server verifies VERSION before any traffic (schema, agreement with production on the reference, and
+the tests declared with PUT /v1/models/MODEL/verification): a failed test refuses the rollout, exit 2.
 
 Options:
       --server URL           the tiktoktoe server (e.g. http://127.0.0.1:8080)

@@ -71,7 +71,10 @@ Options:
       --format F             table | json | markdown (default: table on a terminal, else json)
       --fail-if-none         exit 1 when no candidate is accepted
       --deploy MODEL_NAME    register the chosen candidate as a new version of MODEL_NAME on --server
-                             (needs --out; meta: optimized_from, technique, report)
+                             (needs --out; meta: optimized_from, technique, report) and start a canary
+                             rollout of it against production (verified first; source: this optimization,
+                             its accuracy drop limit the analysis's)
+      --canary STEPS         --deploy's canary weights in percent, the last 100 (default 5,25,50,100)
       --deploy-version V     the new version's name (default <technique>-<sha256 prefix>)
       --server URL           the tiktoktoe server: the served version to optimize (with --model), and --deploy's
       --model NAME           optimize a served version of NAME (instead of MODEL.onnx, --data and --label)
@@ -83,7 +86,8 @@ Options:
   -h, --help                 this help
 
 Exit codes: 0 report written, 1 --fail-if-none and nothing accepted, or --deploy failed (the report
-is still written), 2 usage or input error (nothing written).
+is still written), 2 usage or input error (nothing written), or the server's verification refused the
+deployed version's rollout (the version stays registered as a candidate; nothing routed to it).
 
 Examples:
   tiktoktoe optimize models/digits_mlp.onnx --data data/digits/digits.csv --label target --input-scale 0.0625
@@ -117,6 +121,7 @@ const optimizeArgs = {
   "fail-if-none": { type: "boolean" },
   deploy: { type: "string" },
   "deploy-version": { type: "string" },
+  canary: { type: "string" },
   server: { type: "string" },
   token: { type: "string" },
   model: { type: "string" },
@@ -161,6 +166,8 @@ export interface OptimizeInvocation {
         readonly server: string;
         readonly version: string | undefined;
         readonly token: string | undefined;
+        /** The canary steps of the rollout started after the registration (default 5, 25, 50, 100). */
+        readonly steps?: readonly number[];
       }
     | undefined;
   readonly quiet: boolean;
@@ -245,8 +252,14 @@ export function parseOptimizeArgs(args: readonly string[], io: CliIo): OptimizeI
       server: values.server.replace(/\/+$/, ""),
       version,
       token: values.token ?? io.env.TIKTOKTOE_TOKEN,
+      steps: values.canary === undefined ? [5, 25, 50, 100] : canarySteps(values.canary),
     };
-  } else if (values.server !== undefined && served === undefined)
+  } else if (values.canary !== undefined)
+    throw usage(
+      "--canary is used with --deploy MODEL_NAME (the rollout of the deployed version)",
+      "--canary",
+    );
+  else if (values.server !== undefined && served === undefined)
     throw usage("--server is used with --model NAME (a served version) or --deploy MODEL_NAME", "--server");
   return {
     model,
@@ -500,14 +513,18 @@ async function optimizeFiles(
       );
       return exitCodes.failed;
     }
-    const ok = await deployChosen(
+    const reportPath = resolve(invocation.out!, "report.json");
+    const version = await registerChosen(
       report,
       invocation.deploy,
       served?.optimizedFrom ?? basename(invocation.model),
-      resolve(invocation.out!, "report.json"),
+      reportPath,
       io,
     );
-    if (!ok) return exitCodes.failed;
+    if (version === null) return exitCodes.failed;
+    const rollout = await startOptimizedRollout(report, invocation.deploy, version, reportPath, io);
+    if (rollout === "refused") return exitCodes.usage;
+    if (rollout === "failed") return exitCodes.failed;
   }
   return invocation.failIfNone && report.chosen === null ? exitCodes.failed : exitCodes.ok;
 }
@@ -562,6 +579,17 @@ export async function deployChosen(
   reportPath: string,
   io: CliIo,
 ): Promise<boolean> {
+  return (await registerChosen(report, deploy, optimizedFrom, reportPath, io)) !== null;
+}
+
+/** {@link deployChosen}'s work: the registered version's name, or null (said on stderr). */
+async function registerChosen(
+  report: OptimizationReport,
+  deploy: NonNullable<OptimizeInvocation["deploy"]>,
+  optimizedFrom: string,
+  reportPath: string,
+  io: CliIo,
+): Promise<string | null> {
   const chosen = report.candidates.find((c) => c.id === report.chosen_id)!;
   const bytes = new Uint8Array(await readFile(chosen.path!));
   const version =
@@ -596,7 +624,7 @@ export async function deployChosen(
     io.stderr.write(
       `tiktoktoe optimize: cannot reach ${deploy.server}: ${(error as Error).message}; nothing deployed\n`,
     );
-    return false;
+    return null;
   }
   const text = await response.text();
   if (!response.ok) {
@@ -615,10 +643,118 @@ export async function deployChosen(
     io.stderr.write(
       `tiktoktoe optimize: ${deploy.server} refused version "${version}" of "${deploy.model}" (HTTP ${response.status}): ${message}\n`,
     );
-    return false;
+    return null;
   }
   io.stderr.write(
     `tiktoktoe optimize: deployed ${chosen.id} as version "${version}" of "${deploy.model}" on ${deploy.server}\n`,
   );
-  return true;
+  return version;
+}
+
+/** `--canary 10,50,100`: weights in percent (the server checks the order and the last 100). */
+function canarySteps(text: string): number[] {
+  return text.split(",").map((part, i) => {
+    const n = Number(part.trim());
+    if (part.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 100)
+      throw usage(
+        `--canary: step ${i + 1} ("${part}") is not a percentage in (0, 100]`,
+        "--canary",
+        "e.g. --canary 5,25,50,100",
+      );
+    return n;
+  });
+}
+
+/**
+ * Starts the canary rollout of a registered optimized version (`POST /v1/models/{model}/rollouts`),
+ * with the optimization as its source and the report's accuracy drop limit as the analysis's. The
+ * server verifies the version first: `refused` when a verification test failed (422), `failed` when
+ * the server refused otherwise or cannot be reached; a model without a production version has nothing
+ * to canary against, which is said and is no failure (the version stays registered).
+ *
+ * @example
+ * ```ts
+ * await startOptimizedRollout(report, deploy, "quantize-1a2b3c4d5e6f", "/abs/out/report.json", io); // "started"
+ * ```
+ */
+export async function startOptimizedRollout(
+  report: OptimizationReport,
+  deploy: NonNullable<OptimizeInvocation["deploy"]>,
+  version: string,
+  reportPath: string,
+  io: CliIo,
+): Promise<"started" | "skipped" | "refused" | "failed"> {
+  // The optimization's id: the chosen candidate and a digest of the report it was chosen by.
+  const digest = createHash("sha256")
+    .update(await readFile(reportPath).catch(() => Buffer.from(reportPath)))
+    .digest("hex")
+    .slice(0, 12);
+  const id = `${report.chosen_id}@${digest}`;
+  const body = {
+    version,
+    steps: deploy.steps ?? [5, 25, 50, 100],
+    source: { kind: "optimization", id },
+    // The analysis's accuracy limit is for classifiers; a regression's MAE limit is the server's own.
+    ...(report.metric === "accuracy"
+      ? { acceptance: { accuracyDropLimit: report.acceptance.accuracy_drop_limit } }
+      : {}),
+    reason: `optimized (${report.chosen_id}); report ${reportPath}`.slice(0, 2000),
+    by: "tiktoktoe optimize",
+  };
+  let response: Response;
+  try {
+    response = await fetch(`${deploy.server}/v1/models/${encodeURIComponent(deploy.model)}/rollouts`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(deploy.token === undefined ? {} : { authorization: `Bearer ${deploy.token}` }),
+      },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    io.stderr.write(
+      `tiktoktoe optimize: cannot reach ${deploy.server} to start the rollout: ${(error as Error).message}\n`,
+    );
+    return "failed";
+  }
+  const text = await response.text();
+  let answer: {
+    code?: string;
+    message?: string;
+    id?: string;
+    weight?: number;
+    spec?: { steps?: number[] };
+    problems?: Array<{ name?: string; reason?: string }>;
+  } = {};
+  try {
+    answer = JSON.parse(text) as typeof answer;
+  } catch {
+    answer = { message: text.slice(0, 500) };
+  }
+  if (response.ok) {
+    io.stderr.write(
+      `tiktoktoe optimize: rollout ${answer.id} of "${version}" started: canary at ${answer.weight}%, steps ${(answer.spec?.steps ?? body.steps).join(" → ")}\n`,
+    );
+    return "started";
+  }
+  if (answer.code === "VERIFICATION_FAILED") {
+    io.stderr.write(
+      `tiktoktoe optimize: version "${version}" is registered but failed verification; no traffic was routed to it:\n${(
+        answer.problems ?? []
+      )
+        .map((p) => `  ${p.name}: ${p.reason}\n`)
+        .join("")}`,
+    );
+    return "refused";
+  }
+  if (answer.code === "NOT_SERVING") {
+    io.stderr.write(
+      `tiktoktoe optimize: version "${version}" is registered; no rollout started: ${answer.message ?? "the model has no production version"}\n`,
+    );
+    return "skipped";
+  }
+  io.stderr.write(
+    `tiktoktoe optimize: ${deploy.server} refused the rollout of "${version}" (HTTP ${response.status}): ${`${answer.code ?? ""} ${answer.message ?? ""}`.trim()}\n`,
+  );
+  return "failed";
 }

@@ -255,3 +255,103 @@ test("optimize --server: an unknown version exits 2 naming it", async () => {
     /error INPUT_NOT_FOUND: --version: the ONNX model of version "9": unknown version "9" of model "digits"/,
   );
 });
+
+/** `optimize --server … --deploy`: register the chosen candidate, then its canary rollout (verified). */
+function deployArgs(version: string, out: string, extra: string[] = []): string[] {
+  return [
+    "optimize",
+    "--server",
+    url,
+    "--model",
+    "digits",
+    "--version",
+    "1",
+    "--techniques",
+    "quantize",
+    "--folds",
+    "2",
+    "--runs",
+    "5",
+    // Accept the candidate whatever its speed on this machine: the test is about the deployment.
+    "--min-improvement=-1",
+    "--max-drop",
+    "0.05",
+    "--out",
+    out,
+    "--deploy",
+    "digits",
+    "--deploy-version",
+    version,
+    "--format",
+    "json",
+    ...extra,
+  ];
+}
+
+async function getJson(path: string) {
+  const response = await fetch(`${url}${path}`);
+  assert.ok(response.ok, `GET ${path} → ${response.status}`);
+  // biome-ignore lint/suspicious/noExplicitAny: answers are read as plain JSON
+  return (await response.json()) as any;
+}
+
+test("optimize --deploy: the chosen candidate is registered and rolled out as a canary, verified first, with its source and acceptance", async () => {
+  await send(
+    "POST",
+    "/v1/models/digits/stages",
+    JSON.stringify({ version: "1", stage: "production" }),
+    "application/json",
+  );
+  const out = join(dir, "deploy-q1");
+  const run = await runCli(deployArgs("q1", out, ["--canary", "10,50,100"]));
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /deployed quantize\S* as version "q1" of "digits"/);
+  assert.match(run.stderr, /rollout \S+ of "q1" started: canary at 10%, steps 10 → 50 → 100/);
+  const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as OptimizationReport;
+  const state = await getJson("/v1/models/digits/deployment");
+  assert.equal(state.stages.q1, "canary");
+  const rollout = state.rollout;
+  assert.equal(rollout.candidate, "q1");
+  assert.equal(rollout.production, "1");
+  assert.deepEqual(rollout.spec.steps, [10, 50, 100]);
+  assert.equal(rollout.source.kind, "optimization");
+  assert.match(rollout.source.id, new RegExp(`^${report.chosen_id}@[0-9a-f]{12}$`));
+  assert.equal(rollout.limits.accuracyDrop, report.acceptance.accuracy_drop_limit);
+  assert.equal(rollout.limits.accuracyDrop, 0.05);
+  // Verified before any traffic, by default schema and agreement on version 1's reference rows.
+  assert.equal(rollout.verification.outcome, "pass");
+  assert.equal(rollout.verification.reference, "1");
+  const agreement = rollout.verification.tests.find((t: { name: string }) => t.name === "agreement");
+  assert.equal(agreement.n, REFERENCE_ROWS);
+  assert.ok(agreement.value >= 0.9, JSON.stringify(agreement));
+  await send(
+    "POST",
+    "/v1/models/digits/rollout/abort",
+    JSON.stringify({ reason: "test" }),
+    "application/json",
+  );
+});
+
+test("optimize --deploy: a verification failure exits 2 with the failed test; the version stays a candidate", async () => {
+  // A latency budget no model meets.
+  await send(
+    "PUT",
+    "/v1/models/digits/verification",
+    JSON.stringify({ metrics: { latency: { budgetMs: 1e-9, runs: 10 } } }),
+    "application/json",
+  );
+  const run = await runCli(deployArgs("q2", join(dir, "deploy-q2")));
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /version "q2" is registered but failed verification; no traffic was routed to it/);
+  assert.match(run.stderr, /latency: p99 [\d.]+ ms > budget 1e-9 ms over 10 single-row runs/);
+  const state = await getJson("/v1/models/digits/deployment");
+  assert.equal(state.stages.q2 ?? "candidate", "candidate");
+  assert.notEqual(state.rollout?.candidate, "q2");
+  const { rollouts } = await getJson("/v1/models/digits/rollouts");
+  assert.equal(rollouts[0].candidate, "q2");
+  assert.equal(rollouts[0].phase, "aborted");
+  assert.equal(rollouts[0].source.kind, "optimization");
+  const bad = await runCli([...deployArgs("q3", join(dir, "deploy-q3")), "--canary", "5,abc"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--canary: step 2 \("abc"\)/);
+});

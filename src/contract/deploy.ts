@@ -153,6 +153,192 @@ export type RolloutRequest = z.infer<typeof RolloutRequest>;
 export const RolloutCommand = named("RolloutCommand", z.strictObject({ reason, by: who }));
 export type RolloutCommand = z.infer<typeof RolloutCommand>;
 
+const featureRow = z
+  .record(z.string(), z.number())
+  .describe("one row: a finite number per feature of the schema (categorical ones as codes)");
+const tolerance = z.number().min(0).max(1e9);
+
+/** A golden pair: a row and what the candidate must answer for it. */
+const GoldenRow = z.strictObject({
+  input: featureRow,
+  expected: z
+    .strictObject({
+      prediction: z
+        .union([z.string().min(1), z.number()])
+        .optional()
+        .describe("the class (classifiers) or the value (regression)"),
+      scores: z
+        .record(z.string(), z.number())
+        .optional()
+        .describe("class scores by class name (classifiers); left-out classes are not checked"),
+    })
+    .refine((e) => e.prediction !== undefined || e.scores !== undefined, {
+      message: "give the expected prediction, scores, or both",
+    }),
+});
+
+/** An invariance check: a perturbation of one feature that must not change the answer. */
+const InvarianceCheck = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+      .describe("the test's name (letters, digits, '.', '_', '-')"),
+    feature: z.string().min(1).describe("the feature perturbed"),
+    add: z.number().optional().describe("add this to the feature"),
+    values: z
+      .array(z.number())
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("set the feature to each of these values"),
+    on: z
+      .enum(["reference", "rows"])
+      .optional()
+      .describe("the rows perturbed: the reference (default without rows) or the declared rows"),
+    rows: z.array(featureRow).min(1).max(1000).optional(),
+    maxRows: z.int().min(1).max(100_000).optional().describe("reference rows used (default 1,000)"),
+    tolerance: tolerance.optional().describe("regression: the largest change allowed (default 0)"),
+    maxViolationRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe("the fraction of perturbed rows allowed to change (default 0)"),
+  })
+  .refine((c) => (c.add === undefined) !== (c.values === undefined), {
+    message: "give either add (a shift) or values (settings), not both or neither",
+    path: ["add"],
+  })
+  .refine((c) => c.on !== "rows" || c.rows !== undefined, {
+    message: 'on: "rows" needs rows',
+    path: ["rows"],
+  });
+
+/**
+ * The body of `PUT /v1/models/{model}/verification`: the tests a candidate version must pass before
+ * a rollout gives it any traffic (docs/deployment.md).
+ *
+ * @example
+ * ```ts
+ * const body: VerificationDeclaration = {
+ *   tests: { golden: { rows: [{ input: { x: 1 }, expected: { prediction: "1" } }] } },
+ *   metrics: { latency: { budgetMs: 5 }, agreement: { minAgreement: 0.95 } },
+ * };
+ * ```
+ */
+export const VerificationDeclaration = named(
+  "VerificationDeclaration",
+  z.strictObject({
+    tests: z
+      .strictObject({
+        schema: z
+          .boolean()
+          .optional()
+          .describe("compare inputs and outputs with production's (default true)"),
+        golden: z
+          .strictObject({
+            rows: z.array(GoldenRow).min(1).max(1000),
+            absTolerance: tolerance.optional().describe("default 1e-4"),
+            relTolerance: tolerance.optional().describe("default 1e-3"),
+          })
+          .optional(),
+        invariance: z.array(InvarianceCheck).max(50).optional(),
+      })
+      .optional(),
+    metrics: z
+      .strictObject({
+        latency: z
+          .strictObject({
+            budgetMs: z.number().gt(0).max(3_600_000).describe("the largest p99 of single-row runs"),
+            runs: z.int().min(10).max(10_000).optional().describe("timed runs (default 200)"),
+          })
+          .optional(),
+        agreement: z
+          .strictObject({
+            minAgreement: z
+              .number()
+              .min(0)
+              .max(1)
+              .optional()
+              .describe("classifiers: the least fraction of equal classes (default 0.9)"),
+            maxMeanAbsDiff: tolerance
+              .optional()
+              .describe(
+                "regression: the largest mean absolute difference (default 5 % of production's mean |value|)",
+              ),
+            maxRows: z.int().min(1).max(100_000).optional().describe("reference rows used (default 10,000)"),
+          })
+          .optional(),
+      })
+      .optional(),
+    reason,
+    by: who,
+  }),
+  "The verification tests of a model's candidates.",
+);
+export type VerificationDeclaration = z.infer<typeof VerificationDeclaration>;
+
+/** The answer of `GET`/`PUT /v1/models/{model}/verification`. */
+export const VerificationDeclared = named(
+  "VerificationDeclared",
+  z.object({
+    model: z.string(),
+    declared: z.boolean().describe("false: none declared, the defaults apply (schema and agreement)"),
+    declaration: z.record(z.string(), z.unknown()).describe("the declaration as stored"),
+    atMs: z.number().nullable(),
+    by: z.string().nullable(),
+  }),
+);
+export type VerificationDeclared = z.infer<typeof VerificationDeclared>;
+
+/** One verification test's result (also a `problem` of VERIFICATION_FAILED). */
+export const VerificationTest = named(
+  "VerificationTest",
+  z.object({
+    name: z.string(),
+    kind: z.enum(["schema", "golden", "invariance", "latency", "agreement"]),
+    outcome: z.enum(["pass", "fail", "skipped"]),
+    value: z.number().nullable(),
+    limit: z.number().nullable(),
+    n: z.number().nullable(),
+    figures: z.record(z.string(), z.number().nullable()),
+    reason: z.string(),
+  }),
+);
+export type VerificationTest = z.infer<typeof VerificationTest>;
+
+/** A verification run of a version: every test's result. */
+export const VerificationRecord = named(
+  "VerificationRecord",
+  z.object({
+    id: z.string(),
+    model: z.string(),
+    version: z.string(),
+    production: z.string().nullable().describe("the version it was compared with"),
+    atMs: z.number(),
+    by: z.string(),
+    trigger: z.enum(["command", "rollout"]),
+    rollout: z.string().nullable().describe("the rollout it was run for"),
+    declared: z.boolean().describe("false: the defaults ran (no declaration)"),
+    reference: z.string().nullable().describe("whose reference rows were used"),
+    outcome: z.enum(["pass", "fail"]),
+    tests: z.array(VerificationTest),
+  }),
+);
+export type VerificationRecord = z.infer<typeof VerificationRecord>;
+
+/** The answer of `GET /v1/models/{model}/verifications`. */
+export const VerificationList = named(
+  "VerificationList",
+  z.object({ verifications: z.array(VerificationRecord) }),
+);
+export type VerificationList = z.infer<typeof VerificationList>;
+
+/** The body of `POST /v1/models/{model}/versions/{version}/verify`. */
+export const VerifyRequest = named("VerifyRequest", z.strictObject({ by: who }));
+export type VerifyRequest = z.infer<typeof VerifyRequest>;
+
 /** A rollout as stored. */
 export const RolloutRecord = named(
   "RolloutRecord",
@@ -183,6 +369,9 @@ export const RolloutRecord = named(
     reason: z.string().nullable(),
     endedMs: z.number().nullable(),
     source: z.object({ kind: z.string(), id: z.string() }).nullable(),
+    verification: VerificationRecord.nullable()
+      .optional()
+      .describe("the verification run before any traffic (absent on rollouts older than it)"),
   }),
 );
 export type RolloutRecord = z.infer<typeof RolloutRecord>;

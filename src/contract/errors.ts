@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ErrorCode, errorCodes } from "../errors/index.js";
+import { VerificationTest } from "./deploy.js";
 import { named } from "./registry.js";
 
 /**
@@ -59,9 +60,9 @@ export const ErrorBody = z
     }),
     hint: z.string().optional().describe("what to do about it"),
     problems: z
-      .array(z.union([IngestProblem, FieldProblem, z.string()]))
+      .array(z.union([IngestProblem, FieldProblem, VerificationTest, z.string()]))
       .optional()
-      .describe("every problem: bad records of a batch, fields of a body"),
+      .describe("every problem: bad records of a batch, fields of a body, failed verification tests"),
     problems_truncated: z.literal(true).optional().describe("only the first problems are listed"),
   })
   .describe("An error answer (docs/errors.md).");

@@ -37,3 +37,20 @@ export {
 } from "./rollout.js";
 export { BUCKETS, fnv1a32, routesToCanary, routingBucket } from "./routing.js";
 export { assertStageMove, canMoveStage, type Stage, stages } from "./stages.js";
+export {
+  checkAgreement,
+  checkGolden,
+  checkInvariance,
+  checkLatency,
+  checkSchema,
+  describeFailures,
+  type GoldenExpectation,
+  type ModelSignature,
+  type SignatureValue,
+  skippedTest,
+  type VerificationKind,
+  type VerificationOutcome,
+  type VerificationTestResult,
+  type VerifiedOutput,
+  verificationOutcome,
+} from "./verification.js";

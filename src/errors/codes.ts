@@ -130,6 +130,12 @@ export const errorCodes = {
     summary:
       "A deployment command does not fit the model's state: a stage move that is not allowed, a second rollout, resuming one that is not paused.",
   },
+  VERIFICATION_FAILED: {
+    status: 422,
+    expected: true,
+    summary:
+      "A candidate version failed a verification test before its rollout (schema, golden pairs, invariance, latency budget, agreement with production): no traffic was routed to it.",
+  },
   NOT_SERVING: {
     status: 409,
     expected: true,

@@ -393,6 +393,38 @@ test("the deployment routes (#14) answer what the document declares", async () =
   await call(api.predict, "/v1/models/nope/predict", 404, json({ input: row }));
   await call(api.rolloutCommand, "/v1/models/bc/rollout/pause", 409, json({}));
   await call(api.startRollout, "/v1/models/bc/rollouts", 400, json({ version: "2", steps: [50, 25] }));
+  // Verification before traffic: a latency budget no model meets refuses the rollout (422).
+  const none = await call(api.getVerification, "/v1/models/bc/verification", 200);
+  assert.equal(none.declared, false);
+  await call(api.getVerification, "/v1/models/nope/verification", 404);
+  const bad = await call(
+    api.putVerification,
+    "/v1/models/bc/verification",
+    400,
+    json({ metrics: { latency: { budgetMs: 0 } } }),
+  );
+  assert.equal(bad.location.path, "metrics.latency.budgetMs");
+  await call(api.putVerification, "/v1/models/nope/verification", 404, json({}));
+  await call(
+    api.putVerification,
+    "/v1/models/bc/verification",
+    200,
+    json({ metrics: { latency: { budgetMs: 1e-9, runs: 10 } } }),
+  );
+  const verified = await call(api.verifyVersion, "/v1/models/bc/versions/2/verify", 200, json({}));
+  assert.equal(verified.outcome, "fail");
+  await call(api.verifyVersion, "/v1/models/bc/versions/9/verify", 404, json({}));
+  await call(api.verifyVersion, "/v1/models/nope/versions/2/verify", 404, json({}));
+  const refused = await call(api.startRollout, "/v1/models/bc/rollouts", 422, json({ version: "2" }));
+  assert.equal(refused.code, "VERIFICATION_FAILED");
+  await call(
+    api.putVerification,
+    "/v1/models/bc/verification",
+    200,
+    json({ metrics: { latency: { budgetMs: 60_000, runs: 10 } } }),
+  );
+  await call(api.listVerifications, "/v1/models/bc/verifications", 200);
+  await call(api.listVerifications, "/v1/models/nope/verifications", 404);
   const rollout = await call(
     api.startRollout,
     "/v1/models/bc/rollouts",

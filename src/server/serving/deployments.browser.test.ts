@@ -28,6 +28,14 @@ test("the deployments page shows the stages, the rollout's steps and the history
     assert.match(text, /canary at 5%/);
     assert.equal(await page.locator('ol.steps li[aria-current="step"]').textContent(), "5% ← canary");
     assert.match(text, /rollout-start/);
+    // The last verification of v2 (the defaults: schema and agreement), run before the rollout.
+    assert.match(text, /Verification before traffic/);
+    const verification = page.locator("table", { hasText: "v2: passed against v1" });
+    assert.match((await verification.locator("caption").textContent()) ?? "", /before a rollout · defaults/);
+    assert.deepEqual(await verification.locator("tbody tr td:first-child").allTextContents(), [
+      "schema",
+      "agreement",
+    ]);
     assert.deepEqual(problems, { foreign: [], policy: [], errors: [] });
   } finally {
     await browser.close();

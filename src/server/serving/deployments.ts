@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { parseDuration } from "../../config/index.js";
+import type { VerificationDeclaration } from "../../contract/index.js";
 import {
   type Agreement,
   type AnalysisLimits,
@@ -12,6 +13,7 @@ import {
   assertStageMove,
   canaryWeight,
   defaultAnalysisLimits,
+  describeFailures,
   isFinal,
   isShadowing,
   type Rollout,
@@ -28,6 +30,7 @@ import type { ModelRecord, Store } from "../../store/index.js";
 import type { MonitorService, ServiceChange } from "../monitor-service.js";
 import { predictRows, type RowOutput, readOutputs } from "./rows.js";
 import { type LoadedVersion, ServingSessions, servingProblem } from "./sessions.js";
+import { Verification, type VerificationRun } from "./verification.js";
 
 /** Document collections (the store's `putDocument`): one state per model, rollouts, analyses, history. */
 const STATE = "deploy-state";
@@ -51,10 +54,12 @@ interface StateDoc {
   clockMs: number | null;
 }
 
-/** A rollout document: the state machine's record and its analysis limits. */
+/** A rollout document: the state machine's record, its analysis limits and its verification. */
 interface RolloutDoc {
   rollout: Rollout;
   readonly limits: AnalysisLimits;
+  /** The verification run before any traffic (absent on rollouts stored before verification). */
+  readonly verification?: VerificationRun;
 }
 
 /** What this process counted of a step that the log does not hold: failed requests and agreement. */
@@ -114,7 +119,11 @@ export class DeploymentService {
   /** Background work (shadow and mirrored runs), awaited on close. */
   private readonly background = new Set<Promise<void>>();
 
-  private constructor(private readonly options: DeploymentServiceOptions) {}
+  private readonly verification: Verification;
+
+  private constructor(private readonly options: DeploymentServiceOptions) {
+    this.verification = new Verification({ store: options.store, now: options.now });
+  }
 
   /**
    * Loads every model's deployment and resumes running rollouts: each gets a `restart` event (resume
@@ -458,9 +467,6 @@ export class DeploymentService {
         throw new TikTokToeError("DEPLOY_CONFLICT", `version "${body.version}" is ${from}, not a candidate`, {
           path: "version",
         });
-      // The candidate must load and fit before it gets any traffic.
-      const loaded = await this.acquire(record, body.version);
-      this.sessions.release(loaded);
       const spec = rolloutSpec({
         steps: body.steps ?? [5, 25, 50, 100],
         ...(body.shadow === undefined ? {} : { shadowMs: duration(body.shadow, "shadow") }),
@@ -489,7 +495,40 @@ export class DeploymentService {
         nowMs: this.clock(model),
         source: body.source ?? null,
       });
-      const doc: RolloutDoc = { rollout, limits };
+      // Verification before any traffic: a failed test refuses the rollout, recorded as one aborted
+      // before its first request (weight 0, no analysis) so GET rollouts shows why.
+      const verification = await this.verification.run(record, body.version, state.production, {
+        by,
+        trigger: "rollout",
+        rollout: rollout.id,
+      });
+      if (verification.outcome === "fail") {
+        const failures = describeFailures(verification.tests);
+        const refused = applyRolloutEvent(
+          rollout,
+          { type: "abort", reason: `verification failed: ${failures}` },
+          this.clock(model),
+        ).rollout;
+        await this.saveRollout({ rollout: refused, limits, verification });
+        await this.record(model, by, "rollout-refused", {
+          version: body.version,
+          rollout: rollout.id,
+          reason: `verification failed: ${failures}`,
+        });
+        throw new TikTokToeError(
+          "VERIFICATION_FAILED",
+          `version "${body.version}" failed verification: ${failures}`,
+          {
+            path: "version",
+            problems: verification.tests.filter((t) => t.outcome === "fail"),
+            hint: `every test's figures: GET /v1/models/${model}/verifications; nothing was routed to it`,
+          },
+        );
+      }
+      // The candidate must load and fit in serving before it gets any traffic.
+      const loaded = await this.acquire(record, body.version);
+      this.sessions.release(loaded);
+      const doc: RolloutDoc = { rollout, limits, verification };
       this.active.set(model, doc);
       state.rollout = rollout.id;
       state.stages[body.version] = rolloutStages(rollout).candidate;
@@ -506,6 +545,45 @@ export class DeploymentService {
       });
       return rolloutView(doc);
     });
+  }
+
+  // ---- verification ---------------------------------------------------------------------------
+
+  /** Declares the model's verification tests (replacing the previous declaration). */
+  async declareVerification(model: string, body: VerificationDeclaration, by: Actor) {
+    const record = this.options.service.model(model);
+    return this.exclusive(model, async () => {
+      const answer = await this.verification.declare(record, body, by);
+      await this.record(model, by, "verification-declared", { reason: body.reason ?? "" });
+      return answer;
+    });
+  }
+
+  /** The model's verification declaration (declared: false when the defaults apply). */
+  async verificationDeclaration(model: string) {
+    this.options.service.model(model);
+    return this.verification.declaration(model);
+  }
+
+  /** Runs a version's verification now against production; stored, and answered pass or fail. */
+  async verifyVersion(model: string, version: string, by: Actor): Promise<VerificationRun> {
+    const record = this.options.service.model(model);
+    if ((await this.options.store.getVersion(model, version)) === undefined)
+      throw new TikTokToeError("STORE_NOT_FOUND", `model "${model}" has no version "${version}"`, {
+        path: "version",
+      });
+    const state = await this.state(model);
+    return this.verification.run(record, version, state.production, {
+      by,
+      trigger: "command",
+      rollout: null,
+    });
+  }
+
+  /** The model's verification runs, oldest first. */
+  async verifications(model: string): Promise<VerificationRun[]> {
+    this.options.service.model(model);
+    return this.verification.list(model);
   }
 
   /** Pause, resume, abort or promote the running rollout. */
@@ -525,9 +603,9 @@ export class DeploymentService {
         command === "resume"
           ? { type: "resume" }
           : { type: command, ...(reason === undefined ? {} : { reason: `${reason} (${by})` }) };
-      const limits = this.active.get(model)!.limits;
+      const { limits, verification } = this.active.get(model)!;
       const rollout = await this.apply(model, event, by, reason ?? command);
-      return rolloutView({ rollout, limits });
+      return rolloutView({ rollout, limits, ...(verification === undefined ? {} : { verification }) });
     });
   }
 
@@ -1036,7 +1114,12 @@ interface HistoryDoc {
 }
 
 function rolloutView(doc: RolloutDoc) {
-  return { ...doc.rollout, weight: canaryWeight(doc.rollout), limits: { ...doc.limits } };
+  return {
+    ...doc.rollout,
+    weight: canaryWeight(doc.rollout),
+    limits: { ...doc.limits },
+    verification: doc.verification ?? null,
+  };
 }
 
 function stepKey(rollout: Rollout): string {

@@ -8,3 +8,4 @@ export {
 export { actorOf, type DeploymentRouteDeps, deploymentRoutes } from "./routes.js";
 export { type PredictRows, predictRows, type RowOutput, readOutputs } from "./rows.js";
 export { type LoadedVersion, ServingSessions, servingProblem } from "./sessions.js";
+export { Verification, type VerificationRun, verificationDefaults } from "./verification.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { api, type RouteContract } from "../../contract/index.js";
+import { api, type RouteContract, type VerificationDeclaration } from "../../contract/index.js";
 import type { Stage } from "../../deploy/index.js";
 import { TikTokToeError } from "../../errors/index.js";
 import { mediaType } from "../http/body.js";
@@ -122,6 +122,28 @@ export function deploymentRoutes(deps: DeploymentRouteDeps): Array<[string, stri
     }),
     endpoint(api.listAnalyses, async ({ response, params }) =>
       sendJson(response, 200, { analyses: await service().analyses(params.model!, params.id!) }),
+    ),
+    endpoint(api.putVerification, async ({ request, response, params }) => {
+      const body = (await jsonBody(request, api.putVerification)) as VerificationDeclaration;
+      sendJson(
+        response,
+        200,
+        await service().declareVerification(params.model!, body, actorOf(request, body)),
+      );
+    }),
+    endpoint(api.getVerification, async ({ response, params }) =>
+      sendJson(response, 200, await service().verificationDeclaration(params.model!)),
+    ),
+    endpoint(api.verifyVersion, async ({ request, response, params }) => {
+      const body = (await jsonBody(request, api.verifyVersion)) as { by?: string };
+      sendJson(
+        response,
+        200,
+        await service().verifyVersion(params.model!, params.version!, actorOf(request, body)),
+      );
+    }),
+    endpoint(api.listVerifications, async ({ response, params }) =>
+      sendJson(response, 200, { verifications: await service().verifications(params.model!) }),
     ),
     endpoint(api.deploymentHistory, async ({ response, params }) =>
       sendJson(response, 200, { history: await service().history(params.model!) }),

@@ -3,6 +3,7 @@ import type {
   DeploymentChange,
   DeploymentState,
   RolloutRecord,
+  VerificationRecord,
 } from "../../contract/index.js";
 import { getJson, type ModelRecord } from "../api.js";
 import { formatTime, h } from "../format.js";
@@ -42,10 +43,11 @@ export async function renderDeployments(
     ),
   );
   const path = `/v1/models/${encodeURIComponent(model)}`;
-  const [state, { rollouts }, { history }] = await Promise.all([
+  const [state, { rollouts }, { history }, { verifications }] = await Promise.all([
     getJson<DeploymentState>(`${path}/deployment`),
     getJson<{ rollouts: RolloutRecord[] }>(`${path}/rollouts`),
     getJson<{ history: DeploymentChange[] }>(`${path}/deployment/history`),
+    getJson<{ verifications: VerificationRecord[] }>(`${path}/verifications`),
   ]);
   main.append(
     picker,
@@ -129,6 +131,25 @@ export async function renderDeployments(
       ),
     );
   }
+  // The last verification of each version, newest first: what a rollout was (or would be) held to.
+  const last = new Map<string, VerificationRecord>();
+  for (const v of verifications) last.set(v.version, v);
+  if (last.size > 0) main.append(h("h2", {}, "Verification before traffic"));
+  for (const v of [...last.values()].sort((a, b) => b.atMs - a.atMs))
+    main.append(
+      table(
+        `${v.version}: ${v.outcome === "pass" ? "passed" : "failed"}${v.production === null ? "" : ` against ${v.production}`} · ${formatTime(v.atMs)} · ${v.trigger === "rollout" ? "before a rollout" : "by command"}${v.declared ? "" : " · defaults (no declaration)"}`,
+        ["Test", "Outcome", "Value", "Limit", "n", "Why"],
+        v.tests.map((t) => [
+          t.name,
+          t.outcome,
+          num(t.value),
+          num(t.limit),
+          t.n === null ? "—" : String(t.n),
+          t.reason,
+        ]),
+      ),
+    );
   main.append(
     table(
       "History",
