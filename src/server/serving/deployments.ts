@@ -29,7 +29,13 @@ import type { Logger } from "../../logging/index.js";
 import type { ModelRecord, Store } from "../../store/index.js";
 import type { MonitorService, ServiceChange } from "../monitor-service.js";
 import { predictRows, type RowOutput, readOutputs } from "./rows.js";
-import { type LoadedVersion, ServingSessions, servingProblem } from "./sessions.js";
+import {
+  type LoadedVersion,
+  runBound,
+  ServingSessions,
+  servingProblem,
+  signatureSchema,
+} from "./sessions.js";
 import { Verification, type VerificationRun } from "./verification.js";
 
 /** Document collections (the store's `putDocument`): one state per model, rollouts, analyses, history. */
@@ -207,12 +213,9 @@ export class DeploymentService {
     const loaded = await this.acquire(record, version);
     try {
       const start = performance.now();
-      const result = await loaded.session.run(
-        { [loaded.inputName]: { type: "float32", data: rows.matrix, dims: [rows.rows, loaded.width] } },
-        [loaded.outputName],
-      );
+      const result = await runBound(loaded.session, loaded.signature, rows.matrix, rows.rows, loaded.width);
       latencyMs = performance.now() - start;
-      outputs = readOutputs(record, result[loaded.outputName]!.data as ArrayLike<number>, rows.rows);
+      outputs = readOutputs(record, result, rows.rows);
     } catch (error) {
       if (counters !== undefined)
         for (const c of [counters, this.countersOf(rollout!, true)]) {
@@ -290,12 +293,9 @@ export class DeploymentService {
     let latencyMs: number;
     try {
       const start = performance.now();
-      const result = await loaded.session.run(
-        { [loaded.inputName]: { type: "float32", data: rows.matrix, dims: [rows.rows, loaded.width] } },
-        [loaded.outputName],
-      );
+      const result = await runBound(loaded.session, loaded.signature, rows.matrix, rows.rows, loaded.width);
       latencyMs = performance.now() - start;
-      outputs = readOutputs(record, result[loaded.outputName]!.data as ArrayLike<number>, rows.rows);
+      outputs = readOutputs(record, result, rows.rows);
     } catch {
       if (shadow) {
         counters.canaryErrors += rows.rows;
@@ -350,18 +350,11 @@ export class DeploymentService {
     const session = await openSession(bytes);
     const inputs = session.inputs.map(describeValue);
     const outputs = session.outputs.map(describeValue);
-    const problem = servingProblem(session.inputs, session.outputs, featureCount(record));
-    let width: string | null = null;
-    if (problem === null && record.task !== "regression") {
-      const shape = session.outputs.find((o) => o.isTensor)!.shape;
-      const classes = record.classes?.length ?? 0;
-      if (typeof shape[1] === "number" && shape[1] !== classes)
-        width = `the model's output has ${shape[1]} scores per row; the schema declares ${classes} classes`;
-    }
+    const problem = servingProblem(session.inputs, session.outputs, signatureSchema(record));
     await session.release();
-    if (problem !== null || width !== null)
-      throw new TikTokToeError("ONNX_UNSUPPORTED", (problem ?? width)!, {
-        hint: "serving feeds the schema's features as one float32 [rows, features] tensor, in schema order",
+    if (problem !== null)
+      throw new TikTokToeError("ONNX_UNSUPPORTED", problem, {
+        hint: "serving feeds the schema's features as one numeric [rows, features] tensor in schema order, or one [rows] or [rows, 1] input per feature named as the feature (docs/deployment.md)",
       });
     await this.options.store.putArtifact(model, version, "onnx", bytes);
     this.sessions.retire(model, version);
@@ -444,6 +437,8 @@ export class DeploymentService {
     by: Actor,
   ) {
     const record = this.options.service.model(model);
+    // The rollout clock includes the answers given so far (on the event clock, their event times).
+    await this.options.service.flushAnswered(model);
     return this.exclusive(model, async () => {
       const state = await this.state(model);
       if (this.active.has(model))
@@ -971,7 +966,7 @@ export class DeploymentService {
       record.name,
       version,
       () => this.options.store.getArtifact(record.name, version, "onnx"),
-      featureCount(record),
+      signatureSchema(record),
     );
   }
 
@@ -1126,9 +1121,6 @@ function stepKey(rollout: Rollout): string {
   return `${rollout.id}\u0000${rollout.step}\u0000${rollout.stepStartedMs}`;
 }
 
-function featureCount(record: ModelRecord): number {
-  return record.features.filter((f) => f.role === "feature").length;
-}
 
 function describeValue(v: { name: string; type?: string; shape: readonly (number | string)[] }) {
   return { name: v.name, ...(v.type === undefined ? {} : { type: v.type }), shape: [...v.shape] };

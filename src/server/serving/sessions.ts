@@ -1,5 +1,13 @@
 import { TikTokToeError } from "../../errors/index.js";
 import { type OnnxSession, openSession, type ValueDescription } from "../../onnx/index.js";
+import type { ModelRecord } from "../../store/index.js";
+import {
+  bindSignature,
+  feedsFor,
+  type ServingSignature,
+  type SignatureSchema,
+  scoresOf,
+} from "./signature.js";
 
 /**
  * A loaded version: its session, the input it feeds, the output it reads, and how many requests are
@@ -10,53 +18,61 @@ export interface LoadedVersion {
   readonly model: string;
   readonly version: string;
   readonly session: OnnxSession;
-  readonly inputName: string;
-  readonly outputName: string;
+  /** How the schema's rows feed the model and which output answers. */
+  readonly signature: ServingSignature;
   /** Values per row the input takes (the schema's feature count). */
   readonly width: number;
   inFlight: number;
   retired: boolean;
 }
 
+/** What a version's binding needs of its model's schema: the fed features in order, task, classes. */
+export function signatureSchema(record: ModelRecord): SignatureSchema {
+  return {
+    features: record.features.filter((f) => f.role === "feature").map((f) => f.name),
+    task: record.task,
+    ...(record.classes === undefined ? {} : { classes: record.classes }),
+  };
+}
+
 /**
- * Checks that a model can serve a schema: one float32 tensor input of shape [rows, k] with k the
- * number of features (a symbolic or absent row dimension), and a tensor output. The problem, if any,
- * in words (null: it fits).
+ * Why a model cannot be served under a schema (for `ONNX_UNSUPPORTED`), or null: see
+ * {@link bindSignature} for the signatures it binds.
  *
  * @example
  * ```ts
- * servingProblem(session.inputs, session.outputs, 30); // null for breast_cancer_mlp.onnx
+ * servingProblem(session.inputs, session.outputs, signatureSchema(record)); // null for breast_cancer_mlp.onnx
  * ```
  */
 export function servingProblem(
   inputs: readonly ValueDescription[],
   outputs: readonly ValueDescription[],
-  features: number,
+  schema: SignatureSchema,
 ): string | null {
-  if (inputs.length !== 1)
-    return `the model takes ${inputs.length} inputs (${inputs.map((i) => i.name).join(", ")}); serving feeds one float32 [rows, features] tensor`;
-  const input = inputs[0]!;
-  if (!input.isTensor || input.type !== "float32")
-    return `input "${input.name}" is ${input.type ?? "not a tensor"}; serving feeds float32`;
-  const k = input.shape[1];
-  if (input.shape.length !== 2 || (typeof k === "number" && k !== features))
-    return `input "${input.name}" has shape [${input.shape.join(", ")}]; the model's schema has ${features} features, so [rows, ${features}] is needed`;
-  const output = outputs.find((o) => o.isTensor);
-  if (output === undefined) return "the model has no tensor output";
-  return null;
+  const bound = bindSignature(inputs, outputs, schema);
+  return typeof bound === "string" ? bound : null;
 }
 
 /**
- * Sessions per (model, version), opened once from the stored artifact and shared by every request.
- * Bounded by what serves: the deployment service retires versions that leave production, canary and
- * shadow.
+ * Runs `rows` rows of a schema-ordered float32 matrix through a session under its binding and
+ * returns the chosen output as scores (row-major, one per class) or values.
  *
  * @example
  * ```ts
- * const lease = await sessions.acquire("m", "v1", () => store.getArtifact("m", "v1", "onnx"), 30);
- * try { await lease.session.run(feeds); } finally { sessions.release(lease); }
+ * const scores = await runBound(session, signature, matrix, rows, width);
  * ```
  */
+export async function runBound(
+  session: OnnxSession,
+  signature: ServingSignature,
+  matrix: Float32Array,
+  rows: number,
+  width: number,
+): Promise<ArrayLike<number>> {
+  const result = await session.run(feedsFor(signature, matrix, rows, width), [signature.output.name]);
+  return scoresOf(signature, result, rows);
+}
+
 export class ServingSessions {
   private readonly loaded = new Map<string, Promise<LoadedVersion>>();
 
@@ -64,12 +80,12 @@ export class ServingSessions {
     model: string,
     version: string,
     bytes: () => Promise<Uint8Array | undefined>,
-    features: number,
+    schema: SignatureSchema,
   ): Promise<LoadedVersion> {
     const key = `${model}\u0000${version}`;
     let pending = this.loaded.get(key);
     if (pending === undefined) {
-      pending = this.open(model, version, bytes, features);
+      pending = this.open(model, version, bytes, schema);
       this.loaded.set(key, pending);
       // A failed load is not cached: the next request tries again (the artifact may be uploaded now).
       pending.catch(() => {
@@ -122,7 +138,7 @@ export class ServingSessions {
     model: string,
     version: string,
     bytes: () => Promise<Uint8Array | undefined>,
-    features: number,
+    schema: SignatureSchema,
   ): Promise<LoadedVersion> {
     const onnx = await bytes();
     if (onnx === undefined)
@@ -132,18 +148,17 @@ export class ServingSessions {
     // One thread per session: the server serves many small requests at once, and onnxruntime's
     // default pool (a thread per core) would make them fight for the cores.
     const session = await openSession(onnx, { intraOpNumThreads: 1, graphOptimizationLevel: "all" });
-    const problem = servingProblem(session.inputs, session.outputs, features);
-    if (problem !== null) {
+    const signature = bindSignature(session.inputs, session.outputs, schema);
+    if (typeof signature === "string") {
       await session.release();
-      throw new TikTokToeError("ONNX_UNSUPPORTED", problem);
+      throw new TikTokToeError("ONNX_UNSUPPORTED", signature);
     }
     return {
       model,
       version,
       session,
-      inputName: session.inputs[0]!.name,
-      outputName: session.outputs.find((o) => o.isTensor)!.name,
-      width: features,
+      signature,
+      width: schema.features.length,
       inFlight: 0,
       retired: false,
     };

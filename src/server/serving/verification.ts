@@ -20,7 +20,8 @@ import type { ModelRecord, Store } from "../../store/index.js";
 import { decodeReferenceRows } from "../model-files.js";
 import { parseReferenceColumns } from "../reference.js";
 import { predictRows, readOutputs } from "./rows.js";
-import { servingProblem } from "./sessions.js";
+import { runBound, signatureSchema } from "./sessions.js";
+import { bindSignature, feedsFor, type ServingSignature } from "./signature.js";
 
 /**
  * Verification before any traffic (issue #14, docs/deployment.md): runs a model's declared tests —
@@ -175,7 +176,15 @@ export class Verification {
       const classes = record.task === "regression" ? null : (record.classes?.length ?? 0);
       // Schema: against production's graph, and always the serving convention itself (the candidate
       // must take the schema's features), since no other test can run without it.
-      const fits = servingProblem(candidate.inputs, candidate.outputs, width);
+      const schema = signatureSchema(record);
+      const bound = bindSignature(candidate.inputs, candidate.outputs, schema);
+      const fits = typeof bound === "string" ? bound : null;
+      // Production serves already, so it binds; a graph that no longer does is compared by schema only.
+      const prodBound = prod === null ? null : bindSignature(prod.inputs, prod.outputs, schema);
+      const signatures = new Map<OnnxSession, ServingSignature>();
+      if (typeof bound !== "string") signatures.set(candidate, bound);
+      if (prod !== null && prodBound !== null && typeof prodBound !== "string")
+        signatures.set(prod, prodBound);
       if (declaration.tests?.schema !== false || fits !== null) {
         const compared = prod === null ? null : checkSchema(signature(prod), signature(candidate), classes);
         if (fits !== null)
@@ -202,7 +211,8 @@ export class Verification {
       const broken = tests.some((t) => t.kind === "schema" && t.outcome === "fail");
       const blocked = (name: string, kind: VerificationTestResult["kind"]) =>
         skippedTest(name, kind, "not run: the schema is incompatible");
-      const run = async (session: OnnxSession, m: Matrix) => runRows(record, session, m);
+      const run = async (session: OnnxSession, m: Matrix) =>
+        runRows(record, session, signatures.get(session)!, m);
 
       // The reference rows: production's upload, else the candidate's.
       const reference = await this.reference(record, other, version);
@@ -288,7 +298,12 @@ export class Verification {
                 : { data: new Float32Array(width), rows: 1, width };
           tests.push(
             checkLatency(
-              await timeRuns(candidate, one, latency.runs ?? verificationDefaults.latencyRuns),
+              await timeRuns(
+                candidate,
+                signatures.get(candidate)!,
+                one,
+                latency.runs ?? verificationDefaults.latencyRuns,
+              ),
               latency.budgetMs,
             ),
           );
@@ -299,6 +314,14 @@ export class Verification {
       if (broken) tests.push(blocked("agreement", "agreement"));
       else if (prod === null)
         tests.push(skippedTest("agreement", "agreement", "no production version to compare with"));
+      else if (!signatures.has(prod))
+        tests.push(
+          skippedTest(
+            "agreement",
+            "agreement",
+            `production does not bind to the schema any more: ${String(prodBound)}`,
+          ),
+        );
       else if (reference === null)
         tests.push(
           skippedTest(
@@ -435,26 +458,30 @@ function rowsMatrix(record: ModelRecord, rows: ReadonlyArray<Readonly<Record<str
 }
 
 /** Runs a session over rows in batches of 1,000 (a reference of 100,000 rows stays bounded). */
-async function runRows(record: ModelRecord, session: OnnxSession, m: Matrix): Promise<VerifiedOutput[]> {
-  const input = session.inputs[0]!.name;
-  const output = session.outputs.find((o) => o.isTensor)!.name;
+async function runRows(
+  record: ModelRecord,
+  session: OnnxSession,
+  bound: ServingSignature,
+  m: Matrix,
+): Promise<VerifiedOutput[]> {
   const out: VerifiedOutput[] = [];
   for (let start = 0; start < m.rows; start += 1000) {
     const rows = Math.min(1000, m.rows - start);
     const data = m.data.slice(start * m.width, (start + rows) * m.width);
-    const result = await session.run({ [input]: { type: "float32", data, dims: [rows, m.width] } }, [output]);
-    out.push(...readOutputs(record, result[output]!.data as ArrayLike<number>, rows));
+    out.push(...readOutputs(record, await runBound(session, bound, data, rows, m.width), rows));
   }
   return out;
 }
 
 /** Single-row run times (ms) after a warm-up, as serving runs a one-row request. */
-async function timeRuns(session: OnnxSession, one: Matrix, runs: number): Promise<number[]> {
-  const input = session.inputs[0]!.name;
-  const output = session.outputs.find((o) => o.isTensor)!.name;
-  const feeds = {
-    [input]: { type: "float32" as const, data: one.data.slice(0, one.width), dims: [1, one.width] },
-  };
+async function timeRuns(
+  session: OnnxSession,
+  bound: ServingSignature,
+  one: Matrix,
+  runs: number,
+): Promise<number[]> {
+  const feeds = feedsFor(bound, one.data.slice(0, one.width), 1, one.width);
+  const output = bound.output.name;
   for (let i = 0; i < verificationDefaults.latencyWarmup; i++) await session.run(feeds, [output]);
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
