@@ -7,6 +7,7 @@ import { runDriftBench, runDriftCliBench } from "./drift-bench.js";
 import { runIngestBench } from "./ingest-bench.js";
 import { runLearnBench } from "./learn-bench.js";
 import { runOptimizeBench } from "./optimize-bench.js";
+import { runReplicasBench } from "./replicas-bench.js";
 import { runScaleBench } from "./scale-bench.js";
 import { runServingBench } from "./serving-bench.js";
 import { runStateBench } from "./state-bench.js";
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<void>> = {
   ingest: runIngestBench,
   learn: runLearnBench,
   optimize: runOptimizeBench,
+  replicas: runReplicasBench,
   scale: runScaleBench,
   serving: runServingBench,
   state: runStateBench,
