@@ -96,8 +96,12 @@ export class Deliveries {
     for (const listener of listeners) this.run(() => listener(JSON.parse(text) as unknown, fromSelf));
   }
 
-  gap(): void {
-    for (const listener of this.gaps) this.run(listener);
+  /**
+   * Runs the gap listeners. `awaited` false (a periodic poll, not a known loss): {@link settle} does
+   * not wait for them, so requests are not held by a routine re-read.
+   */
+  gap(awaited = true): void {
+    for (const listener of this.gaps) this.run(listener, awaited);
   }
 
   /** Resolves when every listener's work started so far (and any it started meanwhile) has finished. */
@@ -105,12 +109,12 @@ export class Deliveries {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  private run(work: () => void | Promise<void>): void {
+  private run(work: () => void | Promise<void>, awaited = true): void {
     try {
       const result = work();
       if (result instanceof Promise) {
         const tracked: Promise<void> = result.catch(this.onError).finally(() => this.pending.delete(tracked));
-        this.pending.add(tracked);
+        if (awaited) this.pending.add(tracked);
       }
     } catch (error) {
       this.onError(error);

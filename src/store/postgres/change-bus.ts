@@ -120,7 +120,8 @@ class PgChangeBus implements ChangeBus {
 
   startPoll(everyMs: number): void {
     if (everyMs <= 0) return;
-    this.poll = setInterval(() => this.deliveries.gap(), everyMs);
+    // Not awaited by sync: a routine re-read must not hold every request while it runs.
+    this.poll = setInterval(() => this.deliveries.gap(false), everyMs);
     this.poll.unref();
   }
 
