@@ -9,6 +9,7 @@ import { runLearnBench } from "./learn-bench.js";
 import { runOptimizeBench } from "./optimize-bench.js";
 import { runReplicasBench } from "./replicas-bench.js";
 import { runScaleBench } from "./scale-bench.js";
+import { runScaleOutBench } from "./scale-out-bench.js";
 import { runServingBench } from "./serving-bench.js";
 import { runStateBench } from "./state-bench.js";
 import { runTrainBench } from "./train-bench.js";
@@ -20,8 +21,9 @@ const benches: Record<string, () => Promise<void>> = {
   ingest: runIngestBench,
   learn: runLearnBench,
   optimize: runOptimizeBench,
+  replicas: runReplicasBench,
   scale: runScaleBench,
-  "scale-out": runReplicasBench,
+  "scale-out": runScaleOutBench,
   serving: runServingBench,
   state: runStateBench,
   train: runTrainBench,

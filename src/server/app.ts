@@ -3,6 +3,7 @@ import { parseDuration } from "../config/index.js";
 import { api, type RouteContract } from "../contract/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import type { BatchFormat } from "../monitor/index.js";
+import type { ChangeBus } from "../store/index.js";
 import { clientOf, SESSION_COOKIE, SESSION_TTL_MS, type TokenAuth } from "./auth.js";
 import {
   type DashboardAssets,
@@ -22,7 +23,7 @@ import { parseJsonBody } from "./http/json.js";
 import { sendError, sendJson, sendJsonCompressed } from "./http/respond.js";
 import { type Handler, type RouteContext, Router } from "./http/router.js";
 import { queryObject, validateRequest } from "./http/validate.js";
-import { LiveHub } from "./live.js";
+import { LiveHub, relayChanges } from "./live.js";
 import type { MonitorService } from "./monitor-service.js";
 import { validateOnnxUpload } from "./onnx-predict.js";
 import { openapi } from "./openapi.js";
@@ -68,6 +69,12 @@ export interface AppOptions {
   readonly deployments?: DeploymentService;
   /** Largest binary ONNX upload (`PUT …/versions/{v}/model`), bytes. Default 512 MiB. */
   readonly maxModelBytes?: number;
+  /**
+   * The replicas' change notices (docs/scale-out.md): the live stream carries every replica's
+   * changes, and each request starts after the notices sent before it have been applied here
+   * ({@link ChangeBus.sync}), so it sees what an answer of another replica said was done.
+   */
+  readonly bus?: ChangeBus;
 }
 
 const DEFAULT_MAX_BODY = 32 * 2 ** 20;
@@ -164,7 +171,11 @@ export function createApp(options: AppOptions): Server {
 
   const assets = options.assets === undefined ? loadDashboardAssets() : options.assets;
   const live = new LiveHub({ maxClients: options.maxStreams ?? 256 });
-  const unsubscribe = service.onChange((change) => live.publish(change.type, change));
+  const bus = options.bus;
+  const unsubscribe =
+    bus === undefined
+      ? service.onChange((change) => live.publish(change.type, change))
+      : relayChanges((listener) => service.onChange(listener), bus, live, log);
   const page = ({ request, response, params, query }: RouteContext) => {
     if (!auth.mayRead(request)) {
       response.writeHead(303, { location: `/login?next=${encodeURIComponent(request.url ?? "/")}` });
@@ -237,7 +248,7 @@ export function createApp(options: AppOptions): Server {
       const next = safeNext(form.get("next"));
       const client = clientOf(request);
       if (auth.enabled) auth.refuseWhileLocked(client);
-      const session = auth.enabled ? auth.login(form.get("token") ?? "", now()) : "";
+      const session = auth.enabled ? await auth.login(form.get("token") ?? "", now()) : "";
       if (session === null) auth.throttle.fail(client, now());
       else auth.throttle.succeed(client);
       if (session === null) {
@@ -258,8 +269,8 @@ export function createApp(options: AppOptions): Server {
       });
       response.end();
     })
-    .add("POST", "/logout", ({ request, response }) => {
-      auth.logout(request);
+    .add("POST", "/logout", async ({ request, response }) => {
+      await auth.logout(request);
       response.writeHead(303, {
         location: "/login",
         "set-cookie": `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure(request) ? "; Secure" : ""}`,
@@ -581,11 +592,11 @@ export function createApp(options: AppOptions): Server {
         );
         return;
       }
-      router
-        .handle(request, response, (matched) => {
+      const routed = () =>
+        router.handle(request, response, (matched) => {
           route = matched.path;
-        })
-        .catch(fail);
+        });
+      (bus === undefined ? routed() : bus.sync().then(routed)).catch(fail);
     } catch (error) {
       fail(error);
     }

@@ -1,6 +1,9 @@
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { TikTokToeError } from "../errors/index.js";
+import { LoginSessions } from "./login-sessions.js";
+
+export { MAX_SESSIONS } from "./login-sessions.js";
+
 import { LoginThrottle } from "./login-throttle.js";
 
 /** What a token may do. `admin` includes the others. */
@@ -20,17 +23,26 @@ export const scopes: readonly Scope[] = ["ingest", "read", "admin"];
  * ```
  */
 export class TokenAuth {
-  /** Dashboard sessions: cookie value → the scopes of the token that logged in, and when it expires. */
-  private readonly sessions = new Map<string, { scopes: ReadonlySet<Scope>; expiresMs: number }>();
-  /** Wrong tokens per client address, bearer and login form alike. */
+  /**
+   * Wrong tokens per client address, bearer and login form alike. Counted per process: behind a load
+   * balancer that spreads one address over n replicas, a guesser gets n times the free tries before
+   * the lockouts start, and each replica's lockout still doubles (docs/scale-out.md).
+   */
   readonly throttle: LoginThrottle;
+  /**
+   * Dashboard sessions: the scopes of the token that logged in, and when they expire. Shared by the
+   * replicas on one store when `start.ts` passes them opened on it; this process's alone otherwise.
+   */
+  private readonly sessions: LoginSessions<Scope>;
 
   constructor(
     private readonly tokens: ReadonlyMap<string, ReadonlySet<Scope>>,
     private readonly now: () => number = Date.now,
     throttle: LoginThrottle = new LoginThrottle(),
+    sessions: LoginSessions<Scope> = new LoginSessions<Scope>(),
   ) {
     this.throttle = throttle;
+    this.sessions = sessions;
   }
 
   get enabled(): boolean {
@@ -86,21 +98,13 @@ export class TokenAuth {
 
   /**
    * Starts a dashboard session for a token with the read (or admin) scope; returns the cookie value,
-   * or null for an unknown token or one without read. Sessions live in memory for `ttlMs`.
+   * or null for an unknown token or one without read. Sessions last `ttlMs`; past
+   * {@link MAX_SESSIONS} the oldest ends.
    */
-  login(token: string, nowMs: number, ttlMs = SESSION_TTL_MS): string | null {
+  async login(token: string, nowMs: number, ttlMs = SESSION_TTL_MS): Promise<string | null> {
     const scopes = this.tokens.get(token);
     if (scopes === undefined || !(scopes.has("read") || scopes.has("admin"))) return null;
-    for (const [id, s] of this.sessions) if (s.expiresMs <= nowMs) this.sessions.delete(id);
-    // Bounded: past the cap the oldest session (the first inserted, so the first to expire) ends.
-    while (this.sessions.size >= MAX_SESSIONS) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
-    }
-    const id = randomBytes(32).toString("base64url");
-    this.sessions.set(id, { scopes, expiresMs: nowMs + ttlMs });
-    return id;
+    return this.sessions.create(scopes, nowMs, ttlMs);
   }
 
   /**
@@ -125,27 +129,17 @@ export class TokenAuth {
     return this.sessions.size;
   }
 
-  /** Ends the request's session, if any. */
-  logout(request: IncomingMessage): void {
+  /** Ends the request's session, if any, on every replica. */
+  async logout(request: IncomingMessage): Promise<void> {
     const id = sessionCookie(request);
-    if (id !== undefined) this.sessions.delete(id);
+    if (id !== undefined) await this.sessions.revoke(id);
   }
 
   private session(request: IncomingMessage): ReadonlySet<Scope> | undefined {
     const id = sessionCookie(request);
-    if (id === undefined) return undefined;
-    const session = this.sessions.get(id);
-    if (session === undefined) return undefined;
-    if (session.expiresMs <= this.now()) {
-      this.sessions.delete(id);
-      return undefined;
-    }
-    return session.scopes;
+    return id === undefined ? undefined : this.sessions.find(id, this.now());
   }
 }
-
-/** Dashboard sessions kept at once: a team's browsers, not an attacker's loop of logins. */
-export const MAX_SESSIONS = 1000;
 
 /**
  * The address a request comes from, for per-client limits (the socket's peer: a proxy in front

@@ -1,5 +1,6 @@
 export { type AppOptions, createApp } from "./app.js";
 export { parseTokens, type Scope, scopes, TokenAuth } from "./auth.js";
+export { LoginSessions, type LoginSessionsOptions } from "./login-sessions.js";
 export {
   type IngestResult,
   MonitorService,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TikTokToeError } from "../errors/index.js";
+import type { ChangeBus } from "../store/index.js";
 
 /** One announced change, numbered for `Last-Event-ID`. */
 interface LiveEvent {
@@ -137,4 +138,39 @@ function parseId(header: string | string[] | undefined, epoch: string): number |
   const match = /^([0-9a-z]+)-(\d+)$/.exec(header);
   if (match === null || match[1] !== epoch) return "foreign";
   return Number(match[2]);
+}
+
+/** The bus topic of the dashboard's live changes. */
+const LIVE_TOPIC = "live";
+
+/**
+ * Feeds a hub with the changes of every replica: each change this process announces goes out on the
+ * bus, and every change heard on it (this process's too, delivered before the publish returns) goes to
+ * the hub's streams, so a dashboard connected to any replica sees what any replica wrote. Event ids
+ * stay per hub: a browser that reconnects to another replica gets `reset` and reloads. A change that
+ * cannot be sent to the others (the bus is down) still reaches this process's streams. Returns the
+ * function that stops it.
+ *
+ * @example
+ * ```ts
+ * const stop = relayChanges((listener) => service.onChange(listener), bus, hub, log);
+ * ```
+ */
+export function relayChanges<C extends { readonly type: string }>(
+  source: (listener: (change: C) => void) => () => void,
+  bus: ChangeBus,
+  hub: LiveHub,
+  log: (error: unknown) => void,
+): () => void {
+  const stopHearing = bus.subscribe(LIVE_TOPIC, (body) => {
+    const change = body as C;
+    hub.publish(change.type, change);
+  });
+  const stopSending = source((change) => {
+    bus.publish(LIVE_TOPIC, change).catch(log);
+  });
+  return () => {
+    stopSending();
+    stopHearing();
+  };
 }

@@ -39,11 +39,11 @@ test("the clients remembered are bounded", () => {
   assert.equal(throttle.size, 100);
 });
 
-test("dashboard sessions are capped: the oldest ends first", () => {
+test("dashboard sessions are capped: the oldest ends first", async () => {
   const auth = new TokenAuth(new Map([["t", new Set(["read" as const])]]), () => 0);
-  const first = auth.login("t", 0);
+  const first = await auth.login("t", 0);
   assert.notEqual(first, null);
-  for (let i = 0; i < 1500; i++) auth.login("t", 0);
+  for (let i = 0; i < 1500; i++) await auth.login("t", 0);
   assert.equal(auth.sessionCount, 1000);
   const request = { headers: { cookie: `tiktoktoe_session=${first}` } } as never;
   assert.equal(auth.mayRead(request), false, "the first session was ended to make room");

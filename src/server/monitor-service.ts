@@ -2,7 +2,7 @@ import type { MonitorConfig } from "../config/index.js";
 import type { DriftReport } from "../drift/index.js";
 import { createLogger, type Logger } from "../logging/index.js";
 import type { BatchFormat } from "../monitor/index.js";
-import type { ModelRecord, Store } from "../store/index.js";
+import type { ChangeBus, ModelRecord, Store } from "../store/index.js";
 import { Aggregator } from "./aggregator/index.js";
 import type { Alerting } from "./alerting.js";
 import { AlertingConsumer, ExplanationsConsumer, ReportsConsumer } from "./consumers/index.js";
@@ -47,6 +47,8 @@ export interface MonitorServiceOptions {
   readonly log?: Logger;
   /** Alerting: the window-final rules, the no-data rule, group timers (none: no alerts). */
   readonly alerting?: Alerting;
+  /** The replicas' change notices (the registry follows the others'); none: one process. */
+  readonly bus?: ChangeBus;
 }
 
 /**
@@ -108,6 +110,8 @@ export class MonitorService {
       clock: options.clock,
       now: options.now,
       ...(options.sampleCapacity === undefined ? {} : { sampleCapacity: options.sampleCapacity }),
+      ...(options.bus === undefined ? {} : { bus: options.bus }),
+      log: (message, error) => log.child({ component: "registry" }).error(message, { error }),
     });
     const health = new StoreHealth(options.now);
     const chain = new SerialChain();

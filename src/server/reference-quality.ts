@@ -40,6 +40,11 @@ export class ReferenceQualities {
     this.cache.set(key(model, version), quality);
   }
 
+  /** Drops a version's cached quality (another replica uploaded its reference). */
+  forget(model: string, version: string): void {
+    this.cache.delete(key(model, version));
+  }
+
   /** A version's reference quality, or null without one. */
   async get(model: string, version: string): Promise<ReferenceQuality | null> {
     const k = key(model, version);

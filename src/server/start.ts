@@ -5,11 +5,20 @@ import { loadConfig, type MonitorConfig, validateConfig } from "../config/index.
 import { TikTokToeError } from "../errors/index.js";
 import { createLogger, type Logger } from "../logging/index.js";
 import { enableNativeKernels } from "../parallel/index.js";
-import { openStore, type Store } from "../store/index.js";
+import {
+  type ChangeBus,
+  type JobLocks,
+  openChangeBusFor,
+  openJobLocksFor,
+  openStore,
+  type Store,
+  type StoreSelection,
+} from "../store/index.js";
 import { Alerting, loadAlerting } from "./alerting.js";
 import { createApp } from "./app.js";
-import { parseTokens, TokenAuth } from "./auth.js";
+import { parseTokens, type Scope, TokenAuth } from "./auth.js";
 import type { Explanations } from "./explanations.js";
+import { LoginSessions } from "./login-sessions.js";
 import { MonitorService } from "./monitor-service.js";
 import { ResourceMonitor } from "./resource-monitor.js";
 import { DeploymentService } from "./serving/index.js";
@@ -109,14 +118,32 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const config: MonitorConfig =
     options.configFile === undefined ? defaultConfig() : await loadConfig(options.configFile);
   mkdirSync(options.dataDir, { recursive: true });
-  const store = await openStore({
+  const selection: StoreSelection = {
     url: options.store ?? config.store.url,
     sqliteFile: join(options.dataDir, "tiktoktoe.db"),
     poolSize: config.store.pool_size,
     partitionMs: config.store.partition,
-  });
+  };
+  const store = await openStore(selection);
   const now = options.now ?? (() => Date.now());
   const log = options.log ?? createLogger({ level: "warn" });
+  // What replicas on one PostgreSQL store share besides the tables (docs/scale-out.md): change
+  // notices (registry, sessions, deployments, the live stream) and the singleton jobs' locks.
+  let bus: ChangeBus;
+  let locks: JobLocks;
+  try {
+    bus = await openChangeBusFor(selection, (error) =>
+      log.child({ component: "replicas" }).error("applying another replica's change failed", { error }),
+    );
+    locks = await openJobLocksFor(selection);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const closeShared = async () => {
+    await bus.close();
+    await locks.close();
+  };
   // The whole graph is built before listening (no part is attached later). The links in notifications
   // need the server's URL, known once it listens (port 0 picks one): alerting reads it when it makes
   // one, and decides nothing before the first flush, after listening.
@@ -135,8 +162,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       now,
       log,
       alerting,
+      bus,
     });
   } catch (error) {
+    await closeShared();
     await store.close();
     throw error;
   }
@@ -164,6 +193,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     serving: options.serving ?? true,
     ...(options.recordBeforeAnswer === true ? { recordBeforeAnswer: true } : {}),
     log: log.child({ component: "deploy" }),
+    bus,
+    locks,
     ...(options.rolloutTickMs === undefined ? {} : { tickMs: options.rolloutTickMs }),
   });
   const server = createApp({
@@ -171,7 +202,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     service,
     explanations,
     resources,
-    auth: new TokenAuth(tokens, now),
+    auth: new TokenAuth(
+      tokens,
+      now,
+      undefined,
+      await LoginSessions.open<Scope>({
+        store,
+        bus,
+        now,
+        log: (message, error) => log.child({ component: "auth" }).error(message, { error }),
+      }),
+    ),
+    bus,
     now,
     log: (error) => log.child({ component: "http" }).error("a request failed", { error }),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
@@ -184,6 +226,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   } catch (error) {
     await deployments.close();
+    await closeShared();
     await store.close();
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL")
@@ -245,6 +288,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       await explanations.idle();
       await service.alerting?.deliverDue();
       await service.alerting?.close();
+      await closeShared();
       await store.close();
     },
   };

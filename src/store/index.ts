@@ -1,6 +1,13 @@
+export {
+  type ChangeBus,
+  type ChangeListener,
+  MAX_NOTICE_BYTES,
+  openLocalChangeBus,
+} from "./change-bus.js";
 export { type JobLocks, openLocalJobLocks } from "./job-locks.js";
-export { openStore, type StoreSelection } from "./open-store.js";
+export { openChangeBusFor, openJobLocksFor, openStore, type StoreSelection } from "./open-store.js";
 export { type DocumentRecord, finiteRange, labelLogLine, type Store } from "./port.js";
+export { openPgChangeBus, type PgChangeBusOptions } from "./postgres/change-bus.js";
 export {
   openPostgresStore,
   type PgLocation,

@@ -1,5 +1,8 @@
+import { resolve } from "node:path";
+import { type ChangeBus, openLocalChangeBus } from "./change-bus.js";
+import { type JobLocks, openLocalJobLocks } from "./job-locks.js";
 import type { Store } from "./port.js";
-import { openPostgresStore, parsePostgresUrl } from "./postgres/index.js";
+import { openPgChangeBus, openPgJobLocks, openPostgresStore, parsePostgresUrl } from "./postgres/index.js";
 import { openSqliteStore } from "./sqlite/index.js";
 
 /** What {@link openStore} opens: a PostgreSQL URL, or else the SQLite file. */
@@ -32,4 +35,43 @@ export async function openStore(selection: StoreSelection): Promise<Store> {
     ...(selection.poolSize === undefined ? {} : { poolSize: selection.poolSize }),
     ...(selection.partitionMs === undefined ? {} : { partitionMs: selection.partitionMs }),
   });
+}
+
+/** Whether a selection is the PostgreSQL store (shared by replicas). */
+function isPostgres(selection: StoreSelection): selection is StoreSelection & { url: string } {
+  return selection.url !== undefined && selection.url !== null && selection.url !== "";
+}
+
+/**
+ * The change bus of the replicas on a selected store: LISTEN/NOTIFY on PostgreSQL, in-process on
+ * the SQLite file (one process uses it).
+ *
+ * @example
+ * ```ts
+ * const bus = await openChangeBusFor({ url: process.env.STORE_URL, sqliteFile: "data/tiktoktoe.db" });
+ * ```
+ */
+export async function openChangeBusFor(
+  selection: StoreSelection,
+  onError?: (error: unknown) => void,
+): Promise<ChangeBus> {
+  if (!isPostgres(selection)) return openLocalChangeBus(resolve(selection.sqliteFile), onError);
+  return openPgChangeBus({
+    ...parsePostgresUrl(selection.url),
+    ...(onError === undefined ? {} : { onError }),
+  });
+}
+
+/**
+ * The job locks of the replicas on a selected store: advisory locks on PostgreSQL, in-process on the
+ * SQLite file.
+ *
+ * @example
+ * ```ts
+ * const locks = await openJobLocksFor({ url: process.env.STORE_URL, sqliteFile: "data/tiktoktoe.db" });
+ * ```
+ */
+export async function openJobLocksFor(selection: StoreSelection): Promise<JobLocks> {
+  if (!isPostgres(selection)) return openLocalJobLocks(resolve(selection.sqliteFile));
+  return openPgJobLocks(parsePostgresUrl(selection.url));
 }

@@ -15,7 +15,7 @@ import {
   windowDrift,
 } from "../../monitor/index.js";
 import { seededRandom } from "../../stats/random.js";
-import type { ModelRecord, Store } from "../../store/index.js";
+import type { ChangeBus, ModelRecord, Store } from "../../store/index.js";
 import { parseModelDefinition } from "../model-definition.js";
 import { encodeReferenceRows } from "../model-files.js";
 import { predictWithOnnx } from "../onnx-predict.js";
@@ -49,6 +49,22 @@ export interface ModelRegistryOptions {
   readonly now: () => number;
   /** Rows of each window's feature sample (exact below it). Default 10,000. */
   readonly sampleCapacity?: number;
+  /**
+   * The replicas' change notices: registrations here are announced, and other replicas' are loaded
+   * (docs/scale-out.md). Without it the registry is this process's alone, as with one process.
+   */
+  readonly bus?: ChangeBus;
+  /** Where a failure to follow another replica's change is reported. */
+  readonly log?: (message: string, error: unknown) => void;
+}
+
+/** The bus topic of registry changes: which model, and which version when one changed. */
+const REGISTRY_TOPIC = "registry";
+
+/** A registry change notice. */
+interface RegistryNotice {
+  readonly model: string;
+  readonly version?: string;
 }
 
 /** The consumer name under which an event-time model clock is checkpointed. */
@@ -84,8 +100,9 @@ function referenceCalibrator(
 
 /**
  * The models served: records, versions, reference profiles and calibrators, each model's clock
- * (restored from its `clock:<model>` checkpoint with the event clock). Loaded once at start-up, then
- * changed only by registrations and reference uploads; what the ingest path validates against.
+ * (restored from its `clock:<model>` checkpoint with the event clock). Loaded at start-up, then
+ * changed by registrations and reference uploads, this replica's or (through the change bus) another
+ * one's; what the ingest path validates against.
  *
  * @example
  * ```ts
@@ -105,8 +122,65 @@ export class ModelRegistry {
   /** Loads every stored model with its versions, references and restored clock. */
   static async open(options: ModelRegistryOptions): Promise<ModelRegistry> {
     const registry = new ModelRegistry(options);
+    // Subscribed before the first read: a change made meanwhile is loaded twice, never missed.
+    options.bus?.subscribe(REGISTRY_TOPIC, (body, fromSelf) =>
+      fromSelf ? undefined : registry.follow(body as RegistryNotice),
+    );
+    options.bus?.onGap(() => registry.catchUp());
     for (const record of await options.store.listModels()) await registry.load(record);
     return registry;
+  }
+
+  /**
+   * Another replica's change: a new model is loaded whole; for a known one, new versions are added
+   * and the named version's reference profile re-read. Runtimes are updated in place, never
+   * replaced: the aggregator's open windows hold them.
+   */
+  private async follow(notice: RegistryNotice): Promise<void> {
+    try {
+      const known = this.models.get(notice.model);
+      if (known === undefined) {
+        const record = await this.options.store.getModel(notice.model);
+        if (record !== undefined && !this.models.has(record.name)) await this.load(record);
+        return;
+      }
+      await this.refreshVersions(known, notice.version);
+    } catch (error) {
+      this.options.log?.("following another replica's registry change failed", error);
+    }
+  }
+
+  /** After missed notices: every stored model and version is loaded; known profiles are kept. */
+  private async catchUp(): Promise<void> {
+    try {
+      for (const record of await this.options.store.listModels()) {
+        const known = this.models.get(record.name);
+        if (known === undefined) await this.load(record);
+        else await this.refreshVersions(known, undefined);
+      }
+    } catch (error) {
+      this.options.log?.("catching up with the registry failed", error);
+    }
+  }
+
+  private async refreshVersions(runtime: ModelRuntime, changed: string | undefined): Promise<void> {
+    const name = runtime.record.name;
+    for (const { version } of await this.options.store.listVersions(name)) {
+      if (runtime.versions.has(version) && version !== changed && runtime.profiles.get(version) !== null)
+        continue;
+      const bytes = await this.options.store.getArtifact(name, version, "reference-profile");
+      runtime.profiles.set(version, bytes === undefined ? null : decodeReference(bytes));
+      runtime.calibrators.set(version, bytes === undefined ? null : decodeCalibrator(bytes));
+      this.referenceQualities.forget(name, version);
+      runtime.versions.add(version);
+    }
+  }
+
+  /** Tells the other replicas; a lost notice is caught up with by their fall-back poll. */
+  private async announce(notice: RegistryNotice): Promise<void> {
+    await this.options.bus
+      ?.publish(REGISTRY_TOPIC, notice)
+      .catch((error: unknown) => this.options.log?.("announcing a registry change failed", error));
   }
 
   /** Which clock closes windows: the wall clock (live) or each model's newest event time (replays). */
@@ -155,6 +229,7 @@ export class ModelRegistry {
     const record = parseModelDefinition(body, this.options.now());
     await this.options.store.createModel(record);
     await this.load(record);
+    await this.announce({ model: record.name });
     return record;
   }
 
@@ -187,6 +262,7 @@ export class ModelRegistry {
     });
     if (onnx !== undefined) await this.options.store.putArtifact(model, fields.version, "onnx", onnx);
     runtime.versions.add(fields.version);
+    await this.announce({ model, version: fields.version });
     return { version: fields.version };
   }
 
@@ -242,6 +318,7 @@ export class ModelRegistry {
       "reference-rows",
       encodeReferenceRows(bytes, mediaType),
     );
+    await this.announce({ model, version });
     return {
       rows: parsed.rows,
       columns: [...profile.columns.keys()],
@@ -272,6 +349,8 @@ export class ModelRegistry {
       profiles.set(version, bytes === undefined ? null : decodeReference(bytes));
       calibrators.set(version, bytes === undefined ? null : decodeCalibrator(bytes));
     }
+    // Loaded twice at once (a notice while catching up): the first one stays, it may be in use.
+    if (this.models.has(record.name)) return;
     this.models.set(record.name, {
       record,
       settings,

@@ -26,7 +26,7 @@ import {
 } from "../../deploy/index.js";
 import { TikTokToeError } from "../../errors/index.js";
 import type { Logger } from "../../logging/index.js";
-import type { ModelRecord, Store } from "../../store/index.js";
+import type { ChangeBus, JobLocks, ModelRecord, Store } from "../../store/index.js";
 import type { MonitorService, ServiceChange } from "../monitor-service.js";
 import { predictRows, type RowOutput, readOutputs } from "./rows.js";
 import {
@@ -43,6 +43,10 @@ const STATE = "deploy-state";
 const rolloutsOf = (model: string) => `deploy-rollouts/${model}`;
 const analysesOf = (model: string) => `deploy-analyses/${model}`;
 const historyOf = (model: string) => `deploy-history/${model}`;
+/** The bus topic of deployment changes (a model's state or rollout was saved). */
+const DEPLOY_TOPIC = "deploy";
+/** The job lock of the wall-clock scheduler: one replica runs the analyses and deadlines. */
+export const ROLLOUT_SCHEDULER_JOB = "rollout-scheduler";
 
 /** The id suffix of a shadow's recorded answer (its label is the served event's, joined by the analysis). */
 export const SHADOW_SUFFIX = ":shadow";
@@ -95,6 +99,17 @@ export interface DeploymentServiceOptions {
    */
   readonly recordBeforeAnswer?: boolean;
   readonly log?: Logger;
+  /**
+   * The replicas' change notices: this replica's stage changes and rollout steps are announced, the
+   * others' re-read from the store (docs/scale-out.md). None: one process.
+   */
+  readonly bus?: ChangeBus;
+  /**
+   * The replicas' job locks: only the holder of {@link ROLLOUT_SCHEDULER_JOB} runs the wall-clock
+   * scheduler (and the restart step at start-up); another replica takes it over when it dies. None:
+   * this process schedules alone.
+   */
+  readonly locks?: JobLocks;
 }
 
 /** Who asked, for the history. */
@@ -121,6 +136,7 @@ export class DeploymentService {
   private readonly sessions = new ServingSessions();
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
+  private stopBus: (() => void) | undefined;
   private historySeq = 0;
   /** Background work (shadow and mirrored runs), awaited on close. */
   private readonly background = new Set<Promise<void>>();
@@ -137,25 +153,72 @@ export class DeploymentService {
    */
   static async open(options: DeploymentServiceOptions): Promise<DeploymentService> {
     const self = new DeploymentService(options);
+    // Subscribed before the first read: a change made meanwhile is read twice, never missed.
+    const stopFollowing = options.bus?.subscribe(DEPLOY_TOPIC, (body, fromSelf) =>
+      fromSelf ? undefined : self.follow((body as { model: string }).model),
+    );
+    const stopCatchingUp = options.bus?.onGap(async () => {
+      for (const model of options.service.listModels()) await self.follow(model.name);
+    });
+    self.stopBus = () => {
+      stopFollowing?.();
+      stopCatchingUp?.();
+    };
+    // Among replicas, the one that schedules resumes (the others find the rollout running).
+    const scheduler = options.locks === undefined || (await options.locks.tryAcquire(ROLLOUT_SCHEDULER_JOB));
     for (const model of options.service.listModels()) {
       const state = await self.loadState(model.name);
       if (state.rollout === null) continue;
       const doc = await self.loadRollout(model.name, state.rollout);
       if (doc === undefined || isFinal(doc.rollout)) continue;
       self.active.set(model.name, doc);
-      await self.apply(model.name, { type: "restart" }, "server", "restarted");
+      if (scheduler) await self.apply(model.name, { type: "restart" }, "server", "restarted");
     }
     self.unsubscribe = options.service.onChange((change) => self.onChange(change));
     if (options.clock === "wall") {
       self.timer = setInterval(() => {
-        for (const model of self.active.keys())
-          self
-            .tickModel(model)
-            .catch((error: unknown) => options.log?.error("a rollout analysis failed", { error, model }));
+        self
+          .scheduled()
+          .catch((error: unknown) => options.log?.error("the rollout scheduler failed", { error }));
       }, options.tickMs ?? 1000);
       self.timer.unref();
     }
     return self;
+  }
+
+  /** One round of the wall-clock scheduler, on the replica that holds its lock. */
+  private async scheduled(): Promise<void> {
+    const locks = this.options.locks;
+    if (locks !== undefined && !(await locks.tryAcquire(ROLLOUT_SCHEDULER_JOB))) return;
+    for (const model of this.active.keys())
+      this.tickModel(model, true).catch((error: unknown) =>
+        this.options.log?.error("a rollout analysis failed", { error, model }),
+      );
+  }
+
+  /**
+   * Re-reads a model's deployment that another replica changed: its state, and its rollout (running,
+   * or ended). Step counters stay this replica's: they count what it served.
+   */
+  private follow(model: string): Promise<void> {
+    return this.exclusive(model, async () => {
+      const state = await this.loadState(model);
+      const stored =
+        state.rollout === null
+          ? undefined
+          : await this.options.store.getDocument(rolloutsOf(model), state.rollout);
+      const doc = stored === undefined ? undefined : (JSON.parse(stored.body) as RolloutDoc);
+      if (doc === undefined || isFinal(doc.rollout)) this.active.delete(model);
+      else {
+        const held = this.active.get(model);
+        // The same object stays where it is in use (a request routing by it); its record is replaced.
+        if (held !== undefined && held.rollout.id === doc.rollout.id) held.rollout = doc.rollout;
+        else this.active.set(model, doc);
+      }
+      this.retireIdle(state);
+    }).catch((error: unknown) =>
+      this.options.log?.error("following another replica's deployment change failed", { error, model }),
+    );
   }
 
   get serving(): boolean {
@@ -672,11 +735,16 @@ export class DeploymentService {
 
   // ---- the scheduler --------------------------------------------------------------------------
 
-  /** Checks a model's rollout: the progress deadline, then a due analysis. */
-  tickModel(model: string): Promise<void> {
+  /**
+   * Checks a model's rollout: the progress deadline, then a due analysis. `scheduled`: the timer's
+   * round, which checks it still holds the scheduler's lock before it decides.
+   */
+  tickModel(model: string, scheduled = false): Promise<void> {
     return this.exclusive(model, async () => {
       const doc = this.active.get(model);
       if (doc === undefined) return;
+      const locks = this.options.locks;
+      if (scheduled && locks !== undefined && !(await locks.holds(ROLLOUT_SCHEDULER_JOB))) return;
       const now = this.clock(model);
       if (this.pastDeadline(doc.rollout, now)) {
         await this.apply(model, { type: "tick" }, "scheduler", "progress deadline");
@@ -1046,6 +1114,7 @@ export class DeploymentService {
     return state;
   }
 
+  /** Stores a model's state (its rollout was saved before) and tells the other replicas. */
   private async saveState(state: StateDoc): Promise<void> {
     await this.options.store.putDocument({
       collection: STATE,
@@ -1053,6 +1122,12 @@ export class DeploymentService {
       timeMs: this.options.now(),
       body: JSON.stringify(state),
     });
+    // A lost notice is caught up with by the bus's fall-back poll; the change itself is stored.
+    await this.options.bus
+      ?.publish(DEPLOY_TOPIC, { model: state.model })
+      .catch((error: unknown) =>
+        this.options.log?.warn("announcing a deployment change failed", { error, model: state.model }),
+      );
   }
 
   private async loadRollout(model: string, id: string): Promise<RolloutDoc | undefined> {
@@ -1075,6 +1150,7 @@ export class DeploymentService {
   async close(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.unsubscribe?.();
+    this.stopBus?.();
     await Promise.all([...this.background]);
     await Promise.all([...this.chains.values()]);
     await this.sessions.close();
@@ -1120,7 +1196,6 @@ function rolloutView(doc: RolloutDoc) {
 function stepKey(rollout: Rollout): string {
   return `${rollout.id}\u0000${rollout.step}\u0000${rollout.stepStartedMs}`;
 }
-
 
 function describeValue(v: { name: string; type?: string; shape: readonly (number | string)[] }) {
   return { name: v.name, ...(v.type === undefined ? {} : { type: v.type }), shape: [...v.shape] };

@@ -1,3 +1,4 @@
+export { openPgChangeBus, type PgChangeBusOptions } from "./change-bus.js";
 export { type PgLocation, parsePostgresUrl, storeError } from "./driver.js";
 export { openPgJobLocks, type PgJobLocksOptions } from "./lease.js";
 export { migratePostgres, pgMigrations } from "./migrations.js";
