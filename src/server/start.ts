@@ -1,11 +1,25 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { loadConfig, type MonitorConfig, validateConfig } from "../config/index.js";
+import {
+  loadConfig,
+  type MonitorConfig,
+  queueUrlProblem,
+  splitQueueUrl,
+  validateConfig,
+} from "../config/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import { createLogger, type Logger } from "../logging/index.js";
 import { enableNativeKernels } from "../parallel/index.js";
-import { openStore, type Store } from "../store/index.js";
+import { type IngestQueue, openJetStreamQueue } from "../queue/index.js";
+import {
+  type JobLocks,
+  openLocalJobLocks,
+  openPgJobLocks,
+  openStore,
+  parsePostgresUrl,
+  type Store,
+} from "../store/index.js";
 import { Alerting, loadAlerting } from "./alerting.js";
 import { createApp } from "./app.js";
 import { parseTokens, TokenAuth } from "./auth.js";
@@ -42,7 +56,25 @@ export interface StartServerOptions {
   readonly serving?: boolean;
   /** How often rollouts are checked for due analyses on the wall clock (ms). Default 1,000. */
   readonly rolloutTickMs?: number;
+  /**
+   * `nats://host:4222[?deployment=NAME]` (`--queue`): ingest through NATS JetStream, over the
+   * configuration's `queue.url`. Without one, requests append to the store themselves (as before).
+   */
+  readonly queue?: string;
+  /**
+   * With a queue (`--role`): `api` validates and publishes only; `worker` also writes the queue's
+   * batches to the store and runs the singleton work (aggregator, alerting, retention, delivery) when
+   * it holds their job locks; `all` (the default) is both in one process.
+   */
+  readonly role?: ServerRole;
 }
+
+/** What a replica does (see {@link StartServerOptions.role}). */
+export type ServerRole = "api" | "worker" | "all";
+
+/** The job lock of notification delivery and of retention (the aggregator's is AGGREGATOR_JOB). */
+const DELIVERY_JOB = "delivery";
+const RETENTION_JOB = "retention";
 
 /** A started server. */
 export interface RunningServer {
@@ -106,15 +138,56 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   const config: MonitorConfig =
     options.configFile === undefined ? defaultConfig() : await loadConfig(options.configFile);
+  const role = options.role ?? "all";
+  const queueUrl = options.queue ?? config.queue.url;
+  if (queueUrl === null && role !== "all")
+    throw new TikTokToeError(
+      "USAGE",
+      `--role ${role} needs --queue: replicas share their ingest through it`,
+      {
+        path: "--role",
+        hint: "give --queue nats://HOST:4222, or leave --role out",
+      },
+    );
+  const queueProblem = queueUrl === null ? undefined : queueUrlProblem(queueUrl);
+  if (queueProblem !== undefined)
+    throw new TikTokToeError("USAGE", `--queue: ${queueProblem}`, {
+      path: "--queue",
+      hint: "e.g. --queue nats://127.0.0.1:4222?deployment=prod",
+    });
   mkdirSync(options.dataDir, { recursive: true });
+  const storeUrl = options.store ?? config.store.url;
+  const sqliteFile = join(options.dataDir, "tiktoktoe.db");
   const store = await openStore({
-    url: options.store ?? config.store.url,
-    sqliteFile: join(options.dataDir, "tiktoktoe.db"),
+    url: storeUrl,
+    sqliteFile,
     poolSize: config.store.pool_size,
     partitionMs: config.store.partition,
   });
   const now = options.now ?? (() => Date.now());
   const log = options.log ?? createLogger({ level: "warn" });
+  // Singleton work runs under job locks: PostgreSQL's session advisory locks where replicas share the
+  // store, in-process locks on SQLite (one process: it always holds them).
+  let locks: JobLocks;
+  let queue: IngestQueue | undefined;
+  try {
+    locks =
+      storeUrl === null
+        ? openLocalJobLocks(sqliteFile)
+        : await openPgJobLocks({ ...parsePostgresUrl(storeUrl), applicationName: `tiktoktoe-${role}` });
+    if (queueUrl !== null) {
+      const { servers, deployment } = splitQueueUrl(queueUrl);
+      queue = await openJetStreamQueue({
+        url: servers,
+        deployment: deployment ?? config.queue.deployment,
+        ackWaitMs: config.queue.ack_wait,
+        publishTimeoutMs: config.queue.publish_timeout,
+      });
+    }
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   // The whole graph is built before listening (no part is attached later). The links in notifications
   // need the server's URL, known once it listens (port 0 picks one): alerting reads it when it makes
   // one, and decides nothing before the first flush, after listening.
@@ -133,8 +206,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       now,
       log,
       alerting,
+      locks,
+      singletons: role !== "api",
+      ...(queue === undefined ? {} : { publishTo: queue }),
+      ...(queue === undefined || role === "api" ? {} : { consume: await queue.consumer("store-writer") }),
     });
   } catch (error) {
+    await queue?.close();
+    await locks.close();
     await store.close();
     throw error;
   }
@@ -152,7 +231,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     dataDir: options.dataDir,
     now,
     ...(options.resourceIntervalMs === undefined ? {} : { intervalMs: options.resourceIntervalMs }),
-    alerting: () => (options.clock === "event" ? undefined : service.alerting),
+    // Only where alerting runs (the aggregator's holder): another replica would overwrite its state.
+    alerting: () => (options.clock === "event" || !service.runsAggregator ? undefined : service.alerting),
   });
   const deployments = await DeploymentService.open({
     store,
@@ -181,6 +261,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   } catch (error) {
     await deployments.close();
+    await service.close();
+    await queue?.close();
+    await locks.close();
     await store.close();
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL")
@@ -195,12 +278,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   url = `http://${shown}:${address.port}`;
   resources.start();
+  // Singleton work: tried on every tick, so a dead holder's job is taken over within one interval.
+  const singleton = async (job: string, work: () => Promise<unknown>): Promise<void> => {
+    if (role === "api") return;
+    if ((await locks.tryAcquire(job)) && (await locks.holds(job))) await work();
+  };
   const delivery = setInterval(() => {
-    service.alerting
-      ?.deliverDue()
-      .catch((error: unknown) =>
-        log.child({ component: "alerting" }).error("delivering notifications failed", { error }),
-      );
+    singleton(DELIVERY_JOB, async () => service.alerting?.deliverDue()).catch((error: unknown) =>
+      log.child({ component: "alerting" }).error("delivering notifications failed", { error }),
+    );
   }, options.deliveryIntervalMs ?? 1000);
   delivery.unref();
   let lastFlushError = "";
@@ -219,7 +305,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   }, options.flushIntervalMs ?? 2000);
   const retention = setInterval(() => {
-    service.retention().catch((error: unknown) => log.error("retention failed", { error }));
+    singleton(RETENTION_JOB, () => service.retention()).catch((error: unknown) =>
+      log.error("retention failed", { error }),
+    );
     resources.retention().catch((error: unknown) => log.error("resource retention failed", { error }));
   }, options.retentionIntervalMs ?? 3_600_000);
   flusher.unref();
@@ -240,8 +328,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       await resources.stop();
       await service.close();
       await explanations.idle();
-      await service.alerting?.deliverDue();
+      await singleton(DELIVERY_JOB, async () => service.alerting?.deliverDue());
       await service.alerting?.close();
+      await queue?.close();
+      await locks.close();
       await store.close();
     },
   };

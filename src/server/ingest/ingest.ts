@@ -11,16 +11,33 @@ import type { IngestAppend, IngestAppendResult, Store } from "../../store/index.
 import { type Aggregator, joinOf } from "../aggregator/index.js";
 import { clockCheckpoint, type ModelRegistry, type ModelRuntime } from "../registry/index.js";
 import { type IngestLimits, ingestContext } from "./context.js";
+import type { QueuePublisher } from "./queued-append.js";
 import type { SerialChain } from "./serial-chain.js";
 import type { StoreHealth } from "./store-health.js";
 
-/** The answer to an ingest request. */
-export interface IngestResult {
+/** The answer to an ingest request the store took (no queue). */
+export interface StoredIngestResult {
+  readonly queued?: undefined;
   readonly accepted: number;
   readonly duplicates: number;
   /** Labels whose event is unknown (not ingested, or older than the lateness). */
   readonly unmatched?: number;
 }
+
+/**
+ * The answer to an ingest request published to the queue (`--queue`, HTTP 202): durable in the
+ * queue, stored by a worker shortly; duplicates and unmatched labels are the worker's to know.
+ */
+export interface QueuedIngestResult {
+  readonly queued: true;
+  /** The records validated and queued. */
+  readonly accepted: number;
+  /** The batch's id on the queue (sha256 of model, kind and body): a resend of the body is this batch again. */
+  readonly batch: string;
+}
+
+/** The answer to an ingest request. */
+export type IngestResult = StoredIngestResult | QueuedIngestResult;
 
 /** Options of {@link Ingest}. */
 export interface IngestOptions {
@@ -32,6 +49,11 @@ export interface IngestOptions {
   readonly aggregator: Aggregator;
   readonly limits: IngestLimits;
   readonly log: Logger;
+  /**
+   * With a queue (`--queue`, API role): validated batches are published to it, not appended; a worker
+   * appends them (store-writer.ts).
+   */
+  readonly publisher?: QueuePublisher;
 }
 
 interface PendingBatch {
@@ -80,7 +102,7 @@ export class Ingest {
     const [text, as] = typeof body === "string" ? [body, format] : [JSON.stringify(body), "json" as const];
     const parsed = parseEventBatch(text, as, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
-    const result = await this.append({
+    const append: IngestAppend = {
       kind: "events",
       model,
       receivedMs: this.options.registry.wallNow(),
@@ -88,7 +110,9 @@ export class Ingest {
         index: { id: event.id, version: event.version, timeMs: event.timeMs, join: joinOf(runtime, event) },
         source: parsed.sources[i]!,
       })),
-    });
+    };
+    if (this.options.publisher !== undefined) return this.queued(append, text, parsed.records.length);
+    const result = await this.append(append);
     this.counters.duplicates += result.duplicates;
     return { accepted: result.accepted, duplicates: result.duplicates };
   }
@@ -103,7 +127,7 @@ export class Ingest {
     const [text, as] = typeof body === "string" ? [body, format] : [JSON.stringify(body), "json" as const];
     const parsed = parseLabelBatch(text, as, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
-    const result = await this.append({
+    const append: IngestAppend = {
       kind: "labels",
       model,
       receivedMs: this.options.registry.wallNow(),
@@ -113,7 +137,9 @@ export class Ingest {
         timeMs: label.timeMs,
         source: JSON.stringify({ id: label.id, value: label.value, time: label.timeMs }),
       })),
-    });
+    };
+    if (this.options.publisher !== undefined) return this.queued(append, text, parsed.records.length);
+    const result = await this.append(append);
     this.counters.duplicates += result.duplicates;
     this.counters.unmatchedLabels += result.unmatched;
     return { accepted: result.accepted, duplicates: result.duplicates, unmatched: result.unmatched };
@@ -193,6 +219,12 @@ export class Ingest {
       runtime.clock.observe(ms);
     }
     return { clock: new Date(runtime.clock.now()).toISOString(), previous: new Date(before).toISOString() };
+  }
+
+  /** Publishes a validated batch to the queue; the answer waits for the queue's acknowledgement only. */
+  private async queued(append: IngestAppend, body: string, records: number): Promise<QueuedIngestResult> {
+    const { batch } = await this.options.publisher!.publish(append, body);
+    return { queued: true, accepted: records, batch };
   }
 
   private context(runtime: ModelRuntime): IngestContext {
