@@ -52,16 +52,17 @@ const LABEL_LAG = 40; // labels of step s go with step s + 40 (80 s later in eve
 const BAD = (step: number) => step >= 60 && step < 150; // windows 2, 3, 4: predictions 50 off
 
 /** The requests of the run, in order: [kind, body] (the same in both runs). */
-function requests(): Array<{ kind: "events" | "labels"; body: string; ids: string[] }> {
+function requests(): Array<{ kind: "events" | "labels"; body: string; ids: string[]; labelled?: string[] }> {
   const random = seeded(seed);
   const truth: Array<Array<{ id: string; time: number; value: number }>> = [];
-  const out: Array<{ kind: "events" | "labels"; body: string; ids: string[] }> = [];
+  const out: Array<{ kind: "events" | "labels"; body: string; ids: string[]; labelled?: string[] }> = [];
   const labelsOf = (step: number) => {
     const rows = truth[step]!;
     return {
       kind: "labels" as const,
       body: rows.map((r) => JSON.stringify({ id: r.id, value: r.value, time: r.time + 1_000 })).join("\n"),
       ids: [],
+      labelled: rows.map((r) => r.id),
     };
   };
   for (let step = 0; step < STEPS; step++) {
@@ -240,7 +241,24 @@ test("2 API replicas + 2 workers on PostgreSQL and JetStream, one of each killed
 
     const answered = new Set<string>(); // event ids answered 2xx
     let refused = 0;
+    const admin = await schemas.admin(schema);
     const send = async (r: (typeof all)[number], turn: number) => {
+      // Labels come after their events are stored, as in life (a label stored first would be unmatched:
+      // with two workers, a batch fetched by a killed worker waits for the ack wait).
+      if (r.labelled !== undefined) {
+        const stored = await eventually(
+          async () => {
+            const { rows } = await admin.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM event_index WHERE model = 'm' AND id = ANY($1)",
+              [r.labelled],
+            );
+            return rows[0]!.n === r.labelled!.length;
+          },
+          30_000,
+          50,
+        );
+        assert.ok(stored, "the events of a label batch are stored within 30 s");
+      }
       // A client's retry: the same body to the other replica (its batch id makes a repeat a duplicate).
       for (let attempt = 0; attempt < 40; attempt++) {
         const api = apis[(turn + attempt) % apis.length]!;
@@ -281,7 +299,6 @@ test("2 API replicas + 2 workers on PostgreSQL and JetStream, one of each killed
     await restarting;
 
     // Every event answered 2xx is stored, each once: the log's event rows and the labelled pairs by id.
-    const admin = await schemas.admin(schema);
     try {
       const stored = await eventually(async () => {
         const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM event_index");
