@@ -401,14 +401,19 @@ export class MonitorService {
       await this.aggregator.activate();
       await this.alerting?.reload();
       this.scale.aggregating = true;
-    } else await this.aggregator.aggregateTail();
+    } else {
+      // A clock advanced through another replica (POST /clock) is checkpointed there: follow it.
+      await this.followClocks();
+      await this.aggregator.aggregateTail();
+    }
     return true;
   }
 
   /**
-   * On a replica that does not aggregate, with the event clock: moves each model's clock to the one
-   * the aggregator's holder checkpointed, so that this replica's answers (which windows are final)
-   * and its validation (what is too late) follow the shared clock.
+   * With the event clock: moves each model's clock to the checkpointed one (a clock is a maximum). On
+   * a replica that does not aggregate, so that its answers (which windows are final) and its
+   * validation (what is too late) follow the holder's clock; on the holder, to take up a clock
+   * advanced through another replica.
    */
   private async followClocks(): Promise<void> {
     if (this.registry.clockKind !== "event") return;
