@@ -62,6 +62,8 @@ const layers: Record<string, readonly string[]> = {
     "deploy",
     "config",
     "store",
+    // The ingest log between API replicas and workers (issue #16): a port like the store's.
+    "queue",
     "drift",
     "data",
     "metrics",

@@ -14,6 +14,11 @@ Options:
       --data-dir DIR    where the store lives (DIR/tiktoktoe.db)
       --store URL       a PostgreSQL store instead, shared by replicas:
                         postgres://USER@HOST:5432/DB?schema=NAME (docs/scale-out.md)
+      --queue URL       ingest through NATS JetStream, for replicas:
+                        nats://HOST:4222[?deployment=NAME] (docs/scale-out.md); requests are
+                        answered 202 once the queue has them
+      --role R          with --queue: api (validate and publish), worker (store the queue's
+                        batches; windows, alerts, retention under job locks) or all (default)
   -p, --port P          port to listen on (default 8080; 0 picks a free one)
       --host H          address to listen on (default 127.0.0.1)
       --config FILE     monitor configuration, YAML or JSON (docs/configuration.md)
@@ -33,6 +38,8 @@ Options:
 Examples:
   tiktoktoe serve --data-dir ./tiktoktoe-data
   tiktoktoe serve --data-dir /var/lib/tiktoktoe --host 0.0.0.0 --port 8080 --tokens tokens.txt --config monitor.yaml
+  tiktoktoe serve --data-dir /var/lib/tiktoktoe --store postgres://db/tt?schema=prod \
+    --queue nats://nats:4222?deployment=prod --role api
 `;
 
 /**
@@ -49,6 +56,8 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     {
       "data-dir": { type: "string" },
       store: { type: "string" },
+      queue: { type: "string" },
+      role: { type: "string" },
       port: { type: "string", short: "p" },
       host: { type: "string" },
       config: { type: "string" },
@@ -70,6 +79,10 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   const server = await startServer({
     dataDir: required(values["data-dir"], "--data-dir", "serve"),
     ...(values.store === undefined ? {} : { store: values.store }),
+    ...(values.queue === undefined ? {} : { queue: values.queue }),
+    ...(values.role === undefined
+      ? {}
+      : { role: choiceOption(values.role, "--role", ["api", "worker", "all"] as const) }),
     port: values.port === undefined ? 8080 : numberOption(values.port, "--port", { min: 0, max: 65535 }),
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values.config === undefined ? {} : { configFile: values.config }),

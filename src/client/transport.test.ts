@@ -131,6 +131,28 @@ describe("the client over a scripted HTTP server", () => {
     await fake.close();
   });
 
+  test("a server with a queue (serve --queue): 503 QUEUE_UNAVAILABLE is retried, 202 queued counts as accepted", async () => {
+    const fake = await fakeServer((r, i) =>
+      i === 0
+        ? { status: 503, headers: { "retry-after": "0" }, body: { code: "QUEUE_UNAVAILABLE" } }
+        : { status: 202, body: { queued: true, accepted: r.ids.length, batch: "ab12" } },
+    );
+    const monitor = createClient({ url: fake.url, model: "m", version: "1", ...fast });
+    for (let i = 0; i < 3; i++) monitor.logPrediction(event(i));
+    await monitor.flush();
+    assert.deepEqual(
+      fake.received.map((r) => r.ids),
+      [
+        ["e0", "e1", "e2"],
+        ["e0", "e1", "e2"],
+      ],
+    );
+    const stats = monitor.stats();
+    assert.deepEqual([stats.sent, stats.accepted, stats.duplicates, stats.retries], [3, 3, 0, 1]);
+    assert.equal(stats.dropped.total, 0);
+    await monitor.close();
+  });
+
   test("connection refused, then the server comes up: nothing is lost", async () => {
     const port = await refusedPort();
     let retries = 0;

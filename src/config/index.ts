@@ -21,6 +21,15 @@ export {
   describeProblem,
   formatPath,
 } from "./problems.js";
+export {
+  defaultQueueSettings,
+  type QueueOverride,
+  type QueueSettings,
+  queueSection,
+  queueUrlProblem,
+  resolveQueue,
+  splitQueueUrl,
+} from "./queue.js";
 export { type MonitorConfig, resolveModelConfig } from "./resolve.js";
 export {
   defaultResourceSettings,

@@ -6,6 +6,7 @@ import type * as z from "zod";
 import { suggest } from "../errors/index.js";
 import type { ConfigProblem, ConfigProblemKind } from "./problems.js";
 import { formatPath } from "./problems.js";
+import { resolveQueue } from "./queue.js";
 import { type MonitorConfig, resolveLayers } from "./resolve.js";
 import { resolveResources } from "./resources.js";
 import {
@@ -103,7 +104,14 @@ function check(value: unknown, locate: Locate, earlier: readonly ConfigProblem[]
     for (const issue of parsed.error.issues) problems.push(...fromIssue(issue, value, locate));
     return { ok: false, problems: sorted(problems) };
   }
-  const { models = {}, alerting, resources: resourcesWritten, store: storeWritten, ...global } = parsed.data;
+  const {
+    models = {},
+    alerting,
+    resources: resourcesWritten,
+    store: storeWritten,
+    queue: queueWritten,
+    ...global
+  } = parsed.data;
   const top = resolveLayers([global]);
   for (const issue of top.issues)
     problems.push(conflict([], issue.path, issue.message, issue.hint, value, locate));
@@ -124,6 +132,7 @@ function check(value: unknown, locate: Locate, earlier: readonly ConfigProblem[]
     models: models as Record<string, SettingsOverride>,
     resources: resources.settings,
     store: resolveStore(storeWritten),
+    queue: resolveQueue(queueWritten),
     ...(alerting === undefined ? {} : { alerting }),
   };
   return { ok: true, config };

@@ -3,6 +3,7 @@
  * checks that involve more than one key (which may come from different layers).
  */
 import { formatDuration } from "./duration.js";
+import type { QueueSettings } from "./queue.js";
 import type { ResourceSettings } from "./resources.js";
 import type { SettingsOverride } from "./schema.js";
 import { defaultSettings, type QualityMetric, qualityMetricInfo, type Settings } from "./settings.js";
@@ -30,6 +31,8 @@ export interface MonitorConfig {
   readonly resources: ResourceSettings;
   /** The `store` section with its defaults (global only: where the state lives). */
   readonly store: StoreSettings;
+  /** The `queue` section with its defaults (global only: the ingest log between replicas). */
+  readonly queue: QueueSettings;
   /** The `alerting` section as written (validated by the server at start-up), if any. */
   readonly alerting?: unknown;
 }

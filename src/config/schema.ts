@@ -11,6 +11,7 @@ import * as z from "zod";
 import { driftMethods } from "../drift/options.js";
 import { corrections } from "../stats/multiple-testing.js";
 import { parseDuration } from "./duration.js";
+import { queueSection } from "./queue.js";
 import { resourcesSection } from "./resources.js";
 import { qualityMetrics, reportingFormats, type Settings } from "./settings.js";
 import { storeSection } from "./store.js";
@@ -326,9 +327,11 @@ export const configFileSchema = z
     resources: resourcesSection.optional(),
     // Global only: where the state lives (src/config/store.ts, docs/scale-out.md).
     store: storeSection.optional(),
+    // Global only: the ingest log between replicas (src/config/queue.ts, docs/scale-out.md).
+    queue: queueSection.optional(),
   })
   .describe(
-    "the configuration is a mapping with the sections monitor, metrics, reporting, models, alerting, resources and store",
+    "the configuration is a mapping with the sections monitor, metrics, reporting, models, alerting, resources, store and queue",
   );
 
 /**

@@ -86,6 +86,26 @@ export const IngestResult = named(
 );
 export type IngestResult = z.infer<typeof IngestResult>;
 
+/**
+ * The answer of an ingest route on a server with a queue (`serve --queue`, HTTP 202): the batch is
+ * durable in the queue and a worker stores it shortly; duplicates and unmatched labels are counted
+ * there, not answered.
+ *
+ * @example
+ * ```ts
+ * const result: IngestQueued = { queued: true, accepted: 1000, batch: "9f86d0…" };
+ * ```
+ */
+export const IngestQueued = named(
+  "IngestQueued",
+  z.object({
+    queued: z.literal(true),
+    accepted: z.int().describe("records validated and queued"),
+    batch: z.string().describe("the batch's id on the queue: sha256 of model, kind and body"),
+  }),
+);
+export type IngestQueued = z.infer<typeof IngestQueued>;
+
 /** The body of `POST /v1/models/{model}/clock`. */
 export const ClockAdvance = named(
   "ClockAdvance",

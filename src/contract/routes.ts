@@ -28,7 +28,7 @@ import {
   VerifyRequest,
 } from "./deploy.js";
 import { Importance } from "./explanations.js";
-import { ClockAdvance, ClockAnswer, EventBatch, IngestResult, LabelBatch } from "./ingest.js";
+import { ClockAdvance, ClockAnswer, EventBatch, IngestQueued, IngestResult, LabelBatch } from "./ingest.js";
 import { LabelledEvent } from "./labelled.js";
 import {
   ModelDefinition,
@@ -147,6 +147,8 @@ const documentAnswer = (what: string): Answer => ({
 const MODEL: readonly ErrorCode[] = ["NOT_FOUND"];
 /** Errors of a route that writes to the store. */
 const WRITE: readonly ErrorCode[] = ["STORE_UNAVAILABLE"];
+/** Routes that write ingest batches: through the queue when the server has one (`serve --queue`). */
+const INGEST_WRITE: readonly ErrorCode[] = [...WRITE, "QUEUE_UNAVAILABLE"];
 
 /**
  * Every route of the HTTP API but the dashboard's HTML pages and assets, by operationId.
@@ -342,8 +344,11 @@ export const api = {
     scope: "ingest",
     params: ModelParams,
     body: { description: "the events", content: batch(EventBatch.element, EventBatch, "prediction events") },
-    answers: { 200: ok("stored", IngestResult) },
-    errors: ["INGEST_INVALID", ...MODEL, ...WRITE],
+    answers: {
+      200: ok("stored", IngestResult),
+      202: ok("queued (serve --queue): durable in the ingest log, stored by a worker shortly", IngestQueued),
+    },
+    errors: ["INGEST_INVALID", ...MODEL, ...INGEST_WRITE],
   },
   ingestLabels: {
     method: "post",
@@ -354,8 +359,11 @@ export const api = {
     scope: "ingest",
     params: ModelParams,
     body: { description: "the labels", content: batch(LabelBatch.element, LabelBatch, "labels") },
-    answers: { 200: ok("stored (unmatched: labels of unknown events)", IngestResult) },
-    errors: ["INGEST_INVALID", ...MODEL, ...WRITE],
+    answers: {
+      200: ok("stored (unmatched: labels of unknown events)", IngestResult),
+      202: ok("queued (serve --queue): durable in the ingest log, stored by a worker shortly", IngestQueued),
+    },
+    errors: ["INGEST_INVALID", ...MODEL, ...INGEST_WRITE],
   },
   advanceClock: {
     method: "post",
@@ -557,7 +565,7 @@ export const api = {
     params: ModelParams,
     body: { description: "one row or a batch", content: json(PredictRequest) },
     answers: { 200: ok("the predictions", PredictAnswer) },
-    errors: ["NOT_SERVING", "ONNX_RUN_FAILED", "INGEST_INVALID", ...MODEL, ...WRITE],
+    errors: ["NOT_SERVING", "ONNX_RUN_FAILED", "INGEST_INVALID", ...MODEL, ...INGEST_WRITE],
   },
   putModel: {
     method: "put",

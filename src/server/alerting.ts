@@ -209,7 +209,29 @@ export class Alerting {
 
   static async open(store: Store, setup: AlertingSetup, wallClock: () => number): Promise<Alerting> {
     const saved = await store.getAlertingState();
-    const silences = (await store.listSilences()).flatMap((s) => {
+    const silences = await Alerting.storedSilences(store);
+    // What the rebuild decides is committed with the next decision or timer tick (the first flush):
+    // the server's URL, which notifications link to, may be known only once it listens.
+    return new Alerting(store, setup, silences, wallClock, saved);
+  }
+
+  /**
+   * Starts again from the state committed in the store, with the stored silences: a replica that
+   * gains the alerting job (another one evaluated and committed meanwhile) must not decide from its
+   * stale memory.
+   */
+  async reload(): Promise<void> {
+    const saved = await this.store.getAlertingState();
+    this.silences = await Alerting.storedSilences(this.store);
+    this.committed = saved;
+    const built = this.build(saved);
+    this.machine = built.machine;
+    this.dispatcher = built.dispatcher;
+    this.carried = built.notifications;
+  }
+
+  private static async storedSilences(store: Store): Promise<Silence[]> {
+    return (await store.listSilences()).flatMap((s) => {
       const parsed = silenceFromJson({
         id: s.id,
         matchers: s.matchers,
@@ -220,9 +242,6 @@ export class Alerting {
       });
       return parsed.ok ? [parsed.silence] : [];
     });
-    // What the rebuild decides is committed with the next decision or timer tick (the first flush):
-    // the server's URL, which notifications link to, may be known only once it listens.
-    return new Alerting(store, setup, silences, wallClock, saved);
   }
 
   /** The state machine, dispatcher and acknowledgements from a saved state (fresh ones without). */

@@ -327,8 +327,9 @@ export function createApp(options: AppOptions): Server {
     .add(...endpoint(api.liveness, ({ response }) => sendJson(response, 200, { status: "ok" })))
     .add(
       ...endpoint(api.readiness, ({ response }) => {
-        // Not ready while the store refuses writes (a full disk): a load balancer sends traffic elsewhere.
-        const failure = service.storeFailure;
+        // Not ready while the store refuses writes (a full disk) or the queue refuses publishes: a load
+        // balancer sends traffic elsewhere.
+        const failure = service.notReady;
         if (failure === null) sendJson(response, 200, { status: "ready" });
         else
           sendJson(response, 503, {
@@ -412,14 +413,17 @@ export function createApp(options: AppOptions): Server {
       ...endpoint(api.ingestEvents, async ({ request, response, params }) => {
         const format = batchFormat(request);
         const text = (await body(request)).toString("utf8");
-        sendJson(response, 200, await service.ingestEvents(params.model!, text, format));
+        const answer = await service.ingestEvents(params.model!, text, format);
+        // 202: durable in the queue, stored by a worker shortly (--queue).
+        sendJson(response, answer.queued === true ? 202 : 200, answer);
       }),
     )
     .add(
       ...endpoint(api.ingestLabels, async ({ request, response, params }) => {
         const format = batchFormat(request);
         const text = (await body(request)).toString("utf8");
-        sendJson(response, 200, await service.ingestLabels(params.model!, text, format));
+        const answer = await service.ingestLabels(params.model!, text, format);
+        sendJson(response, answer.queued === true ? 202 : 200, answer);
       }),
     )
     .add(

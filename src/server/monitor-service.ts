@@ -2,12 +2,22 @@ import type { MonitorConfig } from "../config/index.js";
 import type { DriftReport } from "../drift/index.js";
 import { createLogger, type Logger } from "../logging/index.js";
 import type { BatchFormat } from "../monitor/index.js";
-import type { ChangeBus, ModelRecord, Store } from "../store/index.js";
+import type { IngestQueue, QueueConsumer } from "../queue/index.js";
+import type { ChangeBus, JobLocks, ModelRecord, Store } from "../store/index.js";
 import { Aggregator } from "./aggregator/index.js";
 import type { Alerting } from "./alerting.js";
 import { AlertingConsumer, ExplanationsConsumer, ReportsConsumer } from "./consumers/index.js";
 import { Explanations, explanationCollection } from "./explanations.js";
-import { Ingest, type IngestResult, SerialChain, type StoreFailure, StoreHealth } from "./ingest/index.js";
+import {
+  Ingest,
+  type IngestResult,
+  type QueueFailure,
+  QueuePublisher,
+  SerialChain,
+  type StoreFailure,
+  StoreHealth,
+  StoreWriter,
+} from "./ingest/index.js";
 import type { MetricFamily } from "./prometheus.js";
 import {
   ChangeFeed,
@@ -22,7 +32,7 @@ import {
   type WindowSummary,
   windowGauges,
 } from "./read-models/index.js";
-import { ModelRegistry } from "./registry/index.js";
+import { clockCheckpoint, ModelRegistry } from "./registry/index.js";
 
 export type { HealthReport, IngestResult, OverviewModel, SeriesAnswer, ServiceChange, WindowSummary };
 
@@ -49,7 +59,21 @@ export interface MonitorServiceOptions {
   readonly alerting?: Alerting;
   /** The replicas' change notices (the registry follows the others'); none: one process. */
   readonly bus?: ChangeBus;
+  /**
+   * Scale-out (docs/scale-out.md). `publishTo`: the API role publishes validated batches to this
+   * queue instead of appending them. `consume`: the worker role appends the batches of this durable
+   * consumer (`store-writer`). `locks`: the aggregator (with the window-final consumers: alerting,
+   * reports, explanations) runs only while this process holds its job lock; `singletons` false (the
+   * API role) never takes it.
+   */
+  readonly publishTo?: IngestQueue;
+  readonly consume?: QueueConsumer;
+  readonly locks?: JobLocks;
+  readonly singletons?: boolean;
 }
+
+/** The job lock of the aggregator and the consumers of its final windows (alerting, reports, explanations). */
+export const AGGREGATOR_JOB = "aggregator";
 
 /**
  * The monitoring server's core, independent of HTTP, built once along the data's way (constructor
@@ -92,6 +116,15 @@ export class MonitorService {
     },
     explanations: Explanations,
     alerting: Alerting | undefined,
+    private readonly scale: {
+      readonly locks: JobLocks | undefined;
+      readonly singletons: boolean;
+      readonly publisher: QueuePublisher | undefined;
+      /** Whether this process holds the aggregator's job and has loaded its state. */
+      aggregating: boolean;
+      writer: StoreWriter | undefined;
+    },
+    private readonly log: Logger,
   ) {
     this.explanations = explanations;
     this.alerting = alerting;
@@ -115,7 +148,11 @@ export class MonitorService {
     });
     const health = new StoreHealth(options.now);
     const chain = new SerialChain();
-    const aggregator = await Aggregator.open({ store, registry, health, log });
+    const singletons = options.singletons ?? true;
+    // Without locks the aggregator is this process's alone (the embedded single process, as before).
+    const aggregating =
+      options.locks === undefined ? true : singletons && (await options.locks.tryAcquire(AGGREGATOR_JOB));
+    const aggregator = await Aggregator.open({ store, registry, health, log, standby: !aggregating });
     const reads = new WindowReads({ store, registry, aggregator, chain });
     const explanations = new Explanations(
       store,
@@ -143,6 +180,8 @@ export class MonitorService {
       reports: new ReportsConsumer({ store, registry, reports, changes }),
       explanations: new ExplanationsConsumer(store, registry, explanations),
     };
+    const publisher =
+      options.publishTo === undefined ? undefined : new QueuePublisher(options.publishTo, options.now);
     const ingest = new Ingest({
       store,
       registry,
@@ -154,7 +193,28 @@ export class MonitorService {
         ...(options.maxClockJumpMs === undefined ? {} : { maxClockJumpMs: options.maxClockJumpMs }),
       },
       log,
+      ...(publisher === undefined ? {} : { publisher }),
     });
+    const scale = {
+      locks: options.locks,
+      singletons,
+      publisher,
+      aggregating,
+      writer: undefined as StoreWriter | undefined,
+    };
+    if (options.consume !== undefined) {
+      scale.writer = new StoreWriter({
+        consumer: options.consume,
+        store,
+        health,
+        chain,
+        // Aggregates what it appended at once when this process holds the aggregator (a no-op otherwise).
+        afterAppend: () => aggregator.aggregateTail(),
+        now: options.now,
+        log: log.child({ component: "store-writer" }),
+      });
+      scale.writer.start();
+    }
     return new MonitorService(
       store,
       registry,
@@ -169,6 +229,8 @@ export class MonitorService {
       consumers,
       explanations,
       alerting,
+      scale,
+      log,
     );
   }
 
@@ -260,6 +322,24 @@ export class MonitorService {
     return answer;
   }
 
+  /**
+   * Why this replica should get no traffic (/readyz): the store refuses writes, or (API role) the
+   * queue refuses publishes; null when ready.
+   */
+  get notReady(): StoreFailure | QueueFailure | null {
+    return this.health.failure ?? this.scale.publisher?.failure ?? null;
+  }
+
+  /** Whether this process runs the aggregator and its consumers now (it holds their job lock). */
+  get runsAggregator(): boolean {
+    return this.scale.aggregating;
+  }
+
+  /** The worker loop's counters (batches stored, dead letters), when this process is a worker. */
+  get storeWriter(): StoreWriter["counters"] | undefined {
+    return this.scale.writer?.counters;
+  }
+
   /** The last failed write of the store (disk full…), until a write succeeds: /readyz reports it. */
   get storeFailure(): StoreFailure | null {
     return this.health.failure;
@@ -295,6 +375,10 @@ export class MonitorService {
   }
 
   private async flushNow(): Promise<number> {
+    if (!(await this.holdAggregator())) {
+      await this.followClocks();
+      return 0;
+    }
     const records = await this.aggregator.persist();
     for (const record of records)
       this.changes.announce({
@@ -306,10 +390,71 @@ export class MonitorService {
       });
     // Not while the log's tail waits to be aggregated: a window final by the clock may still miss it.
     const complete = this.aggregator.healthy;
+    // Alerting commits its state: not after another replica took the job over (it may have decided).
+    if (this.scale.locks !== undefined && !(await this.scale.locks.holds(AGGREGATOR_JOB))) {
+      this.release();
+      return records.length;
+    }
     await this.consumers.alerting?.afterFlush(complete);
     for (const runtime of this.registry.all()) await this.consumers.reports.reportIfDue(runtime);
     if (complete) this.consumers.explanations.notify();
     return records.length;
+  }
+
+  /**
+   * With job locks: takes the aggregator's job when no replica holds it (tried on every flush, so a
+   * dead holder's job is taken over within a flush interval), loading its state from the checkpoint
+   * (windows, clocks, alerting); gives the open windows up when the lock was lost. Then aggregates
+   * the log's tail (other workers append to it too). True when this process may write windows now.
+   */
+  private async holdAggregator(): Promise<boolean> {
+    const { locks } = this.scale;
+    if (locks === undefined) return true;
+    if (!this.scale.singletons) return false;
+    let held: boolean;
+    try {
+      held = (await locks.tryAcquire(AGGREGATOR_JOB)) && (await locks.holds(AGGREGATOR_JOB));
+    } catch (error) {
+      this.log.warn("the aggregator's job lock cannot be checked; not aggregating", { error });
+      held = false;
+    }
+    if (!held) {
+      this.release();
+      return false;
+    }
+    if (!this.scale.aggregating) {
+      this.log.info("took over the aggregator: replaying the log from its checkpoint");
+      await this.aggregator.activate();
+      await this.alerting?.reload();
+      this.scale.aggregating = true;
+    } else {
+      // A clock advanced through another replica (POST /clock) is checkpointed there: follow it.
+      await this.followClocks();
+      await this.aggregator.aggregateTail();
+    }
+    return true;
+  }
+
+  /**
+   * With the event clock: moves each model's clock to the checkpointed one (a clock is a maximum). On
+   * a replica that does not aggregate, so that its answers (which windows are final) and its
+   * validation (what is too late) follow the holder's clock; on the holder, to take up a clock
+   * advanced through another replica.
+   */
+  private async followClocks(): Promise<void> {
+    if (this.registry.clockKind !== "event") return;
+    for (const runtime of this.registry.all()) {
+      const saved = await this.store.getCheckpoint(clockCheckpoint(runtime.record.name));
+      if (saved > 0) runtime.clock.observe(saved);
+    }
+  }
+
+  /** Gives the aggregator's open windows up (the lock was lost: the new holder replays them). */
+  private release(): void {
+    if (!this.scale.aggregating) return;
+    this.log.warn("lost the aggregator's job lock: dropping the open windows");
+    this.aggregator.deactivate();
+    this.scale.aggregating = false;
   }
 
   // ---- reading --------------------------------------------------------------------------------
@@ -392,8 +537,9 @@ export class MonitorService {
     return this.store.deleteBefore(oldest);
   }
 
-  /** Writes every window and runs the consumers one last time; waits for background explanations. */
+  /** Stops the worker loop, writes every window and runs the consumers one last time; waits for explanations. */
   async close(): Promise<void> {
+    await this.scale.writer?.stop();
     // Answered predictions first, so their windows are written.
     await this.ingest.closeAnswered(10_000);
     await this.flush();

@@ -1,10 +1,17 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { loadConfig, type MonitorConfig, validateConfig } from "../config/index.js";
+import {
+  loadConfig,
+  type MonitorConfig,
+  queueUrlProblem,
+  splitQueueUrl,
+  validateConfig,
+} from "../config/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import { createLogger, type Logger } from "../logging/index.js";
 import { enableNativeKernels } from "../parallel/index.js";
+import { type IngestQueue, openJetStreamQueue } from "../queue/index.js";
 import {
   type ChangeBus,
   type JobLocks,
@@ -53,7 +60,25 @@ export interface StartServerOptions {
   readonly rolloutTickMs?: number;
   /** True (`--record-before-answer`): a prediction is answered once its event is durable. Default false. */
   readonly recordBeforeAnswer?: boolean;
+  /**
+   * `nats://host:4222[?deployment=NAME]` (`--queue`): ingest through NATS JetStream, over the
+   * configuration's `queue.url`. Without one, requests append to the store themselves (as before).
+   */
+  readonly queue?: string;
+  /**
+   * With a queue (`--role`): `api` validates and publishes only; `worker` also writes the queue's
+   * batches to the store and runs the singleton work (aggregator, alerting, retention, delivery) when
+   * it holds their job locks; `all` (the default) is both in one process.
+   */
+  readonly role?: ServerRole;
 }
+
+/** What a replica does (see {@link StartServerOptions.role}). */
+export type ServerRole = "api" | "worker" | "all";
+
+/** The job lock of notification delivery and of retention (the aggregator's is AGGREGATOR_JOB). */
+const DELIVERY_JOB = "delivery";
+const RETENTION_JOB = "retention";
 
 /** A started server. */
 export interface RunningServer {
@@ -117,6 +142,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   const config: MonitorConfig =
     options.configFile === undefined ? defaultConfig() : await loadConfig(options.configFile);
+  const role = options.role ?? "all";
+  const queueUrl = options.queue ?? config.queue.url;
+  if (queueUrl === null && role !== "all")
+    throw new TikTokToeError(
+      "USAGE",
+      `--role ${role} needs --queue: replicas share their ingest through it`,
+      {
+        path: "--role",
+        hint: "give --queue nats://HOST:4222, or leave --role out",
+      },
+    );
+  const queueProblem = queueUrl === null ? undefined : queueUrlProblem(queueUrl);
+  if (queueProblem !== undefined)
+    throw new TikTokToeError("USAGE", `--queue: ${queueProblem}`, {
+      path: "--queue",
+      hint: "e.g. --queue nats://127.0.0.1:4222?deployment=prod",
+    });
   mkdirSync(options.dataDir, { recursive: true });
   const selection: StoreSelection = {
     url: options.store ?? config.store.url,
@@ -131,16 +173,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // notices (registry, sessions, deployments, the live stream) and the singleton jobs' locks.
   let bus: ChangeBus;
   let locks: JobLocks;
+  let queue: IngestQueue | undefined;
   try {
     bus = await openChangeBusFor(selection, (error) =>
       log.child({ component: "replicas" }).error("applying another replica's change failed", { error }),
     );
     locks = await openJobLocksFor(selection);
+    if (queueUrl !== null) {
+      const { servers, deployment } = splitQueueUrl(queueUrl);
+      queue = await openJetStreamQueue({
+        url: servers,
+        deployment: deployment ?? config.queue.deployment,
+        ackWaitMs: config.queue.ack_wait,
+        publishTimeoutMs: config.queue.publish_timeout,
+      });
+    }
   } catch (error) {
     await store.close();
     throw error;
   }
   const closeShared = async () => {
+    await queue?.close();
     await bus.close();
     await locks.close();
   };
@@ -163,6 +216,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       log,
       alerting,
       bus,
+      locks,
+      singletons: role !== "api",
+      ...(queue === undefined ? {} : { publishTo: queue }),
+      ...(queue === undefined || role === "api" ? {} : { consume: await queue.consumer("store-writer") }),
     });
   } catch (error) {
     await closeShared();
@@ -183,7 +240,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     dataDir: options.dataDir,
     now,
     ...(options.resourceIntervalMs === undefined ? {} : { intervalMs: options.resourceIntervalMs }),
-    alerting: () => (options.clock === "event" ? undefined : service.alerting),
+    // Only where alerting runs (the aggregator's holder): another replica would overwrite its state.
+    alerting: () => (options.clock === "event" || !service.runsAggregator ? undefined : service.alerting),
   });
   const deployments = await DeploymentService.open({
     store,
@@ -226,6 +284,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   } catch (error) {
     await deployments.close();
+    await service.close();
     await closeShared();
     await store.close();
     const code = (error as { code?: string }).code;
@@ -241,12 +300,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   url = `http://${shown}:${address.port}`;
   resources.start();
+  // Singleton work: tried on every tick, so a dead holder's job is taken over within one interval.
+  const singleton = async (job: string, work: () => Promise<unknown>): Promise<void> => {
+    if (role === "api") return;
+    if ((await locks.tryAcquire(job)) && (await locks.holds(job))) await work();
+  };
   const delivery = setInterval(() => {
-    service.alerting
-      ?.deliverDue()
-      .catch((error: unknown) =>
-        log.child({ component: "alerting" }).error("delivering notifications failed", { error }),
-      );
+    singleton(DELIVERY_JOB, async () => service.alerting?.deliverDue()).catch((error: unknown) =>
+      log.child({ component: "alerting" }).error("delivering notifications failed", { error }),
+    );
   }, options.deliveryIntervalMs ?? 1000);
   delivery.unref();
   let lastFlushError = "";
@@ -265,7 +327,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   }, options.flushIntervalMs ?? 2000);
   const retention = setInterval(() => {
-    service.retention().catch((error: unknown) => log.error("retention failed", { error }));
+    singleton(RETENTION_JOB, () => service.retention()).catch((error: unknown) =>
+      log.error("retention failed", { error }),
+    );
     resources.retention().catch((error: unknown) => log.error("resource retention failed", { error }));
   }, options.retentionIntervalMs ?? 3_600_000);
   flusher.unref();
@@ -286,7 +350,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       await resources.stop();
       await service.close();
       await explanations.idle();
-      await service.alerting?.deliverDue();
+      await singleton(DELIVERY_JOB, async () => service.alerting?.deliverDue());
       await service.alerting?.close();
       await closeShared();
       await store.close();

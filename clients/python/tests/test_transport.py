@@ -57,6 +57,21 @@ class RetryTest(unittest.TestCase):
         self.assertEqual(stats["failed_requests"], 1)
         client.close()
 
+    def test_a_server_with_a_queue_503_queue_unavailable_is_retried_and_202_queued_counts_as_accepted(self):
+        server = self.serve(
+            [(503, {"Retry-After": "0"}, {"code": "QUEUE_UNAVAILABLE", "message": "down"})],
+            default=lambda req: (202, {}, {"queued": True, "accepted": len(req.lines), "batch": "ab12"}),
+        )
+        client = self.client(server.url)
+        for i in range(3):
+            self.assertTrue(predict(client, i))
+        self.assertTrue(client.flush(10))
+        self.assertEqual([[r["id"] for r in q.lines] for q in server.requests], [["e0", "e1", "e2"]] * 2)
+        self.assertEqual([(e.type, e.status, e.code) for e in self.errors], [("retry", 503, "QUEUE_UNAVAILABLE")])
+        stats = client.stats()
+        self.assertEqual((stats["sent"], stats["accepted"], stats["duplicates"], stats["retries"]), (3, 3, 0, 1))
+        client.close()
+
     def test_429_and_408_and_500_are_retried_until_success(self):
         server = self.serve(
             [(429, {"Retry-After": "0"}, None), (408, {}, None), (500, {}, {"code": "INTERNAL"}), (502, {}, None)]

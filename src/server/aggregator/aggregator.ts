@@ -30,6 +30,11 @@ export interface AggregatorOptions {
   readonly registry: ModelRegistry;
   readonly health: StoreHealth;
   readonly log: Logger;
+  /**
+   * True: open without loading anything (a replica that does not hold the aggregator's job lock);
+   * {@link activate} loads the windows and the tail once it does.
+   */
+  readonly standby?: boolean;
 }
 
 const key = (version: string, startMs: number) => `${version}\u0000${startMs}`;
@@ -64,6 +69,8 @@ export class Aggregator {
   private readonly open = new Map<string, Map<string, OpenWindow>>();
   /** Events and labels aggregated (for /metrics). */
   readonly counters = { events: 0, labels: 0 };
+  /** False on standby (another replica holds the aggregator's job): nothing is read or written. */
+  private active = false;
 
   private constructor(private readonly options: AggregatorOptions) {}
 
@@ -73,10 +80,36 @@ export class Aggregator {
    */
   static async open(options: AggregatorOptions): Promise<Aggregator> {
     const aggregator = new Aggregator(options);
-    aggregator.position = await options.store.getLogPosition();
-    for (const runtime of options.registry.all()) await aggregator.loadOpenWindows(runtime);
-    await aggregator.aggregateTail();
+    if (options.standby !== true) await aggregator.activate();
     return aggregator;
+  }
+
+  /**
+   * Starts from the last checkpoint, as at start-up: the saved position, each model's saved clock,
+   * the windows open at that clock, then the log's tail after it. A replica that gains the
+   * aggregator's job lock calls it (another replica may have moved the checkpoint on meanwhile).
+   */
+  async activate(): Promise<void> {
+    this.active = true;
+    this.open.clear();
+    this.failure = null;
+    this.position = await this.options.store.getLogPosition();
+    for (const runtime of this.options.registry.all()) {
+      const saved = await this.options.store.getCheckpoint(clockCheckpoint(runtime.record.name));
+      if (saved > 0) runtime.clock.observe(saved);
+      await this.loadOpenWindows(runtime);
+    }
+    await this.aggregateTail();
+  }
+
+  /**
+   * Forgets the open windows (a replica that lost the aggregator's job lock: the holder has them now,
+   * and this one must not write its stale copies).
+   */
+  deactivate(): void {
+    this.active = false;
+    this.open.clear();
+    this.failure = null;
   }
 
   /** False while a batch of the log fails to aggregate (final windows may then miss it). */
@@ -105,6 +138,7 @@ export class Aggregator {
    * commit or flush tries it again, so a batch is never skipped and never counted twice.
    */
   async aggregateTail(): Promise<void> {
+    if (!this.active) return;
     let current: number | undefined;
     try {
       for (;;) {
@@ -202,6 +236,7 @@ export class Aggregator {
    * records written. Run it in the ingest chain, so that no batch is aggregated half-way through it.
    */
   async persist(): Promise<WindowRecord[]> {
+    if (!this.active) return [];
     if (this.failure !== null) await this.aggregateTail();
     const { registry, store, health } = this.options;
     const dirty: OpenWindow[] = [];

@@ -135,7 +135,11 @@ export class DeferredRecords {
       },
       (error: unknown) => {
         backlog.writing = null;
-        if (error instanceof TikTokToeError && error.code === "STORE_UNAVAILABLE") {
+        // Retryable: the store (or, with --queue, JetStream) refuses for now.
+        if (
+          error instanceof TikTokToeError &&
+          (error.code === "STORE_UNAVAILABLE" || error.code === "QUEUE_UNAVAILABLE")
+        ) {
           // Kept, in order, ahead of what arrived meanwhile; retried after a growing pause.
           backlog.records = records.concat(backlog.records);
           backlog.failures++;

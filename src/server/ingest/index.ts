@@ -1,4 +1,18 @@
 export { type IngestLimits, ingestContext } from "./context.js";
-export { Ingest, type IngestOptions, type IngestResult } from "./ingest.js";
+export {
+  Ingest,
+  type IngestOptions,
+  type IngestResult,
+  type QueuedIngestResult,
+  type StoredIngestResult,
+} from "./ingest.js";
+export {
+  batchId,
+  decodeAppend,
+  encodeAppend,
+  type QueueFailure,
+  QueuePublisher,
+} from "./queued-append.js";
 export { SerialChain } from "./serial-chain.js";
 export { type StoreFailure, StoreHealth } from "./store-health.js";
+export { DEAD_LETTERS, StoreWriter, type StoreWriterOptions } from "./store-writer.js";

@@ -12,16 +12,33 @@ import { type Aggregator, joinOf } from "../aggregator/index.js";
 import { clockCheckpoint, type ModelRegistry, type ModelRuntime } from "../registry/index.js";
 import { type IngestLimits, ingestContext } from "./context.js";
 import { DeferredRecords } from "./deferred-records.js";
+import type { QueuePublisher } from "./queued-append.js";
 import type { SerialChain } from "./serial-chain.js";
 import type { StoreHealth } from "./store-health.js";
 
-/** The answer to an ingest request. */
-export interface IngestResult {
+/** The answer to an ingest request the store took (no queue). */
+export interface StoredIngestResult {
+  readonly queued?: undefined;
   readonly accepted: number;
   readonly duplicates: number;
   /** Labels whose event is unknown (not ingested, or older than the lateness). */
   readonly unmatched?: number;
 }
+
+/**
+ * The answer to an ingest request published to the queue (`--queue`, HTTP 202): durable in the
+ * queue, stored by a worker shortly; duplicates and unmatched labels are the worker's to know.
+ */
+export interface QueuedIngestResult {
+  readonly queued: true;
+  /** The records validated and queued. */
+  readonly accepted: number;
+  /** The batch's id on the queue (sha256 of model, kind and body): a resend of the body is this batch again. */
+  readonly batch: string;
+}
+
+/** The answer to an ingest request. */
+export type IngestResult = StoredIngestResult | QueuedIngestResult;
 
 /** Options of {@link Ingest}. */
 export interface IngestOptions {
@@ -35,6 +52,11 @@ export interface IngestOptions {
   readonly log: Logger;
   /** Answered predictions waiting to be recorded, at most (default 100,000); then /predict answers 503. */
   readonly maxDeferredRecords?: number;
+  /**
+   * With a queue (`--queue`, API role): validated batches are published to it, not appended; a worker
+   * appends them (store-writer.ts).
+   */
+  readonly publisher?: QueuePublisher;
 }
 
 interface PendingBatch {
@@ -137,7 +159,7 @@ export class Ingest {
     const [text, as] = typeof body === "string" ? [body, format] : [JSON.stringify(body), "json" as const];
     const parsed = parseEventBatch(text, as, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
-    const result = await this.append({
+    const append: IngestAppend = {
       kind: "events",
       model,
       receivedMs: this.options.registry.wallNow(),
@@ -145,7 +167,9 @@ export class Ingest {
         index: { id: event.id, version: event.version, timeMs: event.timeMs, join: joinOf(runtime, event) },
         source: parsed.sources[i]!,
       })),
-    });
+    };
+    if (this.options.publisher !== undefined) return this.queued(append, text, parsed.records.length);
+    const result = await this.append(append);
     this.counters.duplicates += result.duplicates;
     return { accepted: result.accepted, duplicates: result.duplicates };
   }
@@ -162,7 +186,7 @@ export class Ingest {
     const [text, as] = typeof body === "string" ? [body, format] : [JSON.stringify(body), "json" as const];
     const parsed = parseLabelBatch(text, as, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
-    const result = await this.append({
+    const append: IngestAppend = {
       kind: "labels",
       model,
       receivedMs: this.options.registry.wallNow(),
@@ -172,7 +196,9 @@ export class Ingest {
         timeMs: label.timeMs,
         source: JSON.stringify({ id: label.id, value: label.value, time: label.timeMs }),
       })),
-    });
+    };
+    if (this.options.publisher !== undefined) return this.queued(append, text, parsed.records.length);
+    const result = await this.append(append);
     this.counters.duplicates += result.duplicates;
     this.counters.unmatchedLabels += result.unmatched;
     return { accepted: result.accepted, duplicates: result.duplicates, unmatched: result.unmatched };
@@ -252,6 +278,12 @@ export class Ingest {
       runtime.clock.observe(ms);
     }
     return { clock: new Date(runtime.clock.now()).toISOString(), previous: new Date(before).toISOString() };
+  }
+
+  /** Publishes a validated batch to the queue; the answer waits for the queue's acknowledgement only. */
+  private async queued(append: IngestAppend, body: string, records: number): Promise<QueuedIngestResult> {
+    const { batch } = await this.options.publisher!.publish(append, body);
+    return { queued: true, accepted: records, batch };
   }
 
   private context(runtime: ModelRuntime): IngestContext {

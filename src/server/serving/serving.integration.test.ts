@@ -241,6 +241,7 @@ test("a label sent the moment its prediction is answered joins it (the record is
       );
       const labels = answer.predictions.map((p) => ({ id: p.id, value: "1" }));
       const sent = await server.service.ingestLabels("cancer", labels);
+      assert.ok(!("queued" in sent), "no queue here: labels are stored before the answer");
       assert.equal(sent.unmatched, 0, "a label never arrives before its event");
       joined += sent.accepted;
     }

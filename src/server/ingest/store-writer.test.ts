@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { TikTokToeError } from "../../errors/index.js";
+import { silentLogger } from "../../logging/index.js";
+import { openMemoryQueue } from "../../queue/index.js";
+import { type IngestAppend, openSqliteStore, type Store } from "../../store/index.js";
+import { batchId, decodeAppend, encodeAppend } from "./queued-append.js";
+import { SerialChain } from "./serial-chain.js";
+import { StoreHealth } from "./store-health.js";
+import { DEAD_LETTERS, StoreWriter } from "./store-writer.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-store-writer-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const events = (model: string, ids: string[]): IngestAppend => ({
+  kind: "events",
+  model,
+  receivedMs: 5_000,
+  events: ids.map((id, i) => ({
+    index: { id, version: "1", timeMs: 1_000 + i, join: JSON.stringify({ prediction: 1 }) },
+    source: JSON.stringify({ id, time: 1_000 + i, version: "1", features: { x: 1 }, prediction: 1 }),
+  })),
+});
+
+async function setUp(name: string, wrap: (store: Store) => Store = (s) => s) {
+  const real = await openSqliteStore({ file: join(dir, `${name}.db`) });
+  await real.createModel({
+    name: "m",
+    task: "regression",
+    features: [{ name: "x", type: "numeric", role: "feature" }],
+    createdMs: 0,
+  });
+  await real.createVersion({ model: "m", version: "1", createdMs: 0, meta: {} });
+  const queue = openMemoryQueue({ name: `writer-${name}`, ackWaitMs: 60_000 });
+  const store = wrap(real);
+  let appended = 0;
+  const writer = new StoreWriter({
+    consumer: await queue.consumer("store-writer"),
+    store,
+    health: new StoreHealth(() => 9_000),
+    chain: new SerialChain(),
+    afterAppend: async () => {
+      appended++;
+    },
+    now: () => 9_000,
+    log: silentLogger,
+    fetchWaitMs: 50,
+  });
+  return { real, queue, writer, appended: () => appended };
+}
+
+test("an encoded batch decodes to itself; its id is sha256 of model, kind and body", () => {
+  const append = events("m", ["a", "b"]);
+  assert.deepEqual(decodeAppend(encodeAppend(append)), append);
+  assert.throws(() => decodeAppend(Buffer.from('{"v":2}')));
+  // sha256("m\0events\0body"), computed with Python's hashlib.
+  assert.equal(
+    batchId("m", "events", "body"),
+    "0948adedee6e87388d1c56a41b5a5f4c951249ef1b18ee85726a3f64292a1265",
+  );
+  assert.notEqual(batchId("m", "labels", "body"), batchId("m", "events", "body"));
+});
+
+test("the worker stores fetched batches in one transaction, acknowledges them, and dead-letters what can never be stored", async () => {
+  const { real, queue, writer, appended } = await setUp("dead");
+  await queue.publish({ id: "good-1", payload: encodeAppend(events("m", ["a", "b"])) });
+  await queue.publish({ id: "gone", payload: encodeAppend(events("deleted-model", ["c"])) });
+  await queue.publish({ id: "garbage", payload: Buffer.from("not json at all") });
+  await queue.publish({ id: "good-2", payload: encodeAppend(events("m", ["b", "d"])) });
+  writer.start();
+  for (let i = 0; i < 100 && writer.counters.batches + writer.counters.deadLetters < 4; i++)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  await writer.stop();
+  assert.equal(await real.countIndexedEvents("m"), 3, "a, b, d: b once");
+  assert.deepEqual(
+    (await real.listDocuments(DEAD_LETTERS, 0, Number.MAX_SAFE_INTEGER, 10)).map((d) => d.key).sort(),
+    ["garbage", "gone"],
+  );
+  assert.ok(appended() >= 1);
+  // Everything was acknowledged: a new consumer of the durable gets nothing.
+  const again = await queue.consumer("store-writer");
+  assert.deepEqual(await again.fetch(10, 50), []);
+  await queue.close();
+  await real.close();
+});
+
+test("a store failure acknowledges nothing: the batches come again and are stored once the store is back", async () => {
+  let failing = true;
+  const { real, queue, writer } = await setUp(
+    "outage",
+    (store) =>
+      new Proxy(store, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (property === "appendIngest" && failing)
+            return () => Promise.reject(new TikTokToeError("STORE_UNAVAILABLE", "down", { retryAfterS: 5 }));
+          return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      }),
+  );
+  await queue.publish({ id: "one", payload: encodeAppend(events("m", ["a"])) });
+  writer.start();
+  for (let i = 0; i < 100 && writer.counters.failedCommits === 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.ok(writer.counters.failedCommits >= 1);
+  assert.equal(await real.countIndexedEvents("m"), 0);
+  failing = false;
+  for (let i = 0; i < 200 && writer.counters.batches === 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  await writer.stop();
+  assert.equal(await real.countIndexedEvents("m"), 1, "stored after the outage");
+  assert.equal(writer.counters.deadLetters, 0);
+  await queue.close();
+  await real.close();
+});

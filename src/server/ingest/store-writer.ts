@@ -1,0 +1,161 @@
+import { isTikTokToeError } from "../../errors/index.js";
+import type { Logger } from "../../logging/index.js";
+import type { QueueConsumer, QueueMessage } from "../../queue/index.js";
+import type { IngestAppend, Store } from "../../store/index.js";
+import { decodeAppend } from "./queued-append.js";
+import type { SerialChain } from "./serial-chain.js";
+import type { StoreHealth } from "./store-health.js";
+
+/** The document collection of batches that can never be stored (acknowledged, kept for an operator). */
+export const DEAD_LETTERS = "dead-letters";
+
+/** Options of {@link StoreWriter}. */
+export interface StoreWriterOptions {
+  readonly consumer: QueueConsumer;
+  readonly store: Store;
+  readonly health: StoreHealth;
+  /** The ingest chain: appends, then the aggregation of what they appended, in order. */
+  readonly chain: SerialChain;
+  /** Runs after each append in the chain (the aggregator's tail, when this process holds it). */
+  readonly afterAppend: () => Promise<void>;
+  readonly now: () => number;
+  readonly log: Logger;
+  /** Batches per fetch (64) and how long a fetch waits for the first one (1,000 ms). */
+  readonly fetchMax?: number;
+  readonly fetchWaitMs?: number;
+}
+
+/**
+ * The worker role's loop (`serve --role worker|all` with a queue): fetches batches from the durable
+ * `store-writer` consumer, appends all of them in one store transaction (the group commit), then
+ * acknowledges each. A store failure acknowledges nothing: the batches are given back and come again.
+ * A batch that can never be stored (it does not decode, or its model does not exist) is written to
+ * the `dead-letters` collection and acknowledged, so it cannot block the others forever.
+ *
+ * @example
+ * ```ts
+ * const writer = new StoreWriter({ consumer: await queue.consumer("store-writer"), store, health, chain, afterAppend, now, log });
+ * writer.start();
+ * await writer.stop();
+ * ```
+ */
+export class StoreWriter {
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private lastError = "";
+  /** Counters for /metrics and tests. */
+  readonly counters = { batches: 0, deadLetters: 0, failedCommits: 0 };
+
+  constructor(private readonly options: StoreWriterOptions) {}
+
+  start(): void {
+    if (this.running !== undefined) return;
+    this.running = this.loop();
+  }
+
+  /** Stops after the current round; what was fetched and not acknowledged is delivered again. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+    await this.options.consumer.close().catch(() => undefined);
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let messages: QueueMessage[];
+      try {
+        messages = await this.options.consumer.fetch(
+          this.options.fetchMax ?? 64,
+          this.options.fetchWaitMs ?? 1_000,
+        );
+      } catch (error) {
+        this.report("fetching from the ingest queue failed; retrying", error);
+        await sleep(1_000);
+        continue;
+      }
+      if (messages.length === 0) continue;
+      const ok = await this.options.chain
+        .run(() => this.write(messages))
+        .catch((error: unknown) => {
+          this.report("a batch of the ingest queue failed", error);
+          return false;
+        });
+      // The store refused (an outage): wait a little rather than spin on the redeliveries.
+      if (!ok) await sleep(1_000);
+    }
+  }
+
+  /** One round: true when every batch was stored or dead-lettered and acknowledged. */
+  private async write(messages: readonly QueueMessage[]): Promise<boolean> {
+    const { store, health } = this.options;
+    const good: Array<{ message: QueueMessage; append: IngestAppend }> = [];
+    const dead: Array<{ message: QueueMessage; reason: string }> = [];
+    for (const message of messages) {
+      let append: IngestAppend;
+      try {
+        append = decodeAppend(message.payload);
+      } catch (error) {
+        dead.push({ message, reason: `does not decode: ${(error as Error).message}` });
+        continue;
+      }
+      good.push({ message, append });
+    }
+    // A model that no longer exists fails the whole append with STORE_NOT_FOUND: set its batches aside.
+    const models = new Map<string, boolean>();
+    for (const model of new Set(good.map((g) => g.append.model)))
+      models.set(model, (await store.getModel(model)) !== undefined);
+    const storable = good.filter((g) => models.get(g.append.model) === true);
+    for (const g of good)
+      if (models.get(g.append.model) !== true)
+        dead.push({ message: g.message, reason: `model "${g.append.model}" does not exist` });
+    if (storable.length > 0) {
+      try {
+        await store.appendIngest(storable.map((g) => g.append));
+        health.succeeded();
+      } catch (error) {
+        const refused = health.refused(error);
+        this.counters.failedCommits++;
+        // Acknowledge nothing: give the batches back so that they come again (to any worker).
+        for (const message of messages) await message.nak().catch(() => undefined);
+        if (!isTikTokToeError(refused, "STORE_UNAVAILABLE")) throw refused;
+        this.report("the store refused a batch of the ingest queue; it comes again", refused);
+        return false;
+      }
+    }
+    for (const { message, reason } of dead) {
+      await store.putDocument({
+        collection: DEAD_LETTERS,
+        key: message.id,
+        timeMs: this.options.now(),
+        body: JSON.stringify({
+          reason,
+          sequence: message.sequence,
+          payload: Buffer.from(message.payload).toString("utf8"),
+        }),
+      });
+      this.options.log.warn("an ingest batch cannot be stored; it was written to dead-letters", {
+        batch: message.id,
+        reason,
+      });
+      this.counters.deadLetters++;
+    }
+    // Durable now. An ack that fails (the queue is down) only means the batch comes again: the store
+    // deduplicates its events by id.
+    for (const message of messages) await message.ack().catch(() => undefined);
+    this.counters.batches += storable.length;
+    this.lastError = "";
+    if (storable.length > 0) await this.options.afterAppend();
+    return true;
+  }
+
+  /** Logs a failure once per episode (an outage would otherwise log every second). */
+  private report(message: string, error: unknown): void {
+    const text = error instanceof Error ? error.message : String(error);
+    if (text !== this.lastError) this.options.log.error(message, { error });
+    this.lastError = text;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
