@@ -43,7 +43,7 @@ const sample = (text: string) =>
 for (const unit of ["tiktoktoe-api@.service", "tiktoktoe-worker@.service"]) {
   test(`systemd example ${unit}: its ExecStart is a serve command line the CLI accepts`, async () => {
     const text = readFileSync(repoPath("docs", "examples", "replicas", unit), "utf8");
-    const exec = /^ExecStart=(.*(?:\\\n.*)*)/m.exec(text);
+    const exec = /^ExecStart=((?:.*\\\n)*.*)/m.exec(text);
     assert.ok(exec, "the unit has an ExecStart");
     const words = sample(exec[1]!.replaceAll("\\\n", " ")).split(/\s+/).filter(Boolean);
     assert.equal(words[0], "/usr/bin/tiktoktoe");
