@@ -5,11 +5,12 @@ import { loadConfig, type MonitorConfig, validateConfig } from "../config/index.
 import { TikTokToeError } from "../errors/index.js";
 import { createLogger, type Logger } from "../logging/index.js";
 import { enableNativeKernels } from "../parallel/index.js";
-import { openStore, type Store } from "../store/index.js";
+import { openLocalJobLocks, openStore, type Store } from "../store/index.js";
 import { Alerting, loadAlerting } from "./alerting.js";
 import { createApp } from "./app.js";
 import { parseTokens, TokenAuth } from "./auth.js";
 import type { Explanations } from "./explanations.js";
+import { LearningLoop } from "./learning/index.js";
 import { MonitorService } from "./monitor-service.js";
 import { ResourceMonitor } from "./resource-monitor.js";
 import { DeploymentService } from "./serving/index.js";
@@ -42,6 +43,11 @@ export interface StartServerOptions {
   readonly serving?: boolean;
   /** How often rollouts are checked for due analyses on the wall clock (ms). Default 1,000. */
   readonly rolloutTickMs?: number;
+  /**
+   * How often the learning loop looks for due batches and runs (ms). Default 5,000; 0: never on a
+   * timer (a replay calls `learning.tick()` itself, at the event times it chooses).
+   */
+  readonly learningTickMs?: number;
 }
 
 /** A started server. */
@@ -55,6 +61,8 @@ export interface RunningServer {
   readonly explanations: Explanations;
   /** Serving, stages and rollouts (issue #14). */
   readonly deployments: DeploymentService;
+  /** The continuous-learning loop (issue #15); undefined with `--monitor-only`. */
+  readonly learning: LearningLoop | undefined;
   /** Stops accepting requests, writes every window, closes the store. */
   close(): Promise<void>;
 }
@@ -163,8 +171,22 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     log: log.child({ component: "deploy" }),
     ...(options.rolloutTickMs === undefined ? {} : { tickMs: options.rolloutTickMs }),
   });
+  // One process: in-process job locks scoped to the store suffice; replicas sharing PostgreSQL take
+  // them from the store's advisory locks (src/store/postgres/lease.ts) once the server wires them.
+  const locks = openLocalJobLocks(options.store ?? join(options.dataDir, "tiktoktoe.db"));
+  const learning =
+    (options.serving ?? true)
+      ? await LearningLoop.open({
+          store,
+          service,
+          deployments,
+          locks,
+          log: log.child({ component: "learning" }),
+        })
+      : undefined;
   const server = createApp({
     deployments,
+    ...(learning === undefined ? {} : { learning }),
     service,
     explanations,
     resources,
@@ -222,6 +244,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     service.retention().catch((error: unknown) => log.error("retention failed", { error }));
     resources.retention().catch((error: unknown) => log.error("resource retention failed", { error }));
   }, options.retentionIntervalMs ?? 3_600_000);
+  const learningTick = options.learningTickMs ?? 5000;
+  const learner =
+    learning === undefined || learningTick <= 0
+      ? undefined
+      : setInterval(() => {
+          learning
+            .tick()
+            .catch((error: unknown) =>
+              log.child({ component: "learning" }).error("learning failed", { error }),
+            );
+        }, learningTick);
+  learner?.unref();
   flusher.unref();
   retention.unref();
   return {
@@ -231,7 +265,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     resources,
     explanations,
     deployments,
+    learning,
     async close() {
+      if (learner !== undefined) clearInterval(learner);
+      await learning?.idle();
+      await locks.close();
       clearInterval(flusher);
       clearInterval(retention);
       clearInterval(delivery);
