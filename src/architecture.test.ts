@@ -111,8 +111,9 @@ const layers: Record<string, readonly string[]> = {
   ],
   testing: ["errors", "stats"],
   // Continuous learning (issue #15): online linear models, validation, importance weights, ONNX
-  // export through onnx's pure modules (node, tensor, types — never its barrel). Pure.
-  learn: ["onnx", "drift", "fairness", "stats", "errors"],
+  // export through onnx's pure modules (node, tensor, types — never its barrel); fine-tuning a
+  // deployed ONNX MLP with the trainer (train) and the MLP graph reader/writer (optimize). Pure.
+  learn: ["onnx", "optimize", "train", "drift", "fairness", "stats", "errors"],
   // The dashboard runs in the browser: it talks to the server over HTTP only, never imports its code.
   ui: [],
   // The client SDK ships alone (`tiktoktoe/client`): it imports nothing from the rest of the project.

@@ -15,9 +15,11 @@ import {
 import { choiceOption, listOption, numberOption, parseCommandArgs, required } from "./args.js";
 import type { CliIo } from "./io.js";
 import { exitCodes } from "./io.js";
+import { runLearnOnnx } from "./learn-onnx.js";
 
 /** `tiktoktoe learn --help`. */
 export const learnHelp = `Usage: tiktoktoe learn --data STREAM.csv --label COL [options]
+       tiktoktoe learn --data STREAM.csv --label COL --onnx MODEL.onnx [--out NEW.onnx] [options]
 
 Replay a stream file as an online learner sees it: each row is predicted first, then learned from
 once its label arrives (prequential evaluation), next to a naive baseline (majority class, or the
@@ -41,7 +43,26 @@ Options:
       --format F           table | json  (default: table on a terminal, else json)
   -h, --help               this help
 
+Fine-tuning a deployed ONNX MLP (--onnx): the model's dense layers (Gemm or MatMul + Add, with
+Relu/Tanh/Sigmoid; its input normalisation and Softmax kept as they are) learn the stream with Adam,
+and the new version (same graph, new weights) is written to --out. The stream's last rows are held
+out and judge both versions in onnxruntime: MAE for a regression output, accuracy for a classifier
+(whose label column holds class indices).
+      --onnx FILE          the deployed model
+      --out FILE           where to write the fine-tuned model (default: write nothing, report only)
+      --features A,B,...   the model's input columns, in its order (default: every column but the
+                           label and --weights)
+      --weights COL        a column of importance weights (mean 1; 0 ignores the row)
+      --epochs N           passes over the stream (default 3)
+      --rate R             Adam's rate (default 0.001)
+      --l1 X, --l2 X       elastic net towards the deployed weights (default 0: λ₁ near 1 holds back
+                           most weights; a large λ₂ holds them all)
+      --validation F       share of the learned rows used for early stopping (default 0.2; 0: none)
+      --holdout F          share of the stream's tail held out to compare the versions (default 0.2)
+      --seed N             shuffling and validation split (default 1)
+
 JSON: { samples, metric, prequential, baseline: { name, value }, throughput_per_s, nonzero_weights, … }
+JSON with --onnx: { model, out, head, metric, before, after, epochs_run, train_loss, validation_loss, … }
 
 Exit codes: 0 done, 2 usage or input error (a missing column, a bad label, text in a numeric feature).
 
@@ -49,6 +70,8 @@ Examples:
   tiktoktoe learn --data data/adult/adult.csv --label income
   tiktoktoe learn -d data/bike/bike_2012.csv -l cnt --task regression --features temp,hum,hr --categorical hr
   tiktoktoe learn -d stream.csv -l churned --optimizer sgd --alpha 1e-4 --l1-ratio 0.15 --delay 100
+  tiktoktoe learn -d data/bike/bike_2012.csv -l cnt --onnx models/bike_mlp.onnx --out bike_v2.onnx \\
+    --features season,mnth,hr,holiday,weekday,workingday,weathersit,temp,atemp,hum,windspeed
 `;
 
 const learnArgs = {
@@ -63,8 +86,21 @@ const learnArgs = {
   categorical: { type: "string" },
   delay: { type: "string" },
   format: { type: "string" },
+  onnx: { type: "string" },
+  out: { type: "string" },
+  weights: { type: "string" },
+  epochs: { type: "string" },
+  l1: { type: "string" },
+  l2: { type: "string" },
+  seed: { type: "string" },
+  validation: { type: "string" },
+  holdout: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** Options of the online linear learner only, and of `--onnx` fine-tuning only: never mixed. */
+const LINEAR_ONLY = ["task", "optimizer", "alpha", "l1-ratio", "categorical", "delay"] as const;
+const ONNX_ONLY = ["out", "weights", "epochs", "l1", "l2", "seed", "validation", "holdout"] as const;
 
 /**
  * `learn`'s JSON answer.
@@ -109,6 +145,43 @@ export async function runLearn(args: readonly string[], io: CliIo): Promise<numb
   }
   const data = required(values.data, "--data", "learn");
   const label = required(values.label, "--label", "learn");
+  const format =
+    values.format !== undefined
+      ? choiceOption(values.format, "--format", ["table", "json"] as const)
+      : io.stdout.isTTY
+        ? "table"
+        : "json";
+  const mixed = (values.onnx === undefined ? ONNX_ONLY : LINEAR_ONLY).find(
+    (name) => values[name] !== undefined,
+  );
+  if (mixed !== undefined)
+    throw new TikTokToeError(
+      "USAGE",
+      values.onnx === undefined
+        ? `--${mixed} applies to fine-tuning an ONNX MLP: give --onnx MODEL.onnx`
+        : `--${mixed} applies to the online linear learner, not to --onnx fine-tuning`,
+      { path: `--${mixed}`, hint: "see: tiktoktoe learn --help" },
+    );
+  if (values.onnx !== undefined)
+    return runLearnOnnx(
+      {
+        data,
+        label,
+        onnx: values.onnx,
+        out: values.out,
+        features: listOption(values.features),
+        weights: values.weights,
+        epochs: values.epochs,
+        rate: values.rate,
+        l1: values.l1,
+        l2: values.l2,
+        seed: values.seed,
+        holdout: values.holdout,
+        validation: values.validation,
+        format,
+      },
+      io,
+    );
   const taskOption = values.task === undefined ? undefined : choiceOption(values.task, "--task", learnTasks);
   const kind =
     values.optimizer === undefined ? "ftrl" : choiceOption(values.optimizer, "--optimizer", optimizerKinds);
@@ -138,12 +211,6 @@ export async function runLearn(args: readonly string[], io: CliIo): Promise<numb
     throw new TikTokToeError("USAGE", `--delay must be a whole number of rows, got "${values.delay}"`, {
       path: "--delay",
     });
-  const format =
-    values.format !== undefined
-      ? choiceOption(values.format, "--format", ["table", "json"] as const)
-      : io.stdout.isTTY
-        ? "table"
-        : "json";
   const features = listOption(values.features);
   const categoricalOption = listOption(values.categorical);
   if (features?.includes(label))

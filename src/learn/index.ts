@@ -2,7 +2,7 @@
  * Continuous learning's pure core (issue #15): incremental linear, logistic and softmax models with
  * FTRL-Proximal, AdaGrad and SGD under an elastic-net penalty (all state in the model), prequential
  * evaluation with delayed labels beside naive baselines, data validation against a schema inferred
- * from a reference, importance weights for covariate shift, and ONNX export. No I/O, no clock.
+ * from a reference, importance weights for covariate shift, ONNX export, and fine-tuning a deployed ONNX MLP. No I/O, no clock.
  * See docs/learning.md.
  */
 
@@ -51,6 +51,18 @@ export {
   learnTasks,
   OnlineLinearModel,
 } from "./linear-model.js";
+export {
+  DEFAULT_MLP_FINE_TUNE,
+  exportOnnxMlp,
+  fineTuneOnnxMlp,
+  type MlpFineTuneOptions,
+  type MlpFineTuneResult,
+  type NormalisationStep,
+  type OnnxMlp,
+  type OnnxMlpHead,
+  predictOnnxMlp,
+  readOnnxMlp,
+} from "./mlp-finetune.js";
 export { exportLinearModel, linearInputColumns } from "./onnx-export.js";
 export {
   type AdaGradSettings,
