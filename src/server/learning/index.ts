@@ -11,7 +11,6 @@ export {
   type FineTuneOnnxMlp,
   type FineTuneResult,
   linearTrainer,
-  loadFineTune,
   mlpTrainer,
   type TrainedCandidate,
   type TrainingBatch,

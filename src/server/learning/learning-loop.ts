@@ -24,7 +24,6 @@ import {
   type CandidateTrainer,
   type FineTuneOnnxMlp,
   linearTrainer,
-  loadFineTune,
   mlpTrainer,
   type TrainingBatch,
 } from "./trainer.js";
@@ -63,7 +62,7 @@ export interface LearningLoopOptions {
   readonly deployments: DeploymentService;
   readonly locks: JobLocks;
   readonly log?: Logger;
-  /** The MLP fine-tuning function; default src/learn/mlp-finetune.ts's, loaded when first needed. */
+  /** The MLP fine-tuning function; default src/learn/mlp-finetune.ts's `fineTuneOnnxMlp`. */
   readonly fineTune?: FineTuneOnnxMlp;
 }
 
@@ -101,12 +100,9 @@ const DEFAULTS = {
  * ```
  */
 export class LearningLoop {
-  private fineTune: FineTuneOnnxMlp | undefined;
   private running: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly options: LearningLoopOptions) {
-    this.fineTune = options.fineTune;
-  }
+  private constructor(private readonly options: LearningLoopOptions) {}
 
   static async open(options: LearningLoopOptions): Promise<LearningLoop> {
     return new LearningLoop(options);
@@ -302,9 +298,12 @@ export class LearningLoop {
       run.steps.push({ step, timeMs: now, detail });
 
     // 1. Validation of the new rows, against production's reference (or the first batch).
+    // Categorical inputs are validated as categories (their domain), not as numbers (their codes).
+    const categorical = categoricalOf(record);
     const asRow = (p: LabelledEvent): Row => {
-      const row: Record<string, number> = {};
-      for (const name of features) row[name] = Number(p.features[name]);
+      const row: Record<string, number | string> = {};
+      for (const name of features)
+        row[name] = categorical.has(name) ? String(p.features[name]) : Number(p.features[name]);
       return row;
     };
     const freshRows = fresh.map(asRow);
@@ -583,11 +582,7 @@ export class LearningLoop {
         ...(config.linear?.optimizer === undefined ? {} : { optimizer: config.linear.optimizer }),
         ...(config.linear?.rate === undefined ? {} : { rate: config.linear.rate }),
       });
-    this.fineTune ??= await loadFineTune();
-    if (this.fineTune === undefined)
-      throw unsupported("this build has no MLP fine-tuning (src/learn/mlp-finetune.ts)", "learner");
-    const f = config.fineTune ?? {};
-    return mlpTrainer(this.fineTune, defined(f));
+    return mlpTrainer(defined(config.fineTune ?? {}), this.options.fineTune);
   }
 
   /** The validation schema from production's reference rows (its features only), if it has them. */
@@ -602,14 +597,15 @@ export class LearningLoop {
     const table = parseTable(bytes, {
       name: mediaType === "text/csv" ? "reference.csv" : "reference.ndjson",
     });
+    const categorical = categoricalOf(record);
     const rows: Row[] = [];
     for (let i = 0; i < table.rowCount; i++) {
-      const row: Record<string, number> = {};
+      const row: Record<string, number | string> = {};
       for (const name of features) {
         const column = table.columns.get(name);
         if (column === undefined) continue;
-        row[name] =
-          column.kind === "numeric" ? column.values[i]! : Number(column.categories[column.codes[i]!]);
+        const cell = column.kind === "numeric" ? column.values[i]! : column.categories[column.codes[i]!]!;
+        row[name] = categorical.has(name) ? String(cell) : Number(cell);
       }
       rows.push(row);
     }
@@ -678,6 +674,10 @@ export class LearningLoop {
     );
     return docs.map((d) => JSON.parse(d.body) as RunDoc).sort((a, b) => a.toMs - b.toMs);
   }
+}
+
+function categoricalOf(record: ModelRecord): Set<string> {
+  return new Set(record.features.filter((f) => f.type === "categorical").map((f) => f.name));
 }
 
 /** A run's id (and its candidate's version): the batch's end, so a replay names it the same. */

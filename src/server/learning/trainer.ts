@@ -3,6 +3,7 @@ import {
   DEFAULT_FTRL,
   DEFAULT_SGD,
   exportLinearModel,
+  fineTuneOnnxMlp,
   type LinearModelJson,
   OnlineLinearModel,
   type OptimizerSettings,
@@ -138,8 +139,9 @@ export interface FineTuneResult {
   readonly onnx: Uint8Array;
   readonly epochsRun: number;
   readonly trainLoss: number;
-  readonly validationLoss: number;
-  readonly startValidationLoss: number;
+  /** Null without a validation split. */
+  readonly validationLoss: number | null;
+  readonly startValidationLoss: number | null;
 }
 
 /** Options of {@link mlpTrainer}: fineTuneOnnxMlp's own. */
@@ -151,10 +153,13 @@ export type MlpTrainerOptions = NonNullable<Parameters<FineTuneOnnxMlp>[3]>;
  *
  * @example
  * ```ts
- * const trainer = mlpTrainer(fineTuneOnnxMlp, { epochs: 30, seed: 1 });
+ * const trainer = mlpTrainer({ epochs: 10, seed: 1 });
  * ```
  */
-export function mlpTrainer(fineTune: FineTuneOnnxMlp, options: MlpTrainerOptions = {}): CandidateTrainer {
+export function mlpTrainer(
+  options: MlpTrainerOptions = {},
+  fineTune: FineTuneOnnxMlp = fineTuneOnnxMlp,
+): CandidateTrainer {
   return {
     kind: "mlp",
     async train({ base, batch }) {
@@ -176,18 +181,4 @@ export function mlpTrainer(fineTune: FineTuneOnnxMlp, options: MlpTrainerOptions
       };
     },
   };
-}
-
-/**
- * src/learn/mlp-finetune.ts's `fineTuneOnnxMlp`, loaded when first needed (it is written beside this
- * loop; a build without it answers that the mlp learner is not available).
- */
-export async function loadFineTune(): Promise<FineTuneOnnxMlp | undefined> {
-  const path = "../../learn/mlp-finetune.js";
-  try {
-    const module = (await import(path)) as { fineTuneOnnxMlp?: FineTuneOnnxMlp };
-    return module.fineTuneOnnxMlp;
-  } catch {
-    return undefined;
-  }
 }
