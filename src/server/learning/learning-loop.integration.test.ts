@@ -255,6 +255,25 @@ test("a batch that fails validation is quarantined with its reasons, never learn
       versions.versions.map((v: { version: string }) => v.version),
       ["v1"],
     );
+    // What the loop learns from is checked at the door: a label that is not a number for a regression,
+    // a label without a value, text in a numeric input — 400 with the field, nothing stored.
+    const one = await ok(server, "POST", "/v1/models/reg/predict", {
+      input: { x1: 0, x2: 0 },
+      time: T0 + DAY + 3 * HOUR,
+    });
+    const id = one.predictions[0].id;
+    for (const [body, path] of [
+      [[{ id, value: "many" }], /value/],
+      [[{ id }], /value/],
+    ] as const) {
+      const refused = await call(server, "POST", "/v1/models/reg/labels", body);
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.match(JSON.stringify(refused.body), path);
+    }
+    const text = await call(server, "POST", "/v1/models/reg/predict", { input: { x1: "1.5", x2: 0 } });
+    assert.equal(text.status, 400);
+    assert.equal(text.body.location.path, "inputs.0.x1");
+    assert.match(text.body.message, /must be a finite number/);
     // Day 1, clean: learned.
     await send(T0 + DAY + 3 * HOUR, T0 + 2 * DAY + 3 * HOUR, 0);
     await server.learning!.tick();
