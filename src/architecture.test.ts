@@ -48,6 +48,8 @@ const layers: Record<string, readonly string[]> = {
   // the onnxruntime-node adapter and cpu-features.ts reads /proc/cpuinfo.
   onnx: ["errors"],
   server: [
+    // The learning loop (issue #15) runs src/learn's validation, gate and learners on the store's data.
+    "learn",
     "report",
     "logging",
     "onnx",

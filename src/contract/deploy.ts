@@ -112,6 +112,11 @@ const AnalysisLimitsInput = z
     latencyRatio: z.number().min(1).optional(),
     latencySlackMs: z.number().min(0).optional(),
     minAgreement: z.number().min(0).max(1).optional(),
+    maxPredictionDrift: z
+      .number()
+      .min(0)
+      .optional()
+      .describe("the prediction-drift effect that fails a significant difference (default 0.1)"),
   })
   .describe("analysis limits; left out: the defaults (docs/deployment.md)");
 

@@ -9,6 +9,7 @@ export * from "./errors.js";
 export * from "./explanations.js";
 export * from "./ingest.js";
 export * from "./labelled.js";
+export * from "./learning.js";
 export * from "./models.js";
 export * from "./monitoring.js";
 export { type OpenApiOptions, openApiDocument } from "./openapi.js";

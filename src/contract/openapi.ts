@@ -17,6 +17,11 @@ const tags = [
   { name: "resources", description: "The machine the server runs on" },
   { name: "operations", description: "Health checks, metrics and this document" },
   { name: "deployment", description: "Serving predictions, stages, rollouts, analyses and rollbacks" },
+  {
+    name: "learning",
+    description:
+      "The continuous-learning loop: declarations, runs, candidates through shadow, gate and canary",
+  },
 ];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });

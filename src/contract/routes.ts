@@ -30,6 +30,7 @@ import {
 import { Importance } from "./explanations.js";
 import { ClockAdvance, ClockAnswer, EventBatch, IngestQueued, IngestResult, LabelBatch } from "./ingest.js";
 import { LabelledEvent } from "./labelled.js";
+import { LearningDeclaration, LearningRunList, LearningState } from "./learning.js";
 import {
   ModelDefinition,
   ModelList,
@@ -733,6 +734,42 @@ export const api = {
     scope: "read",
     params: ModelParams,
     answers: { 200: ok("the runs", VerificationList) },
+    errors: [...MODEL],
+  },
+  putLearning: {
+    method: "put",
+    path: "/v1/models/{model}/learning",
+    operationId: "putLearning",
+    summary: "Declare (or change) the model's continuous learning: the scheduled loop's settings",
+    description:
+      "Validated strictly: an unknown field or a bad value is 400 REQUEST_INVALID with its field path. A linear learner needs a regression or multiclass model with numeric inputs; an mlp learner, a production version with an ONNX model (LEARNING_UNSUPPORTED).",
+    tag: "learning",
+    scope: "admin",
+    params: ModelParams,
+    body: { description: "the declaration", content: json(LearningDeclaration) },
+    answers: { 200: ok("the learning state", LearningState) },
+    errors: ["LEARNING_UNSUPPORTED", ...MODEL, ...WRITE],
+  },
+  getLearning: {
+    method: "get",
+    path: "/v1/models/{model}/learning",
+    operationId: "getLearning",
+    summary: "The model's learning: its declaration, checkpoint, active run and last run",
+    tag: "learning",
+    scope: "read",
+    params: ModelParams,
+    answers: { 200: ok("the learning state", LearningState) },
+    errors: [...MODEL],
+  },
+  learningRuns: {
+    method: "get",
+    path: "/v1/models/{model}/learning/runs",
+    operationId: "learningRuns",
+    summary: "The learning loop's runs, oldest first: validation, update, shadow, gate, rollout",
+    tag: "learning",
+    scope: "read",
+    params: ModelParams,
+    answers: { 200: ok("the runs", LearningRunList) },
     errors: [...MODEL],
   },
   getVersionModel: {

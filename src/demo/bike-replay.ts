@@ -466,7 +466,8 @@ async function closedWeeks(
   return out;
 }
 
-interface BikeRow {
+/** One hour of the bike data, as the demos replay it. */
+export interface BikeRow {
   readonly id: string;
   readonly year: number;
   readonly timeMs: number;
@@ -476,7 +477,15 @@ interface BikeRow {
   readonly cnt: number;
 }
 
-function bikeRows(table: InputTable): BikeRow[] {
+/**
+ * The hours of `data/bike/hour.csv` in time order, with the model's inputs.
+ *
+ * @example
+ * ```ts
+ * const rows = bikeRows(await readTable(file, { text: new Set(["dteday"]) }));
+ * ```
+ */
+export function bikeRows(table: InputTable): BikeRow[] {
   const column = (name: string) => table.columns.get(name) as InputColumn;
   const numberAt = (name: string, i: number): number => {
     const c = column(name);

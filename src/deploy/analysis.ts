@@ -68,6 +68,12 @@ export interface AnalysisLimits {
   readonly latencySlackMs: number;
   /** Least share of requests on which canary and production must agree (0.9). */
   readonly minAgreement: number;
+  /**
+   * The prediction-drift effect (normalised Wasserstein or Jensen–Shannon) at or above which a
+   * significant difference fails; default the drift engine's threshold (0.1). A candidate retrained
+   * on shifted data (the learning loop's) is meant to answer differently: its gate has judged that.
+   */
+  readonly maxPredictionDrift?: number;
 }
 
 /**
@@ -458,7 +464,8 @@ export function comparePredictionDrift(
   }
   const m = measureColumn(reference, current, options);
   const threshold =
-    m.effect?.method === "wasserstein" ? options.wassersteinThreshold : options.jensenShannonThreshold;
+    limits.maxPredictionDrift ??
+    (m.effect?.method === "wasserstein" ? options.wassersteinThreshold : options.jensenShannonThreshold);
   const drifted = m.pValue !== null && m.pValue < limits.alpha && (m.effect?.value ?? 0) >= threshold;
   return {
     ...base,

@@ -164,6 +164,12 @@ export const errorCodes = {
     summary:
       "Importance weights would leave too small an effective sample size: the shift is too large to correct by reweighting.",
   },
+  LEARNING_UNSUPPORTED: {
+    status: 422,
+    expected: true,
+    summary:
+      "The learning declaration does not fit the model: a linear learner for a binary model or categorical inputs, an mlp learner without a production ONNX model.",
+  },
 } as const satisfies Record<string, { status: number; expected: boolean; summary: string }>;
 
 /** A stable error code; see `docs/errors.md`. */

@@ -23,6 +23,7 @@ import { parseJsonBody } from "./http/json.js";
 import { sendError, sendJson, sendJsonCompressed } from "./http/respond.js";
 import { type Handler, type RouteContext, Router } from "./http/router.js";
 import { queryObject, validateRequest } from "./http/validate.js";
+import { type LearningLoop, learningRoutes } from "./learning/index.js";
 import { LiveHub, relayChanges } from "./live.js";
 import type { MonitorService } from "./monitor-service.js";
 import { validateOnnxUpload } from "./onnx-predict.js";
@@ -67,6 +68,8 @@ export interface AppOptions {
   readonly now?: () => number;
   /** Serving and rollouts (issue #14); without it the deployment routes answer 404. */
   readonly deployments?: DeploymentService;
+  /** The continuous-learning loop (issue #15); without it the learning routes answer 404. */
+  readonly learning?: LearningLoop;
   /** Largest binary ONNX upload (`PUT …/versions/{v}/model`), bytes. Default 512 MiB. */
   readonly maxModelBytes?: number;
   /**
@@ -572,6 +575,9 @@ export function createApp(options: AppOptions): Server {
     body,
     maxModelBytes: options.maxModelBytes ?? 512 * 2 ** 20,
   }))
+    router.add(...route);
+
+  for (const route of learningRoutes({ learning: options.learning, endpoint, jsonBody }))
     router.add(...route);
 
   const headersTimeout = options.headersTimeoutMs ?? 10_000;

@@ -449,6 +449,29 @@ test("the deployment routes (#14) answer what the document declares", async () =
   assert.equal(back.production, "1");
   await call(api.rollback, "/v1/models/bc/rollback", 409, json({}));
   await call(api.rollback, "/v1/models/nope/rollback", 404, json({}));
+
+  // The learning declaration (#15): strict, 400 with the field; 422 for a learner that does not fit.
+  const unknownField = await call(
+    api.putLearning,
+    "/v1/models/bc/learning",
+    400,
+    json({ learner: "mlp", often: 1 }),
+  );
+  assert.equal(unknownField.location.path, "often");
+  const linear = await call(api.putLearning, "/v1/models/bc/learning", 422, json({ learner: "linear" }));
+  assert.equal(linear.code, "LEARNING_UNSUPPORTED");
+  await call(api.putLearning, "/v1/models/nope/learning", 404, json({ learner: "mlp" }));
+  const declared = await call(
+    api.putLearning,
+    "/v1/models/bc/learning",
+    200,
+    json({ learner: "mlp", every: "1w" }),
+  );
+  assert.equal(declared.config.every, "1w");
+  await call(api.getLearning, "/v1/models/bc/learning", 200);
+  await call(api.getLearning, "/v1/models/nope/learning", 404);
+  await call(api.learningRuns, "/v1/models/bc/learning/runs", 200);
+  await call(api.learningRuns, "/v1/models/nope/learning/runs", 404);
 });
 
 test("every route of the contract was called, and every status the test saw is in the document", () => {

@@ -248,6 +248,15 @@ export class MonitorService {
     return this.registry.model(name);
   }
 
+  /**
+   * A model's clock: its newest event time with `--clock event` (−∞ before its first event), else the
+   * wall clock. The learning loop schedules by it, so a replay learns at the same event times.
+   */
+  modelClock(name: string): number {
+    const runtime = this.registry.find(name);
+    return runtime === undefined ? Number.NaN : this.registry.clockNow(runtime);
+  }
+
   /** A model's record once its version is known to exist (NOT_FOUND naming the model or the version). */
   modelVersion(name: string, version: string): ModelRecord {
     const runtime = this.registry.runtime(name);

@@ -193,6 +193,19 @@ test("2 API replicas + 2 workers on PostgreSQL and JetStream, one of each killed
 }, async () => {
   const receiver = await startReceiver();
   const all = requests();
+  // The firing notification goes out before the sentinel moves the clock 8 minutes on, so the
+  // resolution comes a group_interval after it in event time in both runs, whenever the wall-clock
+  // flushes ran (otherwise one flush could fire and resolve at the same clock, and the resolution
+  // would wait for a later clock that never comes).
+  const firingSeen = async (path: string) =>
+    assert.ok(
+      await eventually(
+        async () => receiver.received.some((r) => r.path === path && r.body.status === "firing"),
+        60_000,
+        50,
+      ),
+      `the quality alert fired (${path}) before the sentinel`,
+    );
   const replicas: Replica[] = [];
   try {
     // ---- the reference: one process on SQLite, no queue ----
@@ -207,6 +220,7 @@ test("2 API replicas + 2 workers on PostgreSQL and JetStream, one of each killed
     replicas.push(single);
     await register(single.url);
     for (const r of all) {
+      if (r.ids[0] === "sentinel") await firingSeen("/single");
       const answer = await post(single.url, `/v1/models/m/${r.kind}`, r.body, "application/x-ndjson");
       assert.equal(answer.status, 200, await answer.text());
     }
@@ -303,6 +317,7 @@ test("2 API replicas + 2 workers on PostgreSQL and JetStream, one of each killed
           apis[1] = await start("api1-again", "api");
           worker0 = await start("worker0-again", "worker");
         })();
+      if (r.ids[0] === "sentinel") await firingSeen("/cluster");
       await send(r, turn);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -25,6 +25,7 @@ import { Alerting, loadAlerting } from "./alerting.js";
 import { createApp } from "./app.js";
 import { parseTokens, type Scope, TokenAuth } from "./auth.js";
 import type { Explanations } from "./explanations.js";
+import { LearningLoop } from "./learning/index.js";
 import { LoginSessions } from "./login-sessions.js";
 import { MonitorService } from "./monitor-service.js";
 import { ResourceMonitor } from "./resource-monitor.js";
@@ -71,6 +72,11 @@ export interface StartServerOptions {
    * it holds their job locks; `all` (the default) is both in one process.
    */
   readonly role?: ServerRole;
+  /**
+   * How often the learning loop looks for due batches and runs (ms). Default 5,000; 0: never on a
+   * timer (a replay calls `learning.tick()` itself, at the event times it chooses).
+   */
+  readonly learningTickMs?: number;
 }
 
 /** What a replica does (see {@link StartServerOptions.role}). */
@@ -91,6 +97,8 @@ export interface RunningServer {
   readonly explanations: Explanations;
   /** Serving, stages and rollouts (issue #14). */
   readonly deployments: DeploymentService;
+  /** The continuous-learning loop (issue #15); undefined with `--monitor-only`. */
+  readonly learning: LearningLoop | undefined;
   /** Stops accepting requests, writes every window, closes the store. */
   close(): Promise<void>;
 }
@@ -255,8 +263,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     locks,
     ...(options.rolloutTickMs === undefined ? {} : { tickMs: options.rolloutTickMs }),
   });
+  // The loop runs under the `learning` job lock (the process's locks: advisory locks on PostgreSQL).
+  const learning =
+    (options.serving ?? true)
+      ? await LearningLoop.open({
+          store,
+          service,
+          deployments,
+          locks,
+          log: log.child({ component: "learning" }),
+        })
+      : undefined;
   const server = createApp({
     deployments,
+    ...(learning === undefined ? {} : { learning }),
     service,
     explanations,
     resources,
@@ -332,6 +352,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
     resources.retention().catch((error: unknown) => log.error("resource retention failed", { error }));
   }, options.retentionIntervalMs ?? 3_600_000);
+  const learningTick = options.learningTickMs ?? 5000;
+  const learner =
+    learning === undefined || learningTick <= 0 || role === "api"
+      ? undefined
+      : setInterval(() => {
+          learning
+            .tick()
+            .catch((error: unknown) =>
+              log.child({ component: "learning" }).error("learning failed", { error }),
+            );
+        }, learningTick);
+  learner?.unref();
   flusher.unref();
   retention.unref();
   return {
@@ -341,7 +373,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     resources,
     explanations,
     deployments,
+    learning,
     async close() {
+      if (learner !== undefined) clearInterval(learner);
+      await learning?.idle();
       clearInterval(flusher);
       clearInterval(retention);
       clearInterval(delivery);
