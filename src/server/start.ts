@@ -325,9 +325,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (role === "api") return;
     if ((await locks.tryAcquire(job)) && (await locks.holds(job))) await work();
   };
+  // The round in flight is awaited at close: its claimed items would otherwise be lost with the
+  // process (the final round skips items another round holds a lease on).
+  let delivering: Promise<void> = Promise.resolve();
   const delivery = setInterval(() => {
-    singleton(DELIVERY_JOB, async () => service.alerting?.deliverDue()).catch((error: unknown) =>
-      log.child({ component: "alerting" }).error("delivering notifications failed", { error }),
+    delivering = delivering.then(() =>
+      singleton(DELIVERY_JOB, async () => service.alerting?.deliverDue()).catch((error: unknown) =>
+        log.child({ component: "alerting" }).error("delivering notifications failed", { error }),
+      ),
     );
   }, options.deliveryIntervalMs ?? 1000);
   delivery.unref();
@@ -385,6 +390,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       await resources.stop();
       await service.close();
       await explanations.idle();
+      await delivering;
       await singleton(DELIVERY_JOB, async () => service.alerting?.deliverDue());
       await service.alerting?.close();
       await closeShared();
