@@ -28,7 +28,7 @@ Options:
       --monitor-only    monitor only: no POST /predict and no model uploads (serving is on by default)
       --record-before-answer
                         answer a prediction only once its event is durable (default: the event is
-                        written just after the answer; a kill -9 can lose the last milliseconds' records)
+                        written within 250 ms after the answer; a kill -9 can lose that last 250 ms)
       --external-url U  the URL users reach the server by behind a proxy (https://… marks the
                         dashboard's cookie Secure; its host is accepted without tokens)
       --log-level L     debug, info, warn (default) or error: what goes to stderr

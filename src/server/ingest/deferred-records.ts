@@ -10,6 +10,13 @@ export interface DeferredRecordsOptions {
   readonly log: Logger;
   /** Waits before retrying a write the store refused (ms); doubled up to 8× on repeated failures. */
   readonly retryMs?: number;
+  /**
+   * How long records gather before they are written (ms; 0: the next turn of the event loop), unless
+   * `batchRows` arrive first. Fewer, larger commits keep the store's work out of most answers' way.
+   */
+  readonly gatherMs?: number;
+  /** Records of one model that are written at once, without waiting for `gatherMs`. Default 1,000. */
+  readonly batchRows?: number;
 }
 
 interface Backlog {
@@ -24,12 +31,14 @@ interface Backlog {
 /**
  * The records of answers already given (`/predict`'s predictions, a shadow's answers), written
  * durably just after the answer instead of before it: the answer waits for the model, never for the
- * disk. Every record that arrives within one turn of the event loop shares one group commit.
+ * disk.
  *
  * Why not before the answer: the durable commit (an fsync) costs milliseconds, many times a small
- * model's run, and the record is the monitor's copy of an answer the caller already has. What it
- * costs: a process killed with `kill -9` loses the records of the last few milliseconds' answers
- * (never an acknowledged `/events` batch). Ordering is kept where it matters: labels of a model wait
+ * model's run, and the record is the monitor's copy of an answer the caller already has. Records
+ * gather for `gatherMs` (the server uses 250 ms) so that the store's work comes in a few large commits
+ * rather than one after every answer, in the way of the next request. What it costs: a process killed
+ * with `kill -9` loses the records of the last `gatherMs` of answers (never an acknowledged `/events`
+ * batch; a graceful stop writes them). Ordering is kept where it matters: labels of a model wait
  * for its deferred records ({@link flush}) so a label never arrives before its event, and so does an
  * analysis that reads the log.
  *
@@ -70,7 +79,11 @@ export class DeferredRecords {
     }
     for (const r of records) backlog.records.push(r);
     this.pending += records.length;
-    if (backlog.writing === null && backlog.timer === null) this.schedule(model, backlog, 0);
+    if (backlog.writing !== null) return;
+    if (backlog.records.length >= (this.options.batchRows ?? 1000)) {
+      backlog.timer?.cancel();
+      this.schedule(model, backlog, 0);
+    } else if (backlog.timer === null) this.schedule(model, backlog, this.options.gatherMs ?? 0);
   }
 
   /**
@@ -130,7 +143,7 @@ export class DeferredRecords {
         this.pending -= records.length;
         backlog.failures = 0;
         backlog.writing = null;
-        if (backlog.records.length > 0) this.schedule(model, backlog, 0);
+        if (backlog.records.length > 0) this.schedule(model, backlog, this.options.gatherMs ?? 0);
         else if (backlog.timer === null) this.backlogs.delete(model);
       },
       (error: unknown) => {

@@ -52,6 +52,8 @@ export interface IngestOptions {
   readonly log: Logger;
   /** Answered predictions waiting to be recorded, at most (default 100,000); then /predict answers 503. */
   readonly maxDeferredRecords?: number;
+  /** How long answered predictions gather before one commit writes them (ms). Default 50. */
+  readonly deferredGatherMs?: number;
   /**
    * With a queue (`--queue`, API role): validated batches are published to it, not appended; a worker
    * appends them (store-writer.ts).
@@ -89,6 +91,7 @@ export class Ingest {
     this.deferred = new DeferredRecords({
       write: (model, records) => this.ingestEvents(model, records, "json"),
       maxPending: options.maxDeferredRecords ?? 100_000,
+      gatherMs: options.deferredGatherMs ?? 250,
       log: options.log,
     });
   }
