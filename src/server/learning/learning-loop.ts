@@ -386,22 +386,37 @@ export class LearningLoop {
     const periods = gatePeriods(now, warmUp, evaluation);
     run.periods = periods;
     const shadowMs = 2 * (warmUp + evaluation + labelDelay);
-    const shadow = await this.options.deployments.startRollout(
-      model,
-      {
-        version: candidate,
-        steps: [100],
-        shadow: `${shadowMs}ms`,
-        analysisPeriod: `${shadowMs}ms`,
-        progressDeadline: `${4 * shadowMs}ms`,
-        // The shadow phase is judged by the gate; its own analyses must not end it for answers that
-        // differ from production's (a retrained model disagrees by design).
-        limits: { minAgreement: 0, latencyRatio: 100, latencySlackMs: 1000 },
-        source: { kind: "learning", id },
-        reason: `learning run ${id}: shadow for the warm-up and the evaluation`,
-      },
-      ACTOR,
-    );
+    let shadow: Awaited<ReturnType<DeploymentService["startRollout"]>>;
+    try {
+      shadow = await this.options.deployments.startRollout(
+        model,
+        {
+          version: candidate,
+          steps: [100],
+          shadow: `${shadowMs}ms`,
+          analysisPeriod: `${shadowMs}ms`,
+          progressDeadline: `${4 * shadowMs}ms`,
+          // The shadow phase is judged by the gate; its own analyses must not end it for answers that
+          // differ from production's (a retrained model disagrees by design).
+          limits: { minAgreement: 0, latencyRatio: 100, latencySlackMs: 1000 },
+          source: { kind: "learning", id },
+          reason: `learning run ${id}: shadow for the warm-up and the evaluation`,
+        },
+        ACTOR,
+      );
+    } catch (error) {
+      // A candidate that fails the model's verification never gets traffic, not even a shadow's: the
+      // run is rejected with the tests' reasons and the loop goes on with the next batch.
+      if (!(error instanceof TikTokToeError && error.code === "VERIFICATION_FAILED")) throw error;
+      run.status = "rejected";
+      run.reasons = [error.message];
+      stepOf("rejected", error.message);
+      if (trained.state !== null) state.learner = trained.state;
+      await this.saveRun(run);
+      await this.saveState(state);
+      await this.commitCheckpoint(model, to);
+      return;
+    }
     run.shadowRollout = shadow.id;
     run.status = "shadow";
     stepOf(

@@ -559,6 +559,7 @@ export class DeploymentService {
         by,
         trigger: "rollout",
         rollout: rollout.id,
+        source: body.source ?? null,
       });
       if (verification.outcome === "fail") {
         const failures = describeFailures(verification.tests);

@@ -147,6 +147,8 @@ export class Verification {
       readonly by: string;
       readonly trigger: "command" | "rollout";
       readonly rollout: string | null;
+      /** What produced the candidate (the rollout's source), when known. */
+      readonly source?: { readonly kind: string } | null;
     },
   ): Promise<VerificationRun> {
     const doc = await this.load(record.name);
@@ -312,6 +314,16 @@ export class Verification {
 
       const agreement = declaration.metrics?.agreement;
       if (broken) tests.push(blocked("agreement", "agreement"));
+      else if (agreement === undefined && context.source?.kind === "learning")
+        // A retrained model answers differently by design; the learning loop's gate judges how much
+        // (prediction churn, flip rate, PSI of the scores). A declared agreement still applies.
+        tests.push(
+          skippedTest(
+            "agreement",
+            "agreement",
+            "a learning candidate: its stability against production is the promotion gate's to judge",
+          ),
+        );
       else if (prod === null)
         tests.push(skippedTest("agreement", "agreement", "no production version to compare with"));
       else if (!signatures.has(prod))
