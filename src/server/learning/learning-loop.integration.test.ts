@@ -289,3 +289,49 @@ test("a batch that fails validation is quarantined with its reasons, never learn
     await server.close();
   }
 });
+
+test("a candidate that fails the model's declared verification is rejected with the tests' reasons, gets no traffic, and the loop goes on", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "tiktoktoe-learn-"));
+  const server = await open(dataDir);
+  try {
+    await ok(server, "POST", "/v1/models", {
+      name: "reg",
+      task: "regression",
+      features: [
+        { name: "x1", type: "numeric" },
+        { name: "x2", type: "numeric" },
+      ],
+    });
+    await ok(server, "POST", "/v1/models/reg/versions", { version: "v1" });
+    await ok(server, "PUT", "/v1/models/reg/versions/v1/model", staleModel(), "application/octet-stream");
+    await ok(server, "POST", "/v1/models/reg/stages", { version: "v1", stage: "production" });
+    // A golden pair no model here answers: every candidate fails it before any traffic.
+    await ok(server, "PUT", "/v1/models/reg/verification", {
+      tests: { golden: { rows: [{ input: { x1: 0, x2: 0 }, expected: { prediction: 12345 } }] } },
+    });
+    await ok(server, "PUT", "/v1/models/reg/learning", DECLARATION);
+    const served: Served[] = [];
+    const pending: Served[] = [];
+    await replay(server, T0, T0 + DAY + 3 * HOUR, served, pending, 21);
+    let { runs } = await ok(server, "GET", "/v1/models/reg/learning/runs");
+    assert.equal(runs.length, 1, JSON.stringify(runs));
+    assert.equal(runs[0].status, "rejected");
+    assert.match(runs[0].reasons.join("; "), /failed verification: golden/);
+    assert.equal(runs[0].shadowRollout, null, "no shadow: a refused candidate gets no copy of the traffic");
+    const state = await ok(server, "GET", "/v1/models/reg/deployment");
+    assert.equal(state.production, "v1");
+    assert.equal(state.rollout?.phase ?? "aborted", "aborted");
+    // The next day's batch is a new run (the checkpoint moved on), refused the same way.
+    await replay(server, T0 + DAY + 3 * HOUR, T0 + 2 * DAY + 3 * HOUR, served, pending, 22);
+    ({ runs } = await ok(server, "GET", "/v1/models/reg/learning/runs"));
+    assert.equal(runs.length, 2);
+    assert.equal(runs[1].fromMs, runs[0].toMs);
+    assert.equal(runs[1].status, "rejected");
+    assert.ok(
+      served.every((s) => s.version === "v1"),
+      "production answered every request",
+    );
+  } finally {
+    await server.close();
+  }
+});
