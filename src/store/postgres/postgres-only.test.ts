@@ -180,12 +180,13 @@ describe("PostgreSQL adapter", { skip: pgMissing }, () => {
     try {
       const client = await victim.connect();
       const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-      const running = client.query("SELECT pg_sleep(30)");
-      await killer.query("SELECT pg_terminate_backend($1)", [rows[0]!.pid]);
-      const error = await running.then(
+      // The handler is attached before the kill: a rejection with none yet fails the test runner.
+      const running = client.query("SELECT pg_sleep(30)").then(
         () => undefined,
         (e: unknown) => e,
       );
+      await killer.query("SELECT pg_terminate_backend($1)", [rows[0]!.pid]);
+      const error = await running;
       client.release(true);
       assert.equal((error as { code?: string }).code, "57P01");
       const mapped = storeError(error);
