@@ -205,7 +205,7 @@ export async function runScaleOutBench(): Promise<void> {
   console.log(table);
   const target = phases.filter((p) => p.drainedPerS !== null).every((p) => p.perReplica >= 100_000);
   writeBenchSection(
-    "replicas",
+    "scale-out",
     `## Scale-out replicas (issue #16): API replicas on PostgreSQL + JetStream
 
 Command: \`npm run bench -- scale-out\` · machine: ${machineLine()} · ${new Date().toISOString().slice(0, 10)} ·
