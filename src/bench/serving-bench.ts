@@ -100,6 +100,7 @@ export async function runServingBench(): Promise<void> {
     const floor = await timed("GET", "/healthz", () => undefined);
     const served = await timed("POST", "/v1/models/cancer/predict", (i) => JSON.stringify(body(i)));
     agent.destroy();
+    const loopback = await bareHttpRoundTrips(REQUESTS);
 
     // A version switch under load: 8 clients, production moved between v1 and v2 every 100 ms.
     let running = true;
@@ -133,7 +134,8 @@ export async function runServingBench(): Promise<void> {
     const table = `| measure | p50 (ms) | p99 (ms) |
 |---|---:|---:|
 | bare \`session.run\`, batch 1 | ${fmt(p(bare, 0.5))} | ${fmt(bareP99)} |
-| \`GET /healthz\` (the same client and server; the machine's floor for any route) | ${fmt(p(floor, 0.5))} | ${fmt(p(floor, 0.99))} |
+| a bare node:http server answering \`{}\` in the bench process (no TikTokToe: the machine's loopback floor) | ${fmt(p(loopback, 0.5))} | ${fmt(p(loopback, 0.99))} |
+| \`GET /healthz\` (the same client and server; the floor for any route of the server) | ${fmt(p(floor, 0.5))} | ${fmt(p(floor, 0.99))} |
 | \`POST /v1/models/cancer/predict\`, batch 1 (client-side, loopback HTTP) | ${fmt(p(served, 0.5))} | ${fmt(servedP99)} |
 | **serving overhead** (predict − bare) | ${fmt(p(served, 0.5) - p(bare, 0.5))} | **${fmt(servedP99 - bareP99)}** |
 | predict − bare − /healthz (what serving adds to an empty route) | ${fmt(p(served, 0.5) - p(bare, 0.5) - p(floor, 0.5))} | ${fmt(servedP99 - bareP99 - p(floor, 0.99))} |
@@ -162,4 +164,34 @@ ${table}`,
     await exited(child);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Round trips to a node:http server that does nothing, over one keep-alive connection (ms each). */
+async function bareHttpRoundTrips(count: number): Promise<number[]> {
+  const server = http.createServer((_request, response) => {
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end("{}");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < count + 300; i++) {
+      const start = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const sent = http.request({ host: "127.0.0.1", port, path: "/", agent }, (response) => {
+          response.resume();
+          response.on("end", resolve);
+        });
+        sent.on("error", reject);
+        sent.end();
+      });
+      if (i >= 300) times.push(performance.now() - start);
+    }
+  } finally {
+    agent.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  return times;
 }
