@@ -66,41 +66,12 @@ export async function runServingBench(): Promise<void> {
     // One keep-alive connection through node:http (Node's fetch adds its own ~0.3 ms per request on
     // the client side, which is not the server's overhead).
     const target = new URL(url);
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const request = (method: string, path: string, payload?: string) =>
-      new Promise<number>((resolve, reject) => {
-        const sent = http.request(
-          {
-            host: target.hostname,
-            port: target.port,
-            path,
-            method,
-            agent,
-            headers: { "content-type": "application/json" },
-          },
-          (response) => {
-            response.resume();
-            response.on("end", () => resolve(response.statusCode ?? 0));
-          },
-        );
-        sent.on("error", reject);
-        sent.end(payload);
-      });
-    const timed = async (method: string, path: string, payload: (i: number) => string | undefined) => {
-      const times: number[] = [];
-      for (let i = 0; i < REQUESTS + 300; i++) {
-        const start = performance.now();
-        const status = await request(method, path, payload(i));
-        if (status !== 200) throw new Error(`${path} answered ${status}`);
-        if (i >= 300) times.push(performance.now() - start);
-      }
-      return times;
-    };
+    const timed = (method: string, path: string, payload: (i: number) => string | undefined) =>
+      timeRoundTrips(target.hostname, Number(target.port), method, path, payload);
     // The machine's floor: the same client and server on a route that does nothing.
     const floor = await timed("GET", "/healthz", () => undefined);
     const served = await timed("POST", "/v1/models/cancer/predict", (i) => JSON.stringify(body(i)));
-    agent.destroy();
-    const loopback = await bareHttpRoundTrips(REQUESTS);
+    const loopback = await bareHttpRoundTrips();
 
     // A version switch under load: 8 clients, production moved between v1 and v2 every 100 ms.
     let running = true;
@@ -166,32 +137,60 @@ ${table}`,
   }
 }
 
-/** Round trips to a node:http server that does nothing, over one keep-alive connection (ms each). */
-async function bareHttpRoundTrips(count: number): Promise<number[]> {
+/**
+ * Times REQUESTS round trips (after 300 warm-up ones) over one keep-alive node:http connection; any
+ * answer but 200 stops the bench.
+ */
+async function timeRoundTrips(
+  host: string,
+  port: number,
+  method: string,
+  path: string,
+  payload: (i: number) => string | undefined,
+): Promise<number[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const request = (body: string | undefined) =>
+    new Promise<number>((resolve, reject) => {
+      const sent = http.request(
+        { host, port, path, method, agent, headers: { "content-type": "application/json" } },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode ?? 0));
+        },
+      );
+      sent.on("error", reject);
+      sent.end(body);
+    });
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < REQUESTS + 300; i++) {
+      const start = performance.now();
+      const status = await request(payload(i));
+      if (status !== 200) throw new Error(`${path} answered ${status}`);
+      if (i >= 300) times.push(performance.now() - start);
+    }
+  } finally {
+    agent.destroy();
+  }
+  return times;
+}
+
+/** Round trips to a node:http server that does nothing (the machine's loopback floor), in ms. */
+async function bareHttpRoundTrips(): Promise<number[]> {
   const server = http.createServer((_request, response) => {
     response.writeHead(200, { "content-type": "application/json" });
     response.end("{}");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const times: number[] = [];
   try {
-    for (let i = 0; i < count + 300; i++) {
-      const start = performance.now();
-      await new Promise<void>((resolve, reject) => {
-        const sent = http.request({ host: "127.0.0.1", port, path: "/", agent }, (response) => {
-          response.resume();
-          response.on("end", resolve);
-        });
-        sent.on("error", reject);
-        sent.end();
-      });
-      if (i >= 300) times.push(performance.now() - start);
-    }
+    return await timeRoundTrips(
+      "127.0.0.1",
+      (server.address() as { port: number }).port,
+      "GET",
+      "/",
+      () => undefined,
+    );
   } finally {
-    agent.destroy();
     await new Promise((resolve) => server.close(resolve));
   }
-  return times;
 }
