@@ -4,6 +4,7 @@ export {
   type IngestContext,
   MAX_PROBLEMS,
   parseEventBatch,
+  parseEventRecords,
   parseLabelBatch,
   TIME_RANGE_MS,
 } from "./ingest-parse.js";

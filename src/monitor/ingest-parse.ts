@@ -89,9 +89,31 @@ export function parseLabelBatch(
   return parseBatch(body, format, (record, line, problems) => toLabel(record, line, context, problems));
 }
 
+/**
+ * Validates events given as objects (the server's own records of answered predictions) exactly as
+ * {@link parseEventBatch} validates the JSON array of them, without the text in between: their
+ * JSON round trip was most of what recording an answer allocated. The objects are validated in place
+ * (a missing time is written in); each source is the object's JSON.
+ *
+ * @example
+ * ```ts
+ * parseEventRecords([{ id: "a", time: 0, version: "1", features: {}, prediction: 3 }], ctx);
+ * ```
+ */
+export function parseEventRecords(
+  records: readonly unknown[],
+  context: IngestContext,
+): BatchResult<PredictionEvent> {
+  return parseBatch(records, "json", (record, line, problems) => toEvent(record, line, context, problems));
+}
+
 type Convert<T> = (record: Record<string, unknown>, line: number, problems: RecordProblem[]) => T | undefined;
 
-function parseBatch<T>(body: string, format: BatchFormat, convert: Convert<T>): BatchResult<T> {
+function parseBatch<T>(
+  body: string | readonly unknown[],
+  format: BatchFormat,
+  convert: Convert<T>,
+): BatchResult<T> {
   const problems: RecordProblem[] = [];
   const records: T[] = [];
   const sources: string[] = [];
@@ -112,7 +134,12 @@ function parseBatch<T>(body: string, format: BatchFormat, convert: Convert<T>): 
       sources.push(source !== undefined && timed ? source : JSON.stringify(object));
     }
   };
-  if (format === "json") {
+  if (typeof body !== "string") {
+    for (let i = 0; i < body.length; i++) {
+      if (full()) return rejected(problems, true);
+      accept(body[i], i + 1, undefined);
+    }
+  } else if (format === "json") {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

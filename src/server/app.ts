@@ -126,8 +126,8 @@ export function createApp(options: AppOptions): Server {
         `expected application/json, got "${type || "nothing"}"`,
       );
     const value = parseJsonBody((await body(request)).toString("utf8"));
-    const schema = route.body?.content["application/json"]?.schema;
-    if (schema !== undefined) validateRequest(schema, value);
+    const media = route.body?.content["application/json"];
+    if (media?.schema !== undefined && media.check?.(value) !== true) validateRequest(media.schema, value);
     return value;
   };
   const batchFormat = (request: IncomingMessage): BatchFormat => {

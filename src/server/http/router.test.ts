@@ -55,3 +55,38 @@ describe("Router reports the route template a request reached", () => {
     assert.deepEqual((await dispatch(shared, "GET", "/a/1")).heard, [{ path: "/a/{y}" }]);
   });
 });
+
+describe("Router remembers recent query-less targets", () => {
+  test("the same target again: the same route and parameters, a fresh parameters object each time", async () => {
+    const seen: Record<string, string>[] = [];
+    const router = new Router()
+      .add("GET", "/v1/models/{model}", ({ params }) => {
+        const mine = params as Record<string, string>;
+        assert.equal(mine.model, "churn v2");
+        seen.push(mine);
+        mine.model = "changed by the handler";
+      })
+      .add("POST", "/v1/models/{model}/predict", () => {});
+    for (let i = 0; i < 3; i++)
+      assert.deepEqual(await dispatch(router, "GET", "/v1/models/churn%20v2"), {
+        heard: [{ path: "/v1/models/{model}" }],
+        code: null,
+      });
+    assert.equal(seen.length, 3);
+    // What each handler did to its parameters did not reach the later requests (asserted inside).
+    assert.equal(new Set(seen).size, 3);
+    // Another method on a remembered target is still a 405, not the remembered route.
+    assert.equal((await dispatch(router, "DELETE", "/v1/models/churn%20v2")).code, "METHOD_NOT_ALLOWED");
+    assert.deepEqual((await dispatch(router, "POST", "/v1/models/churn%20v2/predict")).heard, [
+      { path: "/v1/models/{model}/predict" },
+    ]);
+  });
+
+  test("a route added later is found for a target answered before it existed", async () => {
+    const router = new Router().add("GET", "/a/{x}", () => {});
+    assert.equal((await dispatch(router, "GET", "/b/1")).code, "NOT_FOUND");
+    assert.equal((await dispatch(router, "GET", "/a/1")).code, null);
+    router.add("GET", "/b/{y}", () => {});
+    assert.deepEqual(await dispatch(router, "GET", "/b/1"), { heard: [{ path: "/b/{y}" }], code: null });
+  });
+});

@@ -26,6 +26,14 @@ export interface MatchedRoute {
   readonly path: string;
 }
 
+/** Request targets whose match the router remembers (see Router.matches). */
+const MATCH_CACHE_SIZE = 1024;
+
+interface CachedMatch {
+  readonly route: Route;
+  readonly params: Readonly<Record<string, string>>;
+}
+
 interface Route {
   readonly method: string;
   readonly path: string;
@@ -47,6 +55,13 @@ interface Route {
  */
 export class Router {
   private readonly routes: Route[] = [];
+  /**
+   * Matches of recent query-less request targets, by method and raw target. A served model is asked
+   * on one path again and again; parsing the URL and trying every route's pattern for each request
+   * was the larger part of what routing allocated. Bounded: cleared when full, so a client sending
+   * endless distinct paths costs the slow path, never memory.
+   */
+  private readonly matches = new Map<string, CachedMatch>();
 
   add(method: string, path: string, handler: Handler): this {
     const names: string[] = [];
@@ -55,6 +70,7 @@ export class Router {
       return "([^/]+)";
     });
     this.routes.push({ method, path, pattern: new RegExp(`^${source}$`), names, handler });
+    this.matches.clear();
     return this;
   }
 
@@ -68,6 +84,17 @@ export class Router {
     response: ServerResponse,
     onMatch: (route: MatchedRoute) => void = () => {},
   ): Promise<void> {
+    const target = request.url ?? "/";
+    const cacheable = target.charCodeAt(0) === 47 && !target.includes("?") && !target.includes("#");
+    const cacheKey = cacheable ? `${request.method} ${target}` : "";
+    const cached = cacheable ? this.matches.get(cacheKey) : undefined;
+    if (cached !== undefined) {
+      onMatch({ path: cached.route.path });
+      // A fresh object per request: a handler may keep or change its parameters.
+      const params: Record<string, string> = Object.assign(Object.create(null), cached.params);
+      await cached.route.handler({ request, response, params, query: new URLSearchParams() });
+      return;
+    }
     const url = requestUrl(request);
     const allowed: string[] = [];
     let known: string | undefined;
@@ -84,6 +111,10 @@ export class Router {
       route.names.forEach((name, i) => {
         params[name] = decodeSegment(match[i + 1]!, name);
       });
+      if (cacheable) {
+        if (this.matches.size >= MATCH_CACHE_SIZE) this.matches.clear();
+        this.matches.set(cacheKey, { route, params: { ...params } });
+      }
       await route.handler({ request, response, params, query: url.searchParams });
       return;
     }

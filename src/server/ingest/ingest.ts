@@ -4,6 +4,7 @@ import {
   type BatchFormat,
   type IngestContext,
   parseEventBatch,
+  parseEventRecords,
   parseLabelBatch,
   TIME_RANGE_MS,
 } from "../../monitor/index.js";
@@ -159,8 +160,10 @@ export class Ingest {
     format: BatchFormat = "ndjson",
   ): Promise<IngestResult> {
     const runtime = this.options.registry.runtime(model);
-    const [text, as] = typeof body === "string" ? [body, format] : [JSON.stringify(body), "json" as const];
-    const parsed = parseEventBatch(text, as, this.context(runtime));
+    const parsed =
+      typeof body === "string"
+        ? parseEventBatch(body, format, this.context(runtime))
+        : parseEventRecords(body, this.context(runtime));
     if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
     const append: IngestAppend = {
       kind: "events",
@@ -171,7 +174,12 @@ export class Ingest {
         source: parsed.sources[i]!,
       })),
     };
-    if (this.options.publisher !== undefined) return this.queued(append, text, parsed.records.length);
+    if (this.options.publisher !== undefined)
+      return this.queued(
+        append,
+        typeof body === "string" ? body : JSON.stringify(body),
+        parsed.records.length,
+      );
     const result = await this.append(append);
     this.counters.duplicates += result.duplicates;
     return { accepted: result.accepted, duplicates: result.duplicates };

@@ -25,8 +25,7 @@ export function predictRows(
   record: ModelRecord,
   inputs: ReadonlyArray<Readonly<Record<string, unknown>>>,
 ): PredictRows {
-  const features = record.features.filter((f) => f.role === "feature");
-  const known = new Map(record.features.map((f) => [f.name, f]));
+  const { features, known } = layoutOf(record);
   const matrix = new Float32Array(inputs.length * features.length);
   const records: Array<Record<string, number | string | null>> = [];
   const invalid = (path: string, message: string, hint: string) =>
@@ -71,6 +70,22 @@ export function predictRows(
     records.push(kept);
   }
   return { rows: inputs.length, matrix, records };
+}
+
+type Layout = { features: ModelRecord["features"]; known: Map<string, ModelRecord["features"][number]> };
+/** Per model record (a changed schema is a new record): what every request would otherwise rebuild. */
+const layouts = new WeakMap<ModelRecord, Layout>();
+
+function layoutOf(record: ModelRecord): Layout {
+  let layout = layouts.get(record);
+  if (layout === undefined) {
+    layout = {
+      features: record.features.filter((f) => f.role === "feature"),
+      known: new Map(record.features.map((f) => [f.name, f])),
+    };
+    layouts.set(record, layout);
+  }
+  return layout;
 }
 
 /** A model output read per row: the prediction and, for a classifier, the scores by class. */

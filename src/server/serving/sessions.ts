@@ -28,12 +28,20 @@ export interface LoadedVersion {
 
 /** What a version's binding needs of its model's schema: the fed features in order, task, classes. */
 export function signatureSchema(record: ModelRecord): SignatureSchema {
-  return {
-    features: record.features.filter((f) => f.role === "feature").map((f) => f.name),
-    task: record.task,
-    ...(record.classes === undefined ? {} : { classes: record.classes }),
-  };
+  let schema = schemas.get(record);
+  if (schema === undefined) {
+    schema = {
+      features: record.features.filter((f) => f.role === "feature").map((f) => f.name),
+      task: record.task,
+      ...(record.classes === undefined ? {} : { classes: record.classes }),
+    };
+    schemas.set(record, schema);
+  }
+  return schema;
 }
+
+/** Per model record (a changed schema is a new record): every predict asks for it. */
+const schemas = new WeakMap<ModelRecord, SignatureSchema>();
 
 /**
  * Why a model cannot be served under a schema (for `ONNX_UNSUPPORTED`), or null: see
