@@ -3,7 +3,7 @@ import { type ChangeBus, openLocalChangeBus } from "./change-bus.js";
 import { type JobLocks, openLocalJobLocks } from "./job-locks.js";
 import type { Store } from "./port.js";
 import { openPgChangeBus, openPgJobLocks, openPostgresStore, parsePostgresUrl } from "./postgres/index.js";
-import { openSqliteStore } from "./sqlite/index.js";
+import { openSqliteStoreThread } from "./sqlite/index.js";
 
 /** What {@link openStore} opens: a PostgreSQL URL, or else the SQLite file. */
 export interface StoreSelection {
@@ -29,7 +29,8 @@ export interface StoreSelection {
  */
 export async function openStore(selection: StoreSelection): Promise<Store> {
   if (selection.url === undefined || selection.url === null || selection.url === "")
-    return openSqliteStore({ file: selection.sqliteFile });
+    // In its own thread: the synchronous driver would otherwise pause every request during a commit.
+    return openSqliteStoreThread({ file: selection.sqliteFile });
   return openPostgresStore({
     ...parsePostgresUrl(selection.url),
     ...(selection.poolSize === undefined ? {} : { poolSize: selection.poolSize }),

@@ -1016,7 +1016,13 @@ export class DeploymentService {
   private clock(model: string): number {
     if (this.options.clock === "wall") return this.options.now();
     const served = this.states.get(model)?.clockMs ?? Number.NEGATIVE_INFINITY;
-    return Math.max(served, this.options.service.alertingNow());
+    // What this model served, or the monitor's events of it, whichever is later; the wall clock only
+    // before either exists. (The alerting clock falls back to the wall clock until an event has been
+    // aggregated, and taken as a maximum that put a rollout started right after the first answer
+    // years ahead of the replay's events: no analysis ever fell due.)
+    const observed = this.options.service.modelClock(model);
+    const now = Math.max(served, Number.isNaN(observed) ? Number.NEGATIVE_INFINITY : observed);
+    return Number.isFinite(now) ? now : this.options.now();
   }
 
   private eventTime(time: string | number | undefined, fallback: number | undefined): number {
