@@ -32,6 +32,8 @@ interface Pending {
 export async function openSqliteStoreThread(options: SqliteStoreOptions): Promise<Store> {
   const worker = new Worker(new URL("./thread-worker.js", import.meta.url), {
     workerData: { file: options.file },
+    // Not the process's own flags (`--input-type`, `--cpu-prof`, …): some do not apply to a worker.
+    execArgv: [],
   });
   const connection = new ThreadConnection(worker);
   await connection.opened;
