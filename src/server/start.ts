@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from "node:fs";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import {
@@ -177,46 +178,52 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const store = await openStore(selection);
   const now = options.now ?? (() => Date.now());
   const log = options.log ?? createLogger({ level: "warn" });
+  // What is open so far, closed in reverse when a later step fails: a failed start leaves no
+  // connection, LISTEN client, queue subscription or store thread behind.
+  const opened: Array<() => Promise<unknown>> = [() => store.close()];
+  const unwind = async (): Promise<void> => {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+  };
   // What replicas on one PostgreSQL store share besides the tables (docs/scale-out.md): change
   // notices (registry, sessions, deployments, the live stream) and the singleton jobs' locks.
   let bus: ChangeBus;
   let locks: JobLocks;
   let queue: IngestQueue | undefined;
-  try {
-    bus = await openChangeBusFor(selection, (error) =>
-      log.child({ component: "replicas" }).error("applying another replica's change failed", { error }),
-    );
-    locks = await openJobLocksFor(selection);
-    if (queueUrl !== null) {
-      const { servers, deployment } = splitQueueUrl(queueUrl);
-      queue = await openJetStreamQueue({
-        url: servers,
-        deployment: deployment ?? config.queue.deployment,
-        ackWaitMs: config.queue.ack_wait,
-        publishTimeoutMs: config.queue.publish_timeout,
-      });
-    }
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  const closeShared = async () => {
-    await queue?.close();
-    await bus.close();
-    await locks.close();
-  };
   // The whole graph is built before listening (no part is attached later). The links in notifications
   // need the server's URL, known once it listens (port 0 picks one): alerting reads it when it makes
   // one, and decides nothing before the first flush, after listening.
   let url = "";
   let service: MonitorService;
+  let resources: ResourceMonitor;
+  let deployments: DeploymentService;
+  let learning: LearningLoop | undefined;
+  let server: Server;
   try {
+    const openedBus = await openChangeBusFor(selection, (error) =>
+      log.child({ component: "replicas" }).error("applying another replica's change failed", { error }),
+    );
+    bus = openedBus;
+    opened.push(() => openedBus.close());
+    const openedLocks = await openJobLocksFor(selection);
+    locks = openedLocks;
+    opened.push(() => openedLocks.close());
+    if (queueUrl !== null) {
+      const { servers, deployment } = splitQueueUrl(queueUrl);
+      const openedQueue = await openJetStreamQueue({
+        url: servers,
+        deployment: deployment ?? config.queue.deployment,
+        ackWaitMs: config.queue.ack_wait,
+        publishTimeoutMs: config.queue.publish_timeout,
+      });
+      queue = openedQueue;
+      opened.push(() => openedQueue.close());
+    }
     const alerting = await Alerting.open(
       store,
       await loadAlerting(config.alerting ?? DASHBOARD_ONLY_ALERTING, () => url),
       now,
     );
-    service = await MonitorService.open({
+    const openedService = await MonitorService.open({
       store,
       config,
       clock: options.clock ?? "wall",
@@ -229,84 +236,82 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...(queue === undefined ? {} : { publishTo: queue }),
       ...(queue === undefined || role === "api" ? {} : { consume: await queue.consumer("store-writer") }),
     });
-  } catch (error) {
-    await closeShared();
-    await store.close();
-    throw error;
-  }
-  const explanations = service.explanations;
-  // Resources run on the wall clock; their rules reach alerting only when its clock is the wall clock
-  // too (in an event-time replay the alert clock is the replayed time).
-  const resources = await ResourceMonitor.open({
-    store,
-    log: (message, error) =>
-      error === undefined
-        ? log.child({ component: "resources" }).warn(message)
-        : log.child({ component: "resources" }).warn(message, { error }),
-    settings: config.resources,
-    retentionMs: config.settings.reporting.retention,
-    dataDir: options.dataDir,
-    now,
-    ...(options.resourceIntervalMs === undefined ? {} : { intervalMs: options.resourceIntervalMs }),
-    // Only where alerting runs (the aggregator's holder): another replica would overwrite its state.
-    alerting: () => (options.clock === "event" || !service.runsAggregator ? undefined : service.alerting),
-  });
-  const deployments = await DeploymentService.open({
-    store,
-    service,
-    clock: options.clock ?? "wall",
-    now,
-    serving: options.serving ?? true,
-    ...(options.recordBeforeAnswer === true ? { recordBeforeAnswer: true } : {}),
-    log: log.child({ component: "deploy" }),
-    bus,
-    locks,
-    ...(options.rolloutTickMs === undefined ? {} : { tickMs: options.rolloutTickMs }),
-  });
-  // The loop runs under the `learning` job lock (the process's locks: advisory locks on PostgreSQL).
-  const learning =
-    (options.serving ?? true)
-      ? await LearningLoop.open({
-          store,
-          service,
-          deployments,
-          locks,
-          log: log.child({ component: "learning" }),
-        })
-      : undefined;
-  const server = createApp({
-    deployments,
-    ...(learning === undefined ? {} : { learning }),
-    service,
-    explanations,
-    resources,
-    auth: new TokenAuth(
-      tokens,
+    service = openedService;
+    opened.push(() => openedService.close());
+    // Resources run on the wall clock; their rules reach alerting only when its clock is the wall clock
+    // too (in an event-time replay the alert clock is the replayed time).
+    const openedResources = await ResourceMonitor.open({
+      store,
+      log: (message, error) =>
+        error === undefined
+          ? log.child({ component: "resources" }).warn(message)
+          : log.child({ component: "resources" }).warn(message, { error }),
+      settings: config.resources,
+      retentionMs: config.settings.reporting.retention,
+      dataDir: options.dataDir,
       now,
-      undefined,
-      await LoginSessions.open<Scope>({
-        store,
-        bus,
+      ...(options.resourceIntervalMs === undefined ? {} : { intervalMs: options.resourceIntervalMs }),
+      // Only where alerting runs (the aggregator's holder): another replica would overwrite its state.
+      alerting: () =>
+        options.clock === "event" || !openedService.runsAggregator ? undefined : openedService.alerting,
+    });
+    resources = openedResources;
+    opened.push(() => openedResources.stop());
+    const openedDeployments = await DeploymentService.open({
+      store,
+      service,
+      clock: options.clock ?? "wall",
+      now,
+      serving: options.serving ?? true,
+      ...(options.recordBeforeAnswer === true ? { recordBeforeAnswer: true } : {}),
+      log: log.child({ component: "deploy" }),
+      bus,
+      locks,
+      ...(options.rolloutTickMs === undefined ? {} : { tickMs: options.rolloutTickMs }),
+    });
+    deployments = openedDeployments;
+    opened.push(() => openedDeployments.close());
+    // The loop runs under the `learning` job lock (the process's locks: advisory locks on PostgreSQL).
+    learning =
+      (options.serving ?? true)
+        ? await LearningLoop.open({
+            store,
+            service,
+            deployments,
+            locks,
+            log: log.child({ component: "learning" }),
+          })
+        : undefined;
+    server = createApp({
+      deployments,
+      ...(learning === undefined ? {} : { learning }),
+      service,
+      explanations: service.explanations,
+      resources,
+      auth: new TokenAuth(
+        tokens,
         now,
-        log: (message, error) => log.child({ component: "auth" }).error(message, { error }),
-      }),
-    ),
-    bus,
-    now,
-    log: (error) => log.child({ component: "http" }).error("a request failed", { error }),
-    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
-    ...(options.externalUrl === undefined ? {} : { externalUrl: options.externalUrl }),
-  });
-  try {
+        undefined,
+        await LoginSessions.open<Scope>({
+          store,
+          bus,
+          now,
+          log: (message, error) => log.child({ component: "auth" }).error(message, { error }),
+        }),
+      ),
+      bus,
+      now,
+      log: (error) => log.child({ component: "http" }).error("a request failed", { error }),
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+      ...(options.externalUrl === undefined ? {} : { externalUrl: options.externalUrl }),
+    });
+    const listening = server;
     await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port, host, () => resolve());
+      listening.once("error", reject);
+      listening.listen(options.port, host, () => resolve());
     });
   } catch (error) {
-    await deployments.close();
-    await service.close();
-    await closeShared();
-    await store.close();
+    await unwind();
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL")
       throw new TikTokToeError("USAGE", `cannot listen on ${host}:${options.port} (${code})`, {
@@ -316,6 +321,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       });
     throw error;
   }
+  const explanations = service.explanations;
+  const closeShared = async () => {
+    await queue?.close();
+    await bus.close();
+    await locks.close();
+  };
   const address = server.address() as AddressInfo;
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   url = `http://${shown}:${address.port}`;
