@@ -9,6 +9,10 @@
  *   learnRows(state: Float64Array, io: Float64Array, numeric: Float64Array, slots: Int32Array,
  *             labels: Float64Array | null, weights: Float64Array | null): undefined
  *   fdlibmExp(values: Float64Array, out: Float64Array): undefined   (for the tests)
+ *   eventScanModel(classifier: boolean, columns: string[], kinds: Uint8Array, versions: string[],
+ *                  classes: string[] | null): external
+ *   scanEvents(model: external, body: Uint8Array, minMs: number, maxMs: number, oldestMs: number,
+ *              newestMs: number): number   (the events of a certainly valid body, or -1: not sure)
  *
  * (inDoubles, for tests only: take the path of samples too large for exact integer products.)
  *
@@ -23,6 +27,7 @@
 #include "csv.h"
 #include "kernels.h"
 #include "learn.h"
+#include "ndjson.h"
 
 /* Per-thread scratch, reused from call to call as the JS sort reuses its own. */
 typedef struct {
@@ -398,6 +403,166 @@ static napi_value fdlibm_exp(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static void free_event_model(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  ttt_event_model_free((TttEventModel *)data);
+}
+
+/* The UTF-8 bytes of the strings of a JS array, appended to names/lengths from *at; 0 after a throw. */
+static int utf8_strings(napi_env env, napi_value array, const char *name, uint8_t **names, size_t *lengths,
+                        size_t *at, size_t count) {
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value element;
+    napi_valuetype type;
+    if (napi_get_element(env, array, i, &element) != napi_ok || napi_typeof(env, element, &type) != napi_ok) {
+      throw_status(env);
+      return 0;
+    }
+    if (type != napi_string) {
+      napi_throw_type_error(env, NULL, name);
+      return 0;
+    }
+    size_t length = 0;
+    if (napi_get_value_string_utf8(env, element, NULL, 0, &length) != napi_ok) {
+      throw_status(env);
+      return 0;
+    }
+    uint8_t *bytes = (uint8_t *)malloc(length + 1);
+    if (bytes == NULL) {
+      napi_throw_error(env, NULL, "eventScanModel: out of memory");
+      return 0;
+    }
+    size_t copied = 0;
+    if (napi_get_value_string_utf8(env, element, (char *)bytes, length + 1, &copied) != napi_ok) {
+      free(bytes);
+      throw_status(env);
+      return 0;
+    }
+    names[*at] = bytes;
+    lengths[*at] = copied;
+    (*at)++;
+  }
+  return 1;
+}
+
+/* The length of an array argument (an array is required; null is allowed where nullable). */
+static int array_length(napi_env env, napi_value value, const char *name, int nullable, uint32_t *length,
+                        int *is_null) {
+  napi_valuetype type;
+  bool is_array = false;
+  *is_null = 0;
+  if (napi_typeof(env, value, &type) != napi_ok) {
+    throw_status(env);
+    return 0;
+  }
+  if (nullable && (type == napi_null || type == napi_undefined)) {
+    *is_null = 1;
+    *length = 0;
+    return 1;
+  }
+  if (napi_is_array(env, value, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, value, length) != napi_ok) {
+    napi_throw_type_error(env, NULL, name);
+    return 0;
+  }
+  return 1;
+}
+
+static napi_value event_scan_model(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 5) {
+    napi_throw_type_error(env, NULL, "eventScanModel(classifier, columns, kinds, versions, classes) takes five arguments");
+    return NULL;
+  }
+  bool classifier = false;
+  CHECK(napi_get_value_bool(env, argv[0], &classifier));
+  uint32_t column_count = 0, version_count = 0, class_count = 0;
+  int no_columns = 0, no_versions = 0, no_classes = 0;
+  if (!array_length(env, argv[1], "eventScanModel: columns must be an array of strings", 0, &column_count, &no_columns) ||
+      !array_length(env, argv[3], "eventScanModel: versions must be an array of strings", 0, &version_count, &no_versions) ||
+      !array_length(env, argv[4], "eventScanModel: classes must be an array of strings or null", 1, &class_count,
+                    &no_classes))
+    return NULL;
+  bool is_typed_array = false;
+  napi_typedarray_type type;
+  size_t kinds_length = 0;
+  void *kinds = NULL;
+  if (napi_is_typedarray(env, argv[2], &is_typed_array) != napi_ok || !is_typed_array ||
+      napi_get_typedarray_info(env, argv[2], &type, &kinds_length, &kinds, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array || kinds_length < column_count) {
+    napi_throw_type_error(env, NULL, "eventScanModel: kinds must be a Uint8Array of one kind per column");
+    return NULL;
+  }
+  const size_t total = (size_t)column_count + version_count + class_count;
+  uint8_t **names = (uint8_t **)calloc(total + 1, sizeof(uint8_t *));
+  size_t *lengths = (size_t *)calloc(total + 1, sizeof(size_t));
+  size_t at = 0;
+  TttEventModel *model = NULL;
+  if (names == NULL || lengths == NULL) {
+    napi_throw_error(env, NULL, "eventScanModel: out of memory");
+  } else if (utf8_strings(env, argv[1], "eventScanModel: columns must be an array of strings", names, lengths, &at,
+                          column_count) &&
+             utf8_strings(env, argv[3], "eventScanModel: versions must be an array of strings", names, lengths, &at,
+                          version_count) &&
+             utf8_strings(env, argv[4], "eventScanModel: classes must be an array of strings or null", names, lengths,
+                          &at, class_count)) {
+    model = ttt_event_model_new(classifier ? 1 : 0, (const uint8_t *const *)names, lengths, (const uint8_t *)kinds,
+                                column_count, version_count, no_classes ? -1 : (long)class_count);
+    if (model == NULL) napi_throw_error(env, NULL, "eventScanModel: out of memory");
+  }
+  if (names != NULL)
+    for (size_t i = 0; i < at; i++) free(names[i]);
+  free(names);
+  free(lengths);
+  if (model == NULL) return NULL;
+  napi_value result;
+  if (napi_create_external(env, model, free_event_model, NULL, &result) != napi_ok) {
+    ttt_event_model_free(model);
+    return throw_status(env);
+  }
+  return result;
+}
+
+static napi_value scan_events(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) {
+    napi_throw_type_error(env, NULL, "scanEvents(model, body, minMs, maxMs, oldestMs, newestMs) takes six arguments");
+    return NULL;
+  }
+  napi_valuetype model_type;
+  TttEventModel *model = NULL;
+  CHECK(napi_typeof(env, argv[0], &model_type));
+  if (model_type != napi_external || napi_get_value_external(env, argv[0], (void **)&model) != napi_ok ||
+      model == NULL || model->magic != TTT_EVENT_MODEL_MAGIC) {
+    napi_throw_type_error(env, NULL, "scanEvents: model must come from eventScanModel");
+    return NULL;
+  }
+  bool is_typed_array = false;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *raw = NULL;
+  if (napi_is_typedarray(env, argv[1], &is_typed_array) != napi_ok || !is_typed_array ||
+      napi_get_typedarray_info(env, argv[1], &type, &length, &raw, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "scanEvents: body must be a Uint8Array");
+    return NULL;
+  }
+  TttTimeBounds bounds;
+  CHECK(napi_get_value_double(env, argv[2], &bounds.min_ms));
+  CHECK(napi_get_value_double(env, argv[3], &bounds.max_ms));
+  CHECK(napi_get_value_double(env, argv[4], &bounds.oldest_ms));
+  CHECK(napi_get_value_double(env, argv[5], &bounds.newest_ms));
+  const long count = length == 0 ? -1 : ttt_scan_events(model, (const uint8_t *)raw, length, &bounds);
+  napi_value result;
+  CHECK(napi_create_double(env, (double)count, &result));
+  return result;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   Scratch *scratch = (Scratch *)calloc(1, sizeof(Scratch));
   if (scratch == NULL) {
@@ -415,6 +580,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"countNewlines", NULL, count_newlines, NULL, NULL, NULL, napi_enumerable, NULL},
       {"learnRows", NULL, learn_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"fdlibmExp", NULL, fdlibm_exp, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"eventScanModel", NULL, event_scan_model, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"scanEvents", NULL, scan_events, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties));
   return exports;

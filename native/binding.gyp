@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "tiktoktoe_native",
-      "sources": ["addon.c", "kernels.c", "csv.c", "learn.c"],
+      "sources": ["addon.c", "kernels.c", "csv.c", "learn.c", "ndjson.c"],
       # No fused multiply-add (GCC contracts by default on arm64): results must equal the JS kernels'.
       # -fno-math-errno only stops sqrt() from setting errno (its value is the same), so that the
       # learner's loops vectorise.

@@ -19,6 +19,8 @@ const sources = [
   "csv.h",
   "learn.c",
   "learn.h",
+  "ndjson.c",
+  "ndjson.h",
   "binding.gyp",
 ].map((f) => join(native, f));
 

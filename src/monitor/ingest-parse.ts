@@ -5,7 +5,11 @@ export interface IngestContext {
   readonly task: "binary" | "multiclass" | "regression";
   /** The schema's columns (features and sensitive attributes) and their types. */
   readonly columns: ReadonlyMap<string, "numeric" | "categorical">;
-  readonly versions: ReadonlySet<string>;
+  /**
+   * The model's known versions (any other is rejected). A worker re-deriving a batch the API already
+   * judged answers true for every version (src/server/ingest/derive.ts).
+   */
+  readonly versions: Pick<ReadonlySet<string>, "has">;
   /** Class labels of a classifier, in score order (absent: any label is accepted, scores must be absent). */
   readonly classes?: readonly string[];
   /** Events (and labels) with an earlier time are beyond the lateness and rejected. */

@@ -387,7 +387,7 @@ function newFairness(model: WindowModel): GroupConfusionAccumulator | null {
 
 /** The sensitive attributes of an event, as group values (numbers as their text). */
 export function groupsOf(
-  model: WindowModel,
+  model: Pick<WindowModel, "sensitive">,
   features: Readonly<Record<string, number | string | null>>,
 ): Record<string, string | null> {
   const groups: Record<string, string | null> = Object.create(null);

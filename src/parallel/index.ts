@@ -6,9 +6,11 @@ export {
 } from "./analyze-parallel.js";
 export {
   enableNativeKernels,
+  loadNativeEventScan,
   loadNativeExp,
   loadNativeKernels,
   loadNativeLearnKernel,
+  type NativeEventScan,
   type NativeKernelStatus,
   type NativeLearnKernel,
   nativeKernelStatus,

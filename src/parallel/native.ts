@@ -27,11 +27,36 @@ export type NativeLearnKernel = (
   weights: Float64Array | null,
 ) => void;
 
+/**
+ * The addon's validating NDJSON scanner of event batches (native/ndjson.c): `model` compiles what it
+ * needs to know of a model (once per model and version list), `scan` answers the number of events of
+ * a body that is certainly valid, or -1 when it is not sure (the JavaScript parser then decides).
+ * The server wraps it in src/server/ingest/event-scan.ts.
+ */
+export interface NativeEventScan {
+  readonly model: (
+    classifier: boolean,
+    columns: readonly string[],
+    kinds: Uint8Array,
+    versions: readonly string[],
+    classes: readonly string[] | null,
+  ) => unknown;
+  readonly scan: (
+    model: unknown,
+    body: Uint8Array,
+    minMs: number,
+    maxMs: number,
+    oldestMs: number,
+    newestMs: number,
+  ) => number;
+}
+
 interface Loaded {
   kernels: NativeKernels | null;
   csv: CsvKernels | null;
   learn: NativeLearnKernel | null;
   exp: ((values: Float64Array, out: Float64Array) => void) | null;
+  eventScan: NativeEventScan | null;
   status: NativeKernelStatus;
 }
 
@@ -111,6 +136,21 @@ export function loadNativeExp(): ((values: Float64Array, out: Float64Array) => v
 }
 
 /**
+ * The native scanner of event batches from the same addon, or null when the drift kernels are not
+ * loaded (same reasons) or the addon predates it; the API role then validates every batch with the
+ * JavaScript parser, with the same answers.
+ *
+ * @example
+ * ```ts
+ * const scan = loadNativeEventScan(); // null → parseEventBatch alone
+ * ```
+ */
+export function loadNativeEventScan(): NativeEventScan | null {
+  cached ??= load();
+  return cached.eventScan;
+}
+
+/**
  * Loads the native kernels and installs them as this thread's default (see `useNativeKernels` and
  * `useCsvKernels`); returns whether they are in use. Worker threads of {@link WorkerPool} call
  * it when they start.
@@ -134,6 +174,7 @@ function load(): Loaded {
       csv: null,
       learn: null,
       exp: null,
+      eventScan: null,
       status: { loaded: false, reason: "switched off by TIKTOKTOE_NATIVE=0" },
     };
   const require = createRequire(import.meta.url);
@@ -146,6 +187,7 @@ function load(): Loaded {
       csv: null,
       learn: null,
       exp: null,
+      eventScan: null,
       status: {
         loaded: false,
         reason: "not built (`npm run build` builds native/ when a C compiler is there)",
@@ -159,6 +201,8 @@ function load(): Loaded {
         countNewlines: CsvKernels["countNewlines"];
         learnRows: NativeLearnKernel;
         fdlibmExp: (values: Float64Array, out: Float64Array) => void;
+        eventScanModel: NativeEventScan["model"];
+        scanEvents: NativeEventScan["scan"];
       }
     >;
     if (
@@ -174,6 +218,7 @@ function load(): Loaded {
         csv: null,
         learn: null,
         exp: null,
+        eventScan: null,
         status: { loaded: false, reason: `${path} lacks the expected functions` },
       };
     return {
@@ -181,6 +226,11 @@ function load(): Loaded {
       csv: { numericRows: addon.csvNumericRows, countNewlines: addon.countNewlines },
       learn: addon.learnRows,
       exp: addon.fdlibmExp,
+      // Optional: an addon built before the scanner still serves the other kernels.
+      eventScan:
+        typeof addon.eventScanModel === "function" && typeof addon.scanEvents === "function"
+          ? { model: addon.eventScanModel, scan: addon.scanEvents }
+          : null,
       status: { loaded: true, path },
     };
   } catch (error) {
@@ -189,6 +239,7 @@ function load(): Loaded {
       csv: null,
       learn: null,
       exp: null,
+      eventScan: null,
       status: {
         loaded: false,
         reason: `failed to load: ${error instanceof Error ? error.message : String(error)}`,

@@ -415,8 +415,8 @@ export function createApp(options: AppOptions): Server {
     .add(
       ...endpoint(api.ingestEvents, async ({ request, response, params }) => {
         const format = batchFormat(request);
-        const text = (await body(request)).toString("utf8");
-        const answer = await service.ingestEvents(params.model!, text, format);
+        // The bytes as received: the API role publishes them as they are (no decode, no re-encode).
+        const answer = await service.ingestEvents(params.model!, await body(request), format);
         // 202: durable in the queue, stored by a worker shortly (--queue).
         sendJson(response, answer.queued === true ? 202 : 200, answer);
       }),
@@ -424,8 +424,7 @@ export function createApp(options: AppOptions): Server {
     .add(
       ...endpoint(api.ingestLabels, async ({ request, response, params }) => {
         const format = batchFormat(request);
-        const text = (await body(request)).toString("utf8");
-        const answer = await service.ingestLabels(params.model!, text, format);
+        const answer = await service.ingestLabels(params.model!, await body(request), format);
         sendJson(response, answer.queued === true ? 202 : 200, answer);
       }),
     )

@@ -291,7 +291,7 @@ export class MonitorService {
    */
   ingestEvents(
     model: string,
-    body: string | readonly unknown[],
+    body: string | Uint8Array | readonly unknown[],
     format: BatchFormat = "ndjson",
   ): Promise<IngestResult> {
     return this.ingest.ingestEvents(model, body, format);
@@ -315,7 +315,7 @@ export class MonitorService {
   /** Validates and appends labels; the store joins each to its event by id (unmatched: unknown id). */
   ingestLabels(
     model: string,
-    body: string | readonly unknown[],
+    body: string | Uint8Array | readonly unknown[],
     format: BatchFormat = "ndjson",
   ): Promise<IngestResult> {
     return this.ingest.ingestLabels(model, body, format);

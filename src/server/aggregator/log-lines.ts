@@ -1,5 +1,4 @@
-import { groupsOf, type PredictionEvent } from "../../monitor/index.js";
-import type { ModelRuntime } from "../registry/index.js";
+import { groupsOf, type PredictionEvent, type WindowModel } from "../../monitor/index.js";
 
 /** What a late label needs of its event to update the event's window: kept in the store's index. */
 export interface EventJoin {
@@ -20,12 +19,11 @@ export interface LoggedLabel {
  *
  * @example
  * ```ts
- * joinOf(runtime, event); // '{"prediction":2,"scores":null}'
+ * joinOf(runtime.window, event); // '{"prediction":2,"scores":null}'
  * ```
  */
-export function joinOf(runtime: ModelRuntime, event: PredictionEvent): string {
-  const groups =
-    (runtime.window.sensitive ?? []).length > 0 ? groupsOf(runtime.window, event.features) : undefined;
+export function joinOf(window: Pick<WindowModel, "sensitive">, event: PredictionEvent): string {
+  const groups = (window.sensitive ?? []).length > 0 ? groupsOf(window, event.features) : undefined;
   const join: EventJoin = {
     prediction: event.prediction,
     scores: event.scores,

@@ -1,4 +1,5 @@
 import { type IngestContext, oldestAcceptedMs } from "../../monitor/index.js";
+import type { ModelRecord } from "../../store/index.js";
 import type { ModelRegistry, ModelRuntime } from "../registry/index.js";
 
 /** The bounds an event's time must keep (see {@link ingestContext}). */
@@ -33,7 +34,7 @@ export function ingestContext(
   const event = registry.clockKind === "event";
   return {
     task: runtime.record.task,
-    columns: new Map(runtime.record.features.map((f) => [f.name, f.type])),
+    columns: columnsOf(runtime.record),
     versions: runtime.versions,
     ...(runtime.record.classes === undefined ? {} : { classes: runtime.record.classes }),
     oldestAcceptedMs: oldestAcceptedMs(now, window, lateness),
@@ -45,4 +46,26 @@ export function ingestContext(
       : registry.wallNow() + (limits.futureSkewMs ?? 300_000),
     nowMs: event && Number.isFinite(now) ? now : registry.wallNow(),
   };
+}
+
+// A model record never changes: its columns map is built once (and the native event scanner keeps
+// what it compiled from it while the map is the same object, see event-scan.ts).
+const columnMaps = new WeakMap<ModelRecord, ReadonlyMap<string, "numeric" | "categorical">>();
+
+/**
+ * The columns of a model record (features and sensitive attributes) and their types, as the ingest
+ * parser checks them.
+ *
+ * @example
+ * ```ts
+ * columnsOf(record).get("temp"); // "numeric"
+ * ```
+ */
+export function columnsOf(record: ModelRecord): ReadonlyMap<string, "numeric" | "categorical"> {
+  let columns = columnMaps.get(record);
+  if (columns === undefined) {
+    columns = new Map(record.features.map((f) => [f.name, f.type]));
+    columnMaps.set(record, columns);
+  }
+  return columns;
 }

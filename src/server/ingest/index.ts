@@ -1,4 +1,12 @@
-export { type IngestLimits, ingestContext } from "./context.js";
+export { columnsOf, type IngestLimits, ingestContext } from "./context.js";
+export {
+  type BatchReceipt,
+  type DerivedAppend,
+  deriveAppend,
+  workerContext,
+  workerWindow,
+} from "./derive.js";
+export { type EventScanner, eventScanner } from "./event-scan.js";
 export {
   Ingest,
   type IngestOptions,
@@ -9,7 +17,9 @@ export {
 export {
   batchId,
   decodeAppend,
-  encodeAppend,
+  encodeBatch,
+  type QueuedBatch,
+  type QueuedHeader,
   type QueueFailure,
   QueuePublisher,
 } from "./queued-append.js";

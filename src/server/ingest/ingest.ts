@@ -4,15 +4,16 @@ import {
   type BatchFormat,
   type IngestContext,
   parseEventBatch,
-  parseEventRecords,
   parseLabelBatch,
   TIME_RANGE_MS,
 } from "../../monitor/index.js";
 import type { IngestAppend, IngestAppendResult, Store } from "../../store/index.js";
-import { type Aggregator, joinOf } from "../aggregator/index.js";
+import type { Aggregator } from "../aggregator/index.js";
 import { clockCheckpoint, type ModelRegistry, type ModelRuntime } from "../registry/index.js";
 import { type IngestLimits, ingestContext } from "./context.js";
 import { DeferredRecords } from "./deferred-records.js";
+import { deriveAppend } from "./derive.js";
+import { type EventScanner, eventScanner } from "./event-scan.js";
 import type { QueuePublisher } from "./queued-append.js";
 import type { SerialChain } from "./serial-chain.js";
 import type { StoreHealth } from "./store-health.js";
@@ -60,6 +61,11 @@ export interface IngestOptions {
    * appends them (store-writer.ts).
    */
   readonly publisher?: QueuePublisher;
+  /**
+   * The API role's validator of typical NDJSON event batches before the parser (event-scan.ts).
+   * Default: the native addon's, when it is built; null: the parser judges every batch.
+   */
+  readonly scanner?: EventScanner | null;
 }
 
 interface PendingBatch {
@@ -87,8 +93,16 @@ export class Ingest {
   readonly counters = { duplicates: 0, rejectedBatches: 0, unmatchedLabels: 0 };
   /** Records of answers already given, written just after them ({@link recordAnswered}). */
   private readonly deferred: DeferredRecords;
+  private readonly scanner: EventScanner | null;
 
   constructor(private readonly options: IngestOptions) {
+    // Only the API role's path uses it (the direct path needs the parsed records anyway).
+    this.scanner =
+      options.publisher === undefined
+        ? null
+        : options.scanner === undefined
+          ? eventScanner()
+          : options.scanner;
     this.deferred = new DeferredRecords({
       write: (model, records) => this.ingestEvents(model, records, "json"),
       maxPending: options.maxDeferredRecords ?? 100_000,
@@ -146,8 +160,10 @@ export class Ingest {
   /**
    * Validates a batch of events and appends it durably; the store deduplicates by id against every
    * event it has accepted (within the retention). Aggregation follows in the ingest chain, from the log.
-   * `body` is the request's text (NDJSON or a JSON array, per `format`) or the event objects themselves
-   * (`/predict` logs its predictions this way): validated the same, line numbers counted from 1.
+   * `body` is the request's bytes or text (NDJSON or a JSON array, per `format`) or the event objects
+   * themselves (`/predict` logs its predictions this way): validated the same, line numbers counted
+   * from 1. With a queue (API role) a valid batch is published as sent; the native scanner vouches
+   * for a typical NDJSON body, and the parser judges every other one (and says why it is invalid).
    *
    * @example
    * ```ts
@@ -156,31 +172,37 @@ export class Ingest {
    */
   async ingestEvents(
     model: string,
-    body: string | readonly unknown[],
+    body: string | Uint8Array | readonly unknown[],
     format: BatchFormat = "ndjson",
   ): Promise<IngestResult> {
     const runtime = this.options.registry.runtime(model);
-    const parsed =
-      typeof body === "string"
-        ? parseEventBatch(body, format, this.context(runtime))
-        : parseEventRecords(body, this.context(runtime));
-    if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
-    const append: IngestAppend = {
-      kind: "events",
-      model,
-      receivedMs: this.options.registry.wallNow(),
-      events: parsed.records.map((event, i) => ({
-        index: { id: event.id, version: event.version, timeMs: event.timeMs, join: joinOf(runtime, event) },
-        source: parsed.sources[i]!,
-      })),
-    };
-    if (this.options.publisher !== undefined)
-      return this.queued(
-        append,
-        typeof body === "string" ? body : JSON.stringify(body),
-        parsed.records.length,
-      );
-    const result = await this.append(append);
+    const context = this.context(runtime);
+    const request = requestBody(body, format);
+    if (this.options.publisher !== undefined) {
+      const bytes = request.bytes();
+      let accepted = request.format === "ndjson" && this.scanner !== null ? this.scanner(bytes, context) : -1;
+      if (accepted < 0) {
+        const parsed = parseEventBatch(request.text(), request.format, context);
+        if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
+        accepted = parsed.records.length;
+      }
+      return this.queued("events", model, request.format, context, bytes, accepted);
+    }
+    const derived = deriveAppend(
+      {
+        model,
+        kind: "events",
+        format: request.format,
+        // The server's own event objects (answered predictions) are validated as objects: their
+        // JSON round trip was most of what recording an answer allocated.
+        text: typeof body === "string" || body instanceof Uint8Array ? request.text() : body,
+        receivedMs: this.options.registry.wallNow(),
+      },
+      context,
+      runtime.window,
+    );
+    if (!derived.ok) throw this.rejected(derived.problems, derived.truncated);
+    const result = await this.append(derived.append);
     this.counters.duplicates += result.duplicates;
     return { accepted: result.accepted, duplicates: result.duplicates };
   }
@@ -188,28 +210,32 @@ export class Ingest {
   /** Validates and appends labels; the store joins each to its event by id (unmatched: unknown id). */
   async ingestLabels(
     model: string,
-    body: string | readonly unknown[],
+    body: string | Uint8Array | readonly unknown[],
     format: BatchFormat = "ndjson",
   ): Promise<IngestResult> {
     const runtime = this.options.registry.runtime(model);
     // A label must never arrive before its event: the model's answered predictions go first.
     await this.deferred.flush(model);
-    const [text, as] = typeof body === "string" ? [body, format] : [JSON.stringify(body), "json" as const];
-    const parsed = parseLabelBatch(text, as, this.context(runtime));
-    if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
-    const append: IngestAppend = {
-      kind: "labels",
-      model,
-      receivedMs: this.options.registry.wallNow(),
-      // The label's time is resolved now (it may default to the clock), so the resolved record is logged.
-      labels: parsed.records.map((label) => ({
-        id: label.id,
-        timeMs: label.timeMs,
-        source: JSON.stringify({ id: label.id, value: label.value, time: label.timeMs }),
-      })),
-    };
-    if (this.options.publisher !== undefined) return this.queued(append, text, parsed.records.length);
-    const result = await this.append(append);
+    const context = this.context(runtime);
+    const request = requestBody(body, format);
+    if (this.options.publisher !== undefined) {
+      const parsed = parseLabelBatch(request.text(), request.format, context);
+      if (!parsed.ok) throw this.rejected(parsed.problems, parsed.truncated);
+      return this.queued("labels", model, request.format, context, request.bytes(), parsed.records.length);
+    }
+    const derived = deriveAppend(
+      {
+        model,
+        kind: "labels",
+        format: request.format,
+        text: request.text(),
+        receivedMs: this.options.registry.wallNow(),
+      },
+      context,
+      runtime.window,
+    );
+    if (!derived.ok) throw this.rejected(derived.problems, derived.truncated);
+    const result = await this.append(derived.append);
     this.counters.duplicates += result.duplicates;
     this.counters.unmatchedLabels += result.unmatched;
     return { accepted: result.accepted, duplicates: result.duplicates, unmatched: result.unmatched };
@@ -291,9 +317,22 @@ export class Ingest {
     return { clock: new Date(runtime.clock.now()).toISOString(), previous: new Date(before).toISOString() };
   }
 
-  /** Publishes a validated batch to the queue; the answer waits for the queue's acknowledgement only. */
-  private async queued(append: IngestAppend, body: string, records: number): Promise<QueuedIngestResult> {
-    const { batch } = await this.options.publisher!.publish(append, body);
+  /**
+   * Publishes a validated batch to the queue as sent, with what the worker needs to derive the same
+   * append (derive.ts); the answer waits for the queue's acknowledgement only.
+   */
+  private async queued(
+    kind: IngestAppend["kind"],
+    model: string,
+    format: BatchFormat,
+    context: IngestContext,
+    body: Uint8Array,
+    records: number,
+  ): Promise<QueuedIngestResult> {
+    const { batch } = await this.options.publisher!.publish(
+      { model, kind, format, receivedMs: this.options.registry.wallNow(), nowMs: context.nowMs },
+      body,
+    );
     return { queued: true, accepted: records, batch };
   }
 
@@ -356,4 +395,34 @@ export class Ingest {
     for (const [i, item] of items.entries()) item.resolve(results[i]!);
     await this.options.aggregator.aggregateTail();
   }
+}
+
+/** A request's body in the two forms the paths need, each made at most once, only when needed. */
+interface RequestBody {
+  readonly format: BatchFormat;
+  /** The body's bytes (what the queue carries and the batch id hashes). */
+  bytes(): Uint8Array;
+  /** The body's text (what the parser reads): the bytes decoded as UTF-8. */
+  text(): string;
+}
+
+function requestBody(body: string | Uint8Array | readonly unknown[], format: BatchFormat): RequestBody {
+  if (body instanceof Uint8Array) {
+    let text: string | undefined;
+    return {
+      format,
+      bytes: () => body,
+      text: () => (text ??= Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")),
+    };
+  }
+  // Event objects (`/predict`, the SDKs in process) are a JSON array's text, as before (made only
+  // when asked for: the in-process path validates the objects themselves).
+  let text: string | undefined = typeof body === "string" ? body : undefined;
+  let bytes: Uint8Array | undefined;
+  const asText = () => (text ??= JSON.stringify(body));
+  return {
+    format: typeof body === "string" ? format : "json",
+    bytes: () => (bytes ??= Buffer.from(asText(), "utf8")),
+    text: asText,
+  };
 }

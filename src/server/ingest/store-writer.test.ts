@@ -7,7 +7,7 @@ import { TikTokToeError } from "../../errors/index.js";
 import { silentLogger } from "../../logging/index.js";
 import { openMemoryQueue } from "../../queue/index.js";
 import { type IngestAppend, openSqliteStore, type Store } from "../../store/index.js";
-import { batchId, decodeAppend, encodeAppend } from "./queued-append.js";
+import { batchId, decodeAppend, encodeBatch } from "./queued-append.js";
 import { SerialChain } from "./serial-chain.js";
 import { StoreHealth } from "./store-health.js";
 import { DEAD_LETTERS, StoreWriter } from "./store-writer.js";
@@ -24,6 +24,9 @@ const events = (model: string, ids: string[]): IngestAppend => ({
     source: JSON.stringify({ id, time: 1_000 + i, version: "1", features: { x: 1 }, prediction: 1 }),
   })),
 });
+
+/** A payload of version 1 (what API replicas published before version 2), written out by hand. */
+const encodeAppend = (append: IngestAppend) => Buffer.from(JSON.stringify({ v: 1, append }), "utf8");
 
 async function setUp(name: string, wrap: (store: Store) => Store = (s) => s) {
   const real = await openSqliteStore({ file: join(dir, `${name}.db`) });
@@ -52,15 +55,34 @@ async function setUp(name: string, wrap: (store: Store) => Store = (s) => s) {
   return { real, queue, writer, appended: () => appended };
 }
 
-test("an encoded batch decodes to itself; its id is sha256 of model, kind and body", () => {
+test("payloads decode: version 2 (header line, then the body as sent) and version 1 (in flight during an upgrade); the id is sha256 of model, kind and body", () => {
   const append = events("m", ["a", "b"]);
-  assert.deepEqual(decodeAppend(encodeAppend(append)), append);
+  assert.deepEqual(decodeAppend(encodeAppend(append)), { v: 1, model: "m", append });
+  const body = Buffer.from('{"id":"a","version":"1","features":{"x":1},"prediction":1}\n');
+  const header = { model: "m", kind: "events", format: "ndjson", receivedMs: 5_000, nowMs: 4_000 } as const;
+  const payload = encodeBatch(header, body);
+  assert.equal(
+    payload.toString("utf8"),
+    `{"v":2,"model":"m","kind":"events","format":"ndjson","receivedMs":5000,"nowMs":4000}\n${body.toString("utf8")}`,
+  );
+  const decoded = decodeAppend(payload);
+  assert.equal(decoded.v, 2);
+  assert.deepEqual(decoded.v === 2 && decoded.header, header);
+  assert.ok(decoded.v === 2 && decoded.body.equals(body), "the body bytes as sent");
   assert.throws(() => decodeAppend(Buffer.from('{"v":2}')));
-  // sha256("m\0events\0body"), computed with Python's hashlib.
+  assert.throws(() =>
+    decodeAppend(
+      Buffer.from('{"v":2,"model":"m","kind":"events","format":"csv","receivedMs":1,"nowMs":1}\n{}'),
+    ),
+  );
+  assert.throws(() => decodeAppend(Buffer.from('{"v":3,"model":"m"}\n{}')));
+  assert.throws(() => decodeAppend(Buffer.from("null")));
+  // sha256("m\0events\0body"), computed with Python's hashlib; bytes and text hash alike.
   assert.equal(
     batchId("m", "events", "body"),
     "0948adedee6e87388d1c56a41b5a5f4c951249ef1b18ee85726a3f64292a1265",
   );
+  assert.equal(batchId("m", "events", Buffer.from("body")), batchId("m", "events", "body"));
   assert.notEqual(batchId("m", "labels", "body"), batchId("m", "events", "body"));
 });
 
@@ -113,6 +135,43 @@ test("a store failure acknowledges nothing: the batches come again and are store
   await writer.stop();
   assert.equal(await real.countIndexedEvents("m"), 1, "stored after the outage");
   assert.equal(writer.counters.deadLetters, 0);
+  await queue.close();
+  await real.close();
+});
+
+test("a version-2 batch is derived with the API's clock and judged bounds; one the parser rejects is dead-lettered", async () => {
+  const { real, queue, writer } = await setUp("v2");
+  const header = { model: "m", kind: "events", format: "ndjson", receivedMs: 5_000, nowMs: 4_000 } as const;
+  // Time 1: far beyond any lateness by the worker's clock (9,000) — the API judged it already.
+  const body =
+    '{"id":"t","time":1,"version":"1","features":{"x":2},"prediction":0.5}\n\n{"id":"u","version":"1","features":{"x":3},"prediction":2}';
+  await queue.publish({ id: "v2", payload: encodeBatch(header, Buffer.from(body)) });
+  await queue.publish({
+    id: "v2-bad",
+    payload: encodeBatch(
+      header,
+      Buffer.from('{"id":"w","version":"1","features":{"x":"high"},"prediction":1}'),
+    ),
+  });
+  writer.start();
+  for (let i = 0; i < 100 && writer.counters.batches + writer.counters.deadLetters < 2; i++)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  await writer.stop();
+  const [row, ...rest] = await real.readBatches(0, 10);
+  assert.equal(rest.length, 0);
+  assert.equal(row?.receivedMs, 5_000);
+  assert.equal(row?.minEventMs, 1);
+  assert.equal(row?.maxEventMs, 4_000, "the record without a time has the API's nowMs");
+  assert.equal(
+    Buffer.from(row!.payload).toString("utf8"),
+    '{"id":"t","time":1,"version":"1","features":{"x":2},"prediction":0.5}\n{"id":"u","version":"1","features":{"x":3},"prediction":2,"time":4000}',
+  );
+  const dead = await real.listDocuments(DEAD_LETTERS, 0, Number.MAX_SAFE_INTEGER, 10);
+  assert.deepEqual(
+    dead.map((d) => d.key),
+    ["v2-bad"],
+  );
+  assert.match(JSON.parse(dead[0]!.body).reason, /parser rejects it \(line 1, features\.x:/);
   await queue.close();
   await real.close();
 });

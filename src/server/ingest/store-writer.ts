@@ -1,8 +1,9 @@
 import { isTikTokToeError } from "../../errors/index.js";
 import type { Logger } from "../../logging/index.js";
 import type { QueueConsumer, QueueMessage } from "../../queue/index.js";
-import type { IngestAppend, Store } from "../../store/index.js";
-import { decodeAppend } from "./queued-append.js";
+import type { IngestAppend, ModelRecord, Store } from "../../store/index.js";
+import { deriveAppend, workerContext, workerWindow } from "./derive.js";
+import { decodeAppend, type QueuedBatch } from "./queued-append.js";
 import type { SerialChain } from "./serial-chain.js";
 import type { StoreHealth } from "./store-health.js";
 
@@ -29,8 +30,10 @@ export interface StoreWriterOptions {
  * The worker role's loop (`serve --role worker|all` with a queue): fetches batches from the durable
  * `store-writer` consumer, appends all of them in one store transaction (the group commit), then
  * acknowledges each. A store failure acknowledges nothing: the batches are given back and come again.
- * A batch that can never be stored (it does not decode, or its model does not exist) is written to
- * the `dead-letters` collection and acknowledged, so it cannot block the others forever.
+ * A batch that can never be stored (it does not decode, its model does not exist, or the ingest
+ * parser rejects its body) is written to the `dead-letters` collection and acknowledged, so it cannot
+ * block the others forever. A batch published as sent (payload version 2) is derived here with the
+ * API's parser and clock (derive.ts), so it is stored as the API process would have stored it.
  *
  * @example
  * ```ts
@@ -88,26 +91,46 @@ export class StoreWriter {
   /** One round: true when every batch was stored or dead-lettered and acknowledged. */
   private async write(messages: readonly QueueMessage[]): Promise<boolean> {
     const { store, health } = this.options;
-    const good: Array<{ message: QueueMessage; append: IngestAppend }> = [];
+    const decoded: Array<{ message: QueueMessage; batch: QueuedBatch }> = [];
     const dead: Array<{ message: QueueMessage; reason: string }> = [];
     for (const message of messages) {
-      let append: IngestAppend;
       try {
-        append = decodeAppend(message.payload);
+        decoded.push({ message, batch: decodeAppend(message.payload) });
       } catch (error) {
         dead.push({ message, reason: `does not decode: ${(error as Error).message}` });
-        continue;
       }
-      good.push({ message, append });
     }
     // A model that no longer exists fails the whole append with STORE_NOT_FOUND: set its batches aside.
-    const models = new Map<string, boolean>();
-    for (const model of new Set(good.map((g) => g.append.model)))
-      models.set(model, (await store.getModel(model)) !== undefined);
-    const storable = good.filter((g) => models.get(g.append.model) === true);
-    for (const g of good)
-      if (models.get(g.append.model) !== true)
-        dead.push({ message: g.message, reason: `model "${g.append.model}" does not exist` });
+    const records = new Map<string, ModelRecord | undefined>();
+    for (const model of new Set(decoded.map((d) => d.batch.model)))
+      records.set(model, await store.getModel(model));
+    const storable: Array<{ message: QueueMessage; append: IngestAppend }> = [];
+    for (const { message, batch } of decoded) {
+      const record = records.get(batch.model);
+      if (record === undefined) {
+        dead.push({ message, reason: `model "${batch.model}" does not exist` });
+        continue;
+      }
+      if (batch.v === 1) {
+        storable.push({ message, append: batch.append });
+        continue;
+      }
+      // Version 2: the body as the API replica received it, derived as that process would have.
+      const { header } = batch;
+      const derived = deriveAppend(
+        { ...header, text: batch.body.toString("utf8") },
+        workerContext(record, header.nowMs),
+        workerWindow(record),
+      );
+      if (derived.ok) storable.push({ message, append: derived.append });
+      else {
+        const first = derived.problems[0];
+        dead.push({
+          message,
+          reason: `the ingest parser rejects it${first === undefined ? "" : ` (line ${first.line}${first.field === "" ? "" : `, ${first.field}`}: ${first.message})`}`,
+        });
+      }
+    }
     if (storable.length > 0) {
       try {
         await store.appendIngest(storable.map((g) => g.append));
