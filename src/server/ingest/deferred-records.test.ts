@@ -88,3 +88,28 @@ test("a write rejected for good is dropped and counted, and later records still 
   await deferred.flush("a");
   assert.deepEqual(s.writes, [{ model: "a", records: [2] }]);
 });
+
+test("flush waits for the records queued before it, not for those that keep arriving during it", {
+  timeout: 10_000,
+}, async () => {
+  const s = sink();
+  const deferred = new DeferredRecords({ write: s.write, maxPending: 100_000, log, gatherMs: 250 });
+  deferred.add("a", [0]);
+  // Steady traffic: a record lands during every write, as answered predictions do under load.
+  let next = 1;
+  let running = true;
+  const traffic = (async () => {
+    while (running) {
+      deferred.add("a", [next++]);
+      await turn();
+    }
+  })();
+  await deferred.flush("a");
+  const writesByFlush = s.writes.length;
+  running = false;
+  await traffic;
+  assert.ok(s.writes.flatMap((w) => w.records).includes(0), "the queued record is durable");
+  assert.ok(writesByFlush <= 3, `flush made ${writesByFlush} commits chasing new records`);
+  await deferred.flush("a");
+  assert.equal(deferred.size, 0);
+});

@@ -21,6 +21,9 @@ export interface DeferredRecordsOptions {
 
 interface Backlog {
   records: unknown[];
+  /** Records ever added, and of them those settled (durable, or dropped for good): in order. */
+  added: number;
+  settled: number;
   /** The write in flight for this model, if any. */
   writing: Promise<void> | null;
   failures: number;
@@ -74,10 +77,11 @@ export class DeferredRecords {
     if (records.length === 0) return;
     let backlog = this.backlogs.get(model);
     if (backlog === undefined) {
-      backlog = { records: [], writing: null, failures: 0, timer: null };
+      backlog = { records: [], added: 0, settled: 0, writing: null, failures: 0, timer: null };
       this.backlogs.set(model, backlog);
     }
     for (const r of records) backlog.records.push(r);
+    backlog.added += records.length;
     this.pending += records.length;
     if (backlog.writing !== null) return;
     if (backlog.records.length >= (this.options.batchRows ?? 1000)) {
@@ -97,8 +101,11 @@ export class DeferredRecords {
       const backlog = this.backlogs.get(name);
       if (backlog === undefined) continue;
       // A failing store makes this wait for the retries: callers that must not wait forever (close)
-      // bound it themselves.
-      while (backlog.records.length > 0 || backlog.writing !== null) {
+      // bound it themselves. Only what was queued before the call is waited for: under steady
+      // traffic a record arrives during every write, and chasing them turned one flush into a
+      // second of one-record commits.
+      const target = backlog.added;
+      while (backlog.settled < target) {
         if (backlog.writing !== null) {
           await backlog.writing;
         } else if (backlog.failures > 0) {
@@ -141,6 +148,7 @@ export class DeferredRecords {
     backlog.writing = this.options.write(model, records).then(
       () => {
         this.pending -= records.length;
+        backlog.settled += records.length;
         backlog.failures = 0;
         backlog.writing = null;
         if (backlog.records.length > 0) this.schedule(model, backlog, this.options.gatherMs ?? 0);
@@ -166,6 +174,7 @@ export class DeferredRecords {
           return;
         }
         this.pending -= records.length;
+        backlog.settled += records.length;
         this.dropped += records.length;
         this.options.log.error("recording answered predictions failed for good; records dropped", {
           model,
