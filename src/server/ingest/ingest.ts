@@ -7,7 +7,7 @@ import {
   parseLabelBatch,
   TIME_RANGE_MS,
 } from "../../monitor/index.js";
-import type { IngestAppend, IngestAppendResult, Store } from "../../store/index.js";
+import type { EventsAppend, IngestAppend, IngestAppendResult, Store } from "../../store/index.js";
 import type { Aggregator } from "../aggregator/index.js";
 import { clockCheckpoint, type ModelRegistry, type ModelRuntime } from "../registry/index.js";
 import { type IngestLimits, ingestContext } from "./context.js";
@@ -68,6 +68,9 @@ export interface IngestOptions {
   readonly scanner?: EventScanner | null;
 }
 
+/** An answered prediction as the store appends it: its index entry and its logged line. */
+type AnsweredEntry = EventsAppend["events"][number];
+
 interface PendingBatch {
   readonly append: IngestAppend;
   readonly resolve: (result: IngestAppendResult) => void;
@@ -104,7 +107,7 @@ export class Ingest {
           ? eventScanner()
           : options.scanner;
     this.deferred = new DeferredRecords({
-      write: (model, records) => this.ingestEvents(model, records, "json"),
+      write: (model, entries) => this.appendAnswered(model, entries as readonly AnsweredEntry[]),
       maxPending: options.maxDeferredRecords ?? 100_000,
       gatherMs: options.deferredGatherMs ?? 250,
       log: options.log,
@@ -125,7 +128,43 @@ export class Ingest {
    * for what that trades). Labels of the model wait for them.
    */
   recordAnswered(model: string, events: readonly unknown[]): void {
-    this.deferred.add(model, events);
+    // Validated now and kept as the store will append it (an index entry and a JSON line), not as
+    // the event objects: those would live through a few collections of the young generation, and
+    // copying their graphs (a features object, a heap number per value) made the collector's pauses
+    // the largest part of /predict's tail.
+    const runtime = this.options.registry.runtime(model);
+    const derived = deriveAppend(
+      { model, kind: "events", format: "json", text: events, receivedMs: 0 },
+      this.context(runtime),
+      runtime.window,
+    );
+    if (!derived.ok || derived.append.kind !== "events") {
+      this.deferred.dropped += events.length;
+      this.options.log.error("answered predictions are not valid events; not recorded", {
+        model,
+        problems: derived.ok ? [] : derived.problems.slice(0, 5),
+      });
+      return;
+    }
+    this.deferred.add(model, derived.append.events);
+  }
+
+  /** Appends answered predictions (their entries, validated when recorded): the deferred write. */
+  private async appendAnswered(model: string, entries: readonly AnsweredEntry[]): Promise<void> {
+    if (this.options.publisher !== undefined) {
+      // As an NDJSON batch of their lines: the worker derives the same entries from it.
+      const body = Buffer.from(entries.map((entry) => entry.source).join("\n"), "utf8");
+      const context = this.context(this.options.registry.runtime(model));
+      await this.queued("events", model, "ndjson", context, body, entries.length);
+      return;
+    }
+    const result = await this.append({
+      kind: "events",
+      model,
+      receivedMs: this.options.registry.wallNow(),
+      events: entries,
+    });
+    this.counters.duplicates += result.duplicates;
   }
 
   /** Resolves once the answered records of `model` (of every model without one) are durable. */
