@@ -53,3 +53,39 @@ test("ingestEvents takes the event objects as well as a request's text, validate
     await store.close();
   }
 });
+
+test("an answered prediction that is not a valid event is dropped alone and counted; the others are recorded", async () => {
+  const store = await openSqliteStore({ file: join(dir, "answered.db") });
+  try {
+    const result = validateConfig({});
+    assert.ok(result.ok);
+    const T0 = Date.UTC(2026, 0, 5, 10);
+    const service = await MonitorService.open({ store, config: result.config, clock: "wall", now: () => T0 });
+    await service.registerModel({
+      name: "c",
+      task: "binary",
+      classes: ["0", "1"],
+      features: [{ name: "x", type: "numeric" }],
+    });
+    await service.registerVersion("c", { version: "1" });
+    const answer = (id: string, scores: number[]) => ({
+      id,
+      time: T0,
+      version: "1",
+      features: { x: 1 },
+      prediction: "1",
+      scores,
+      latency_ms: 0.1,
+    });
+    service.recordAnswered("c", [answer("good-1", [0.2, 0.8])]);
+    // A model whose outputs are not probabilities: its scores cannot be logged as an event's.
+    service.recordAnswered("c", [answer("bad", [-3, 4])]);
+    service.recordAnswered("c", [answer("good-2", [0.4, 0.6])]);
+    await service.flushAnswered("c");
+    assert.equal(service.counters.answeredDropped, 1);
+    assert.equal(await store.countIndexedEvents("c"), 2);
+    await service.close();
+  } finally {
+    await store.close();
+  }
+});
