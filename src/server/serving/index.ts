@@ -3,8 +3,8 @@ export {
   type Actor,
   DeploymentService,
   type DeploymentServiceOptions,
-  SHADOW_SUFFIX,
 } from "./deployments.js";
+export { observeArms, SHADOW_SUFFIX } from "./observations.js";
 export { actorOf, type DeploymentRouteDeps, deploymentRoutes } from "./routes.js";
 export { type PredictRows, predictRows, type RowOutput, readOutputs } from "./rows.js";
 export { type LoadedVersion, ServingSessions, servingProblem } from "./sessions.js";
