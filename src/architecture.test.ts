@@ -95,6 +95,10 @@ const layers: Record<string, readonly string[]> = {
     "learn",
   ],
   bench: [
+    // The serving bench also starts the server in its own process (startServer): the server's overhead
+    // apart from the operating system's wake-ups between two processes (issue #14).
+    "server",
+    "logging",
     "optimizer",
     "optimize",
     "onnx",
