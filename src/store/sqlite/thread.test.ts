@@ -33,6 +33,17 @@ test("a call after close is refused as STORE_UNAVAILABLE, not left waiting", asy
   await assert.rejects(store.listModels(), (error: unknown) => isTikTokToeError(error, "STORE_UNAVAILABLE"));
 });
 
+test("an argument that cannot be copied to the thread is refused at once, and the store goes on", async () => {
+  const store = await openSqliteStoreThread({ file: join(dir, "clone.db") });
+  try {
+    const bad = { name: "m", task: "regression", features: [], createdMs: 0, note: () => undefined };
+    await assert.rejects(store.createModel(bad as never), { name: "DataCloneError" });
+    assert.deepEqual(await store.listModels(), []);
+  } finally {
+    await store.close();
+  }
+});
+
 test("opening a file that cannot be a database fails at open, with the driver's error", async () => {
   await assert.rejects(openSqliteStoreThread({ file: join(dir, "no", "such", "dir", "x.db") }));
 });

@@ -36,7 +36,13 @@ export async function openSqliteStoreThread(options: SqliteStoreOptions): Promis
     execArgv: [],
   });
   const connection = new ThreadConnection(worker);
-  await connection.opened;
+  try {
+    await connection.opened;
+  } catch (error) {
+    // Nothing to keep: the thread would otherwise wait for calls that never come.
+    await worker.terminate();
+    throw error;
+  }
   const store: Record<string, unknown> = { dialect: "sqlite" };
   for (const method of STORE_METHODS) store[method] = (...args: unknown[]) => connection.call(method, args);
   return store as unknown as Store;
@@ -49,6 +55,8 @@ class ThreadConnection {
   private next = 1;
   /** Why the thread cannot answer any more (it stopped), once it happened. */
   private stopped: Error | null = null;
+  /** close() was called: the thread's exit is the end asked for, not a failure. */
+  private closing = false;
 
   constructor(private readonly worker: Worker) {
     let opening: Pending | undefined;
@@ -77,11 +85,13 @@ class ThreadConnection {
         }),
       ),
     );
-    worker.on("exit", () =>
+    worker.on("exit", (code) =>
       stop(
-        new TikTokToeError("STORE_UNAVAILABLE", "the store is closed", {
-          hint: "the store was closed (the server is stopping)",
-        }),
+        this.closing
+          ? closedError()
+          : new TikTokToeError("STORE_UNAVAILABLE", `the store's thread stopped (exit code ${code})`, {
+              hint: "restart the server; the database file is intact (every commit was atomic)",
+            }),
       ),
     );
   }
@@ -98,18 +108,26 @@ class ThreadConnection {
     if (this.stopped !== null) return Promise.reject(this.stopped);
     const id = this.next++;
     const message: CallMessage = { id, method, args };
+    if (method === "close") this.closing = true;
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage(message);
+      try {
+        this.worker.postMessage(message);
+      } catch (error) {
+        // An argument that cannot be copied to the thread (a bug): refused here, nothing left waiting.
+        this.pending.delete(id);
+        this.idleCheck();
+        reject(error);
+      }
     }).finally(() => {
-      if (method === "close") this.closed();
+      if (method === "close") this.stopped ??= closedError();
     });
   }
+}
 
-  private closed(): void {
-    this.stopped ??= new TikTokToeError("STORE_UNAVAILABLE", "the store is closed", {
-      hint: "the store was closed (the server is stopping)",
-    });
-  }
+function closedError(): TikTokToeError {
+  return new TikTokToeError("STORE_UNAVAILABLE", "the store is closed", {
+    hint: "the store was closed (the server is stopping)",
+  });
 }
