@@ -23,6 +23,11 @@ const FEATURES = 20;
 const BATCH = 1000;
 const BATCHES = Number(process.env.TIKTOKTOE_BENCH_BATCHES ?? 200);
 const IN_FLIGHT = 4;
+/**
+ * Batches sent before the timed ones (not counted in the rate): the replicas' first requests compile
+ * their code and grow their heaps, which a server that runs for days does once.
+ */
+const WARMUP_BATCHES = 40;
 
 interface Phase {
   readonly name: string;
@@ -39,11 +44,11 @@ interface Phase {
  * The request bodies, encoded once up front (UTF-8 bytes): the load generator shares the machine with
  * the replicas, and re-encoding 340 kB strings on every send was CPU taken from them.
  */
-function bodies(seed: number): Uint8Array<ArrayBuffer>[] {
+function bodies(seed: number, count = BATCHES): Uint8Array<ArrayBuffer>[] {
   const rng = seededRandom(seed);
   const base = 1_700_000_000_000;
   const out: Uint8Array<ArrayBuffer>[] = [];
-  for (let b = 0; b < BATCHES; b++) {
+  for (let b = 0; b < count; b++) {
     const lines: string[] = [];
     for (let i = 0; i < BATCH; i++) {
       const n = b * BATCH + i;
@@ -244,6 +249,7 @@ export async function runScaleOutBench(): Promise<void> {
     // The single process on SQLite, as everyone starts.
     const single = await spawn(["--data-dir", join(dir, "single")]);
     await register(single);
+    await load([single], bodies(101, WARMUP_BATCHES));
     const one = await load([single], bodies(1));
     phases.push({
       name: "one process, SQLite (no queue)",
@@ -275,7 +281,9 @@ export async function runScaleOutBench(): Promise<void> {
         apis.push(await spawn([...common, "--role", "api", "--data-dir", join(dir, `${schema}-a${r}`)]));
       await register(apis[0]!);
       const all = bodies(10 + replicas);
+      const warmup = bodies(110 + replicas, WARMUP_BATCHES);
       let started = performance.now();
+      await load(apis, warmup);
       const { result: measured, cpu } = await cpuDuring(groups, () => load(apis, all));
       if (!workerDuring) {
         started = performance.now();
@@ -285,7 +293,7 @@ export async function runScaleOutBench(): Promise<void> {
       const pool = await openPool({ url: TEST_PG_URL, schema, poolSize: 1 });
       let drainedPerS: number | null = null;
       try {
-        const total = BATCHES * BATCH;
+        const total = (BATCHES + WARMUP_BATCHES) * BATCH;
         for (let waited = 0; waited < 300_000; waited += 250) {
           const result = await pool.query<{ n: string }>("SELECT count(*) AS n FROM event_index");
           if (Number(result.rows[0]!.n) >= total) {
@@ -355,7 +363,8 @@ export async function runScaleOutBench(): Promise<void> {
 Command: \`npm run bench -- scale-out\` · machine: ${machineLine()} · ${new Date().toISOString().slice(0, 10)} ·
 load average when it started: ${loadAtStart.toFixed(1)} on ${cpus().length} cores
 
-${fmt(BATCHES * BATCH)} events (${FEATURES} numeric features) per deployment in batches of ${BATCH.toLocaleString("en")}
+${fmt(BATCHES * BATCH)} events (${FEATURES} numeric features) per deployment in batches of ${BATCH.toLocaleString("en")}, timed after
+${WARMUP_BATCHES} untimed batches (the replicas' first requests compile their code and grow their heaps)
 (NDJSON over HTTP, ${IN_FLIGHT} requests in flight per replica, round robin), from this process. The API replicas
 validate each batch (a native scanner vouches for plain batches; docs/scale-out.md) and answer 202 once JetStream
 acknowledged it; one worker pulls and writes to PostgreSQL — at the same time in the first two runs, after the load in
