@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { named } from "./registry.js";
 
+/** The most rows one predict request may carry, and the longest routing key (the schema and its fast check share them). */
+const MAX_PREDICT_ROWS = 10_000;
+const MAX_KEY_LENGTH = 256;
+
 const value = z.union([z.number(), z.string(), z.null()]);
 const row = z.record(z.string(), value).describe("one row: a value per feature name");
 const time = z.union([z.string(), z.number()]).describe("event time: ISO 8601 with a zone, or epoch ms");
@@ -20,11 +24,11 @@ export const PredictRequest = named(
   z
     .strictObject({
       input: row.optional(),
-      inputs: z.array(row).min(1).max(10_000).optional(),
+      inputs: z.array(row).min(1).max(MAX_PREDICT_ROWS).optional(),
       key: z
         .string()
         .min(1)
-        .max(256)
+        .max(MAX_KEY_LENGTH)
         .optional()
         .describe("the sticky routing key (a user or session id); the x-tiktoktoe-key header wins"),
       time: time.optional(),
@@ -36,9 +40,6 @@ export const PredictRequest = named(
   "Rows to predict.",
 );
 export type PredictRequest = z.infer<typeof PredictRequest>;
-
-/** The most rows one predict request may carry (PredictRequest's `inputs`). */
-const MAX_PREDICT_ROWS = 10_000;
 
 /**
  * True when `value` is certainly a valid {@link PredictRequest}, decided without building anything
@@ -64,7 +65,7 @@ export function isPredictRequest(value: unknown): boolean {
       for (let i = 0; i < field.length; i++) if (!isRow(field[i])) return false;
       rows++;
     } else if (name === "key") {
-      if (typeof field !== "string" || field.length < 1 || field.length > 256) return false;
+      if (typeof field !== "string" || field.length < 1 || field.length > MAX_KEY_LENGTH) return false;
     } else if (name === "time") {
       if (typeof field !== "string" && !isFiniteNumber(field)) return false;
     } else return false;
