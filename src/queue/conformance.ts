@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { isTikTokToeError } from "../errors/index.js";
-import type { IngestQueue, PublishResult, QueueConsumer, QueueMessage } from "./port.js";
+import {
+  type IngestQueue,
+  MAX_HEADER_LENGTH,
+  type PublishResult,
+  type QueueConsumer,
+  type QueueMessage,
+} from "./port.js";
 
 /** How a conformance run gets queues: a fresh location (a deployment), and a queue opened on it. */
 export interface QueueFactory {
@@ -79,6 +85,34 @@ export function queueConformance(factory: QueueFactory): void {
           again.map((m) => m.id),
           ["b3", "b4"],
         );
+      }));
+
+    test("a batch's header comes back with it, on every delivery; a batch without one has none", () =>
+      withQueues(2, async (queue, other) => {
+        const start = `{"v":3,"model":"bike \\u00e9"}`;
+        const header = `${start}${"x".repeat(MAX_HEADER_LENGTH - start.length)}`;
+        assert.equal(header.length, MAX_HEADER_LENGTH);
+        await queue.publish({ id: "with", payload: bytes("p0"), header });
+        await queue.publish({ id: "without", payload: bytes("p1") });
+        await queue.publish({ id: "empty", payload: new Uint8Array(0), header: "" });
+        const consumer = await queue.consumer("writer");
+        const got = await collect(consumer, 3);
+        assert.deepEqual(
+          got.map((m) => [m.id, text(m), m.header]),
+          [
+            ["with", "p0", header],
+            ["without", "p1", undefined],
+            ["empty", "", ""],
+          ],
+        );
+        await got[0]!.nak();
+        const [again] = await collect(await other.consumer("writer"), 1);
+        assert.deepEqual([again!.id, again!.header, again!.deliveries], ["with", header, 2]);
+        for (const bad of ["line\r\nbreak", "caf\u00e9", "x".repeat(MAX_HEADER_LENGTH + 1)])
+          await assert.rejects(
+            queue.publish({ id: `bad-${bad.length}`, payload: bytes("p"), header: bad }),
+            (error) => isTikTokToeError(error, "INTERNAL"),
+          );
       }));
 
     test("a fetch waits for a batch published after it started", () =>

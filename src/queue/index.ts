@@ -1,3 +1,11 @@
 export { type JetStreamQueueOptions, openJetStreamQueue } from "./jetstream/index.js";
 export { type MemoryQueueOptions, openMemoryQueue } from "./memory/index.js";
-export type { IngestQueue, PublishResult, QueueBatch, QueueConsumer, QueueMessage } from "./port.js";
+export {
+  checkHeader,
+  type IngestQueue,
+  MAX_HEADER_LENGTH,
+  type PublishResult,
+  type QueueBatch,
+  type QueueConsumer,
+  type QueueMessage,
+} from "./port.js";

@@ -1,3 +1,5 @@
+import { TikTokToeError } from "../errors/index.js";
+
 /**
  * The ingest log (queue) port: API replicas publish validated ingest batches, worker replicas consume
  * them and write the store. Two adapters: `memory/` (in-process, the default) and `jetstream/` (NATS
@@ -41,6 +43,37 @@ export interface QueueBatch {
   /** Unique per batch (the ingest request's batch id): a retried publish reuses it. */
   readonly id: string;
   readonly payload: Uint8Array;
+  /**
+   * A short text that travels beside the payload and comes back with it ({@link QueueMessage.header};
+   * JetStream: a message header). It lets a publisher send bytes it holds already, a request's body,
+   * as the payload without copying them behind its own metadata. Printable ASCII, at most
+   * {@link MAX_HEADER_LENGTH} characters ({@link checkHeader}).
+   */
+  readonly header?: string;
+}
+
+/** The longest {@link QueueBatch.header} (NATS servers refuse header blocks past a few kilobytes). */
+export const MAX_HEADER_LENGTH = 4_096;
+
+/**
+ * Throws when `header` is not a valid {@link QueueBatch.header}: every adapter calls it before it
+ * publishes, so a header that one broker would carry and another mangle (a line break, non-ASCII) is
+ * refused everywhere alike.
+ *
+ * @example
+ * ```ts
+ * checkHeader('{"v":3}'); // passes
+ * checkHeader("a\nb"); // throws
+ * ```
+ */
+export function checkHeader(header: string | undefined): void {
+  if (header === undefined) return;
+  if (header.length > MAX_HEADER_LENGTH || !/^[\x20-\x7e]*$/.test(header))
+    throw new TikTokToeError(
+      "INTERNAL",
+      `a queue header must be printable ASCII of at most ${MAX_HEADER_LENGTH} characters`,
+      { hint: "escape non-ASCII characters (\\uXXXX in JSON) before publishing" },
+    );
 }
 
 /** What {@link IngestQueue.publish} did. */
@@ -67,6 +100,8 @@ export interface QueueMessage {
   readonly id: string;
   readonly sequence: number;
   readonly payload: Uint8Array;
+  /** The header it was published with, if any. */
+  readonly header: string | undefined;
   /** 1 on the first delivery, more on redeliveries. */
   readonly deliveries: number;
   /** Acknowledges the batch as processed (resolves when the broker has recorded it). */

@@ -1,8 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import type { Msg, MsgHdrs, headers as MsgHeadersFactory, NatsConnection } from "@nats-io/transport-node";
 import { TikTokToeError } from "../../errors/index.js";
-import type { IngestQueue, PublishResult, QueueBatch, QueueConsumer, QueueMessage } from "../port.js";
+import {
+  checkHeader,
+  type IngestQueue,
+  type PublishResult,
+  type QueueBatch,
+  type QueueConsumer,
+  type QueueMessage,
+} from "../port.js";
+
+/** The NATS message header that carries a batch's {@link QueueBatch.header}. */
+const HEADER = "TikTokToe-Batch";
 
 /** Options of {@link openJetStreamQueue}. */
 export interface JetStreamQueueOptions {
@@ -49,7 +59,7 @@ export async function openJetStreamQueue(options: JetStreamQueueOptions): Promis
         path: "--queue",
       },
     );
-  const { connect } = await import("@nats-io/transport-node");
+  const { connect, headers } = await import("@nats-io/transport-node");
   const {
     jetstream,
     jetstreamManager,
@@ -94,7 +104,7 @@ export async function openJetStreamQueue(options: JetStreamQueueOptions): Promis
       // Two replicas may create it at once: the second add, with the same config, succeeds too.
       await jsm.streams.add(config);
     }
-    return new JetStreamQueue(nc, jetstream(nc), jsm, stream, subject, options, {
+    return new JetStreamQueue(nc, jetstream(nc), jsm, stream, subject, options, headers, {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
     });
@@ -114,14 +124,22 @@ class JetStreamQueue implements IngestQueue {
     private readonly stream: string,
     private readonly subject: string,
     private readonly options: JetStreamQueueOptions,
+    private readonly newHeaders: typeof MsgHeadersFactory,
     private readonly policies: { ack_policy: string; deliver_policy: string },
   ) {}
 
   async publish(batch: QueueBatch): Promise<PublishResult> {
+    checkHeader(batch.header);
+    let headers: MsgHdrs | undefined;
+    if (batch.header !== undefined) {
+      headers = this.newHeaders();
+      headers.set(HEADER, batch.header);
+    }
     try {
       const ack = await this.js.publish(this.subject, batch.payload, {
         msgID: batch.id,
         timeout: this.options.publishTimeoutMs ?? 5_000,
+        ...(headers === undefined ? {} : { headers }),
       });
       return { sequence: ack.seq, duplicate: ack.duplicate };
     } catch (error) {
@@ -210,6 +228,7 @@ class JetStreamConsumer implements QueueConsumer {
       id: msg.headers?.get("Nats-Msg-Id") ?? "",
       sequence,
       payload: msg.data,
+      header: msg.headers?.has(HEADER) === true ? msg.headers.get(HEADER) : undefined,
       deliveries,
       async ack() {
         // A double ack: resolves once the server recorded it, so a crash afterwards cannot redeliver.

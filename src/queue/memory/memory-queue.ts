@@ -1,5 +1,12 @@
 import { TikTokToeError } from "../../errors/index.js";
-import type { IngestQueue, PublishResult, QueueBatch, QueueConsumer, QueueMessage } from "../port.js";
+import {
+  checkHeader,
+  type IngestQueue,
+  type PublishResult,
+  type QueueBatch,
+  type QueueConsumer,
+  type QueueMessage,
+} from "../port.js";
 
 /** Options of {@link openMemoryQueue}. */
 export interface MemoryQueueOptions {
@@ -19,6 +26,7 @@ interface Entry {
   readonly id: string;
   readonly sequence: number;
   readonly payload: Uint8Array;
+  readonly header: string | undefined;
 }
 
 /** A durable name's state: the next new batch, and delivered batches not yet acknowledged. */
@@ -79,6 +87,7 @@ class MemoryQueue implements IngestQueue {
 
   async publish(batch: QueueBatch): Promise<PublishResult> {
     if (this.closed) throw new TikTokToeError("QUEUE_UNAVAILABLE", "the queue is closed", { retryAfterS: 1 });
+    checkHeader(batch.header);
     const now = this.now();
     // Ids are in publish order: forget those past the window from the oldest on.
     for (const [id, seen] of this.log.ids) {
@@ -89,7 +98,12 @@ class MemoryQueue implements IngestQueue {
     if (seen !== undefined && now - seen.atMs < this.duplicateWindowMs)
       return { sequence: seen.sequence, duplicate: true };
     const sequence = ++this.log.head;
-    this.log.entries.set(sequence, { id: batch.id, sequence, payload: batch.payload.slice() });
+    this.log.entries.set(sequence, {
+      id: batch.id,
+      sequence,
+      payload: batch.payload.slice(),
+      header: batch.header,
+    });
     this.log.ids.set(batch.id, { sequence, atMs: now });
     for (const durable of this.log.durables.values()) for (const wake of durable.waiters) wake();
     return { sequence, duplicate: false };
@@ -169,6 +183,7 @@ class MemoryConsumer implements QueueConsumer {
       id: entry.id,
       sequence,
       payload: entry.payload,
+      header: entry.header,
       deliveries,
       async ack() {
         durable.pending.delete(sequence);

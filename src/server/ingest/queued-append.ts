@@ -24,8 +24,8 @@ export function batchId(model: string, kind: IngestAppend["kind"], body: string 
 }
 
 /**
- * The facts of a request that travel with its body on the queue (payload version 2): what a worker
- * needs, besides the model's stored record, to derive the same append as the API process would have
+ * The facts of a request that travel with its body on the queue: what a worker needs, besides the
+ * model's stored record, to derive the same append as the API process would have
  * (src/server/ingest/derive.ts).
  */
 export interface QueuedHeader {
@@ -38,63 +38,60 @@ export interface QueuedHeader {
   readonly nowMs: number;
 }
 
-/** A decoded queue payload: version 2 (a request's body as sent), or version 1 (the store's append). */
+/**
+ * A decoded queue batch: version 3 or 2 (a request's body as sent, with its {@link QueuedHeader}), or
+ * version 1 (the store's append).
+ */
 export type QueuedBatch =
   | { readonly v: 1; readonly model: string; readonly append: IngestAppend }
-  | { readonly v: 2; readonly model: string; readonly header: QueuedHeader; readonly body: Buffer };
+  | { readonly v: 2 | 3; readonly model: string; readonly header: QueuedHeader; readonly body: Buffer };
 
 /**
- * A validated batch as it travels on the queue (payload version 2): one line of JSON, the
- * {@link QueuedHeader} with `"v":2`, then the request's body bytes as sent. The API replica does not
- * build or encode the append (that cost is the worker's, which derives it with the same parser).
+ * A validated batch as it travels on the queue (version 3): the request's body bytes as sent are the
+ * payload, uncopied, and the {@link QueuedHeader} is the queue's header (JSON with `"v":3`, non-ASCII
+ * escaped). The API replica neither builds nor encodes the append (the worker derives it, with the
+ * same parser), and does not copy the body behind its header either: that copy was a sixth of the
+ * API's CPU per batch (docs/scale-out.md).
  *
  * @example
  * ```ts
  * encodeBatch({ model: "bike", kind: "events", format: "ndjson", receivedMs, nowMs }, body);
- * // '{"v":2,"model":"bike",…}\n{"id":"e1",…}\n…'
+ * // { header: '{"v":3,"model":"bike",…}', payload: body }
  * ```
  */
-export function encodeBatch(header: QueuedHeader, body: Uint8Array): Buffer {
+export function encodeBatch(header: QueuedHeader, body: Uint8Array): { header: string; payload: Uint8Array } {
   const { model, kind, format, receivedMs, nowMs } = header;
-  // JSON.stringify writes no raw newline: the first one ends the header.
-  const head = Buffer.from(`${JSON.stringify({ v: 2, model, kind, format, receivedMs, nowMs })}\n`, "utf8");
-  return Buffer.concat([head, body], head.length + body.length);
+  const json = JSON.stringify({ v: 3, model, kind, format, receivedMs, nowMs });
+  // A queue header is printable ASCII: JSON's \u escapes keep a model's non-ASCII name exact.
+  const ascii = json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return { header: ascii, payload: body };
 }
 
 /**
- * Decodes a queue payload: {@link encodeBatch}'s, or version 1's (`{"v":1,"append":IngestAppend}` in
- * JSON, what API replicas published before; still in flight during an upgrade). Throws (a batch that
- * can never be stored) when the payload is neither.
+ * Decodes a queue batch: {@link encodeBatch}'s (version 3: the header beside the payload), or what
+ * API replicas of earlier releases published and may still be in flight during an upgrade — version 2
+ * (the header's JSON line, then the body, in the payload) and version 1 (`{"v":1,"append":…}`).
+ * Throws (a batch that can never be stored) when it is none of them.
  *
  * @example
  * ```ts
- * const batch = decodeAppend(message.payload); // { v: 2, model: "bike", header, body }
+ * const batch = decodeAppend(message.payload, message.header); // { v: 3, model: "bike", header, body }
  * ```
  */
-export function decodeAppend(payload: Uint8Array): QueuedBatch {
+export function decodeAppend(payload: Uint8Array, queueHeader?: string): QueuedBatch {
   const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  if (queueHeader !== undefined) {
+    const header = queuedHeader(JSON.parse(queueHeader), 3);
+    if (header === undefined)
+      throw new Error("not an encoded ingest batch (its queue header is not version 3)");
+    return { v: 3, model: header.model, header, body: bytes };
+  }
   const newline = bytes.indexOf(10);
   const parsed: unknown = JSON.parse(bytes.toString("utf8", 0, newline === -1 ? bytes.length : newline));
   if (typeof parsed !== "object" || parsed === null) throw new Error("not an encoded ingest batch");
   const head = parsed as Record<string, unknown>;
-  if (head.v === 2 && newline !== -1) {
-    const { model, kind, format, receivedMs, nowMs } = head;
-    if (
-      typeof model === "string" &&
-      (kind === "events" || kind === "labels") &&
-      (format === "ndjson" || format === "json") &&
-      typeof receivedMs === "number" &&
-      Number.isFinite(receivedMs) &&
-      typeof nowMs === "number" &&
-      Number.isFinite(nowMs)
-    )
-      return {
-        v: 2,
-        model,
-        header: { model, kind, format, receivedMs, nowMs },
-        body: bytes.subarray(newline + 1),
-      };
-  }
+  const header = newline === -1 ? undefined : queuedHeader(head, 2);
+  if (header !== undefined) return { v: 2, model: header.model, header, body: bytes.subarray(newline + 1) };
   const append = head.append as IngestAppend | undefined;
   if (
     head.v === 1 &&
@@ -106,7 +103,25 @@ export function decodeAppend(payload: Uint8Array): QueuedBatch {
       (append.kind === "labels" && Array.isArray(append.labels)))
   )
     return { v: 1, model: append.model, append };
-  throw new Error("not an encoded ingest batch (version 1 or 2)");
+  throw new Error("not an encoded ingest batch (version 1, 2 or 3)");
+}
+
+/** The {@link QueuedHeader} of a decoded header object of version `v`, or undefined when it is not one. */
+function queuedHeader(parsed: unknown, v: 2 | 3): QueuedHeader | undefined {
+  if (typeof parsed !== "object" || parsed === null) return undefined;
+  const { v: version, model, kind, format, receivedMs, nowMs } = parsed as Record<string, unknown>;
+  if (
+    version === v &&
+    typeof model === "string" &&
+    (kind === "events" || kind === "labels") &&
+    (format === "ndjson" || format === "json") &&
+    typeof receivedMs === "number" &&
+    Number.isFinite(receivedMs) &&
+    typeof nowMs === "number" &&
+    Number.isFinite(nowMs)
+  )
+    return { model, kind, format, receivedMs, nowMs };
+  return undefined;
 }
 
 /** Why the queue refuses publishes: readiness's reason, like a store failure. */
@@ -143,7 +158,7 @@ export class QueuePublisher {
   async publish(header: QueuedHeader, body: Uint8Array): Promise<{ batch: string; duplicate: boolean }> {
     const id = batchId(header.model, header.kind, body);
     try {
-      const result = await this.queue.publish({ id, payload: encodeBatch(header, body) });
+      const result = await this.queue.publish({ id, ...encodeBatch(header, body) });
       this.current = null;
       return { batch: id, duplicate: result.duplicate };
     } catch (error) {

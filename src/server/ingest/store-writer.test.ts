@@ -55,17 +55,40 @@ async function setUp(name: string, wrap: (store: Store) => Store = (s) => s) {
   return { real, queue, writer, appended: () => appended };
 }
 
-test("payloads decode: version 2 (header line, then the body as sent) and version 1 (in flight during an upgrade); the id is sha256 of model, kind and body", () => {
+test("batches decode: version 3 (the body as sent, the header beside it), version 2 (header line, then the body) and version 1 (both in flight during an upgrade); the id is sha256 of model, kind and body", () => {
   const append = events("m", ["a", "b"]);
   assert.deepEqual(decodeAppend(encodeAppend(append)), { v: 1, model: "m", append });
   const body = Buffer.from('{"id":"a","version":"1","features":{"x":1},"prediction":1}\n');
   const header = { model: "m", kind: "events", format: "ndjson", receivedMs: 5_000, nowMs: 4_000 } as const;
-  const payload = encodeBatch(header, body);
+  const encoded = encodeBatch(header, body);
+  assert.equal(encoded.payload, body, "the body itself, not a copy");
   assert.equal(
-    payload.toString("utf8"),
-    `{"v":2,"model":"m","kind":"events","format":"ndjson","receivedMs":5000,"nowMs":4000}\n${body.toString("utf8")}`,
+    encoded.header,
+    '{"v":3,"model":"m","kind":"events","format":"ndjson","receivedMs":5000,"nowMs":4000}',
   );
-  const decoded = decodeAppend(payload);
+  assert.deepEqual(decodeAppend(encoded.payload, encoded.header), { v: 3, model: "m", header, body });
+  // A model's non-ASCII name travels escaped (a queue header is ASCII) and decodes to itself.
+  const named = { ...header, model: "vélo—北" };
+  const escaped = encodeBatch(named, body);
+  assert.match(escaped.header, /^[\x20-\x7e]+$/);
+  assert.deepEqual(decodeAppend(escaped.payload, escaped.header), {
+    v: 3,
+    model: "vélo—北",
+    header: named,
+    body,
+  });
+  assert.throws(() =>
+    decodeAppend(body, '{"v":2,"model":"m","kind":"events","format":"ndjson","receivedMs":1,"nowMs":1}'),
+  );
+  assert.throws(() =>
+    decodeAppend(body, '{"v":3,"model":"m","kind":"events","format":"csv","receivedMs":1,"nowMs":1}'),
+  );
+  // Version 2, as API replicas of the previous release published it: the header's line, then the body.
+  const v2 = Buffer.concat([
+    Buffer.from('{"v":2,"model":"m","kind":"events","format":"ndjson","receivedMs":5000,"nowMs":4000}\n'),
+    body,
+  ]);
+  const decoded = decodeAppend(v2);
   assert.equal(decoded.v, 2);
   assert.deepEqual(decoded.v === 2 && decoded.header, header);
   assert.ok(decoded.v === 2 && decoded.body.equals(body), "the body bytes as sent");
@@ -139,19 +162,16 @@ test("a store failure acknowledges nothing: the batches come again and are store
   await real.close();
 });
 
-test("a version-2 batch is derived with the API's clock and judged bounds; one the parser rejects is dead-lettered", async () => {
-  const { real, queue, writer } = await setUp("v2");
+test("a version-3 batch is derived with the API's clock and judged bounds; one the parser rejects is dead-lettered with its header", async () => {
+  const { real, queue, writer } = await setUp("v3");
   const header = { model: "m", kind: "events", format: "ndjson", receivedMs: 5_000, nowMs: 4_000 } as const;
   // Time 1: far beyond any lateness by the worker's clock (9,000) — the API judged it already.
   const body =
     '{"id":"t","time":1,"version":"1","features":{"x":2},"prediction":0.5}\n\n{"id":"u","version":"1","features":{"x":3},"prediction":2}';
-  await queue.publish({ id: "v2", payload: encodeBatch(header, Buffer.from(body)) });
+  await queue.publish({ id: "v3", ...encodeBatch(header, Buffer.from(body)) });
   await queue.publish({
-    id: "v2-bad",
-    payload: encodeBatch(
-      header,
-      Buffer.from('{"id":"w","version":"1","features":{"x":"high"},"prediction":1}'),
-    ),
+    id: "v3-bad",
+    ...encodeBatch(header, Buffer.from('{"id":"w","version":"1","features":{"x":"high"},"prediction":1}')),
   });
   writer.start();
   for (let i = 0; i < 100 && writer.counters.batches + writer.counters.deadLetters < 2; i++)
@@ -169,9 +189,12 @@ test("a version-2 batch is derived with the API's clock and judged bounds; one t
   const dead = await real.listDocuments(DEAD_LETTERS, 0, Number.MAX_SAFE_INTEGER, 10);
   assert.deepEqual(
     dead.map((d) => d.key),
-    ["v2-bad"],
+    ["v3-bad"],
   );
-  assert.match(JSON.parse(dead[0]!.body).reason, /parser rejects it \(line 1, features\.x:/);
+  const letter = JSON.parse(dead[0]!.body) as { reason: string; header: string; payload: string };
+  assert.match(letter.reason, /parser rejects it \(line 1, features\.x:/);
+  assert.equal(letter.header, encodeBatch(header, Buffer.from("")).header, "what it takes to replay it");
+  assert.match(letter.payload, /"x":"high"/);
   await queue.close();
   await real.close();
 });

@@ -32,7 +32,7 @@ export interface StoreWriterOptions {
  * acknowledges each. A store failure acknowledges nothing: the batches are given back and come again.
  * A batch that can never be stored (it does not decode, its model does not exist, or the ingest
  * parser rejects its body) is written to the `dead-letters` collection and acknowledged, so it cannot
- * block the others forever. A batch published as sent (payload version 2) is derived here with the
+ * block the others forever. A batch published as sent (versions 2 and 3) is derived here with the
  * API's parser and clock (derive.ts), so it is stored as the API process would have stored it.
  *
  * @example
@@ -95,7 +95,7 @@ export class StoreWriter {
     const dead: Array<{ message: QueueMessage; reason: string }> = [];
     for (const message of messages) {
       try {
-        decoded.push({ message, batch: decodeAppend(message.payload) });
+        decoded.push({ message, batch: decodeAppend(message.payload, message.header) });
       } catch (error) {
         dead.push({ message, reason: `does not decode: ${(error as Error).message}` });
       }
@@ -115,7 +115,7 @@ export class StoreWriter {
         storable.push({ message, append: batch.append });
         continue;
       }
-      // Version 2: the body as the API replica received it, derived as that process would have.
+      // Versions 2 and 3: the body as the API replica received it, derived as that process would have.
       const { header } = batch;
       const derived = deriveAppend(
         { ...header, text: batch.body.toString("utf8") },
@@ -153,6 +153,7 @@ export class StoreWriter {
         body: JSON.stringify({
           reason,
           sequence: message.sequence,
+          ...(message.header === undefined ? {} : { header: message.header }),
           payload: Buffer.from(message.payload).toString("utf8"),
         }),
       });
