@@ -209,7 +209,7 @@ export class MonitorService {
         health,
         chain,
         // Aggregates what it appended at once when this process holds the aggregator (a no-op otherwise).
-        afterAppend: () => aggregator.aggregateTail(),
+        afterAppend: (appended) => aggregator.aggregateAppended(appended),
         now: options.now,
         log: log.child({ component: "store-writer" }),
       });

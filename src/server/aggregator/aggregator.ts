@@ -37,6 +37,17 @@ export interface AggregatorOptions {
   readonly standby?: boolean;
 }
 
+/**
+ * A batch of events just appended to the log, at `sequence`, with every event it logged as the
+ * parsed record its line came from (in order; a batch whose append dropped duplicates does not
+ * qualify: its logged lines are a subset).
+ */
+export interface AppendedEvents {
+  readonly sequence: number;
+  readonly model: string;
+  readonly events: readonly PredictionEvent[];
+}
+
 const key = (version: string, startMs: number) => `${version}\u0000${startMs}`;
 
 /** A stable seed per window, so a window's sample does not depend on when the server started. */
@@ -67,8 +78,11 @@ export class Aggregator {
   private failure: unknown = null;
   /** Open windows per model, by version and start. */
   private readonly open = new Map<string, Map<string, OpenWindow>>();
-  /** Events and labels aggregated (for /metrics). */
-  readonly counters = { events: 0, labels: 0 };
+  /**
+   * Events and labels aggregated (for /metrics); of the events, those taken from their append's
+   * records ({@link aggregateAppended}) rather than read back from the log.
+   */
+  readonly counters = { events: 0, labels: 0, eventsFromAppends: 0 };
   /** False on standby (another replica holds the aggregator's job): nothing is read or written. */
   private active = false;
 
@@ -162,6 +176,36 @@ export class Aggregator {
     }
   }
 
+  /**
+   * Aggregates batches this process has just appended, then the rest of the log's tail. A batch is
+   * taken from the records its append was derived from (what its logged lines parse to) instead of
+   * being read back and parsed again — that was a third of a worker's CPU — but only while it
+   * continues the aggregated position exactly: a batch another process wrote before or between them,
+   * a gap, or a failure leaves the rest to {@link aggregateTail}, which reads the log as before. So a
+   * batch is still aggregated once, in log order, whichever way it came.
+   *
+   * @example
+   * ```ts
+   * const [result] = await store.appendIngest([derived.append]);
+   * await aggregator.aggregateAppended([{ sequence: result.sequence, model, events: derived.records }]);
+   * ```
+   */
+  async aggregateAppended(appended: readonly AppendedEvents[]): Promise<void> {
+    if (this.active && this.failure === null)
+      for (const batch of appended) {
+        if (batch.sequence !== this.position + 1) break;
+        const runtime = this.options.registry.find(batch.model);
+        try {
+          if (runtime !== undefined) await this.applyEvents(runtime, batch.events, true);
+        } catch {
+          // Nothing of the batch was applied (windows open before any changes): the log's read says why.
+          break;
+        }
+        this.position = batch.sequence;
+      }
+    await this.aggregateTail();
+  }
+
   /** Applies one log batch to its windows. */
   private async aggregate(batch: LogBatch): Promise<void> {
     const runtime = this.options.registry.find(batch.model);
@@ -184,7 +228,11 @@ export class Aggregator {
     }
   }
 
-  private async applyEvents(runtime: ModelRuntime, events: readonly PredictionEvent[]): Promise<void> {
+  private async applyEvents(
+    runtime: ModelRuntime,
+    events: readonly PredictionEvent[],
+    fromAppend = false,
+  ): Promise<void> {
     const length = runtime.settings.monitor.window;
     // Windows are opened (possibly from the store) before any is changed: a failure leaves none half-applied.
     const targets: OpenWindow[] = [];
@@ -196,6 +244,7 @@ export class Aggregator {
       targets[i]!.dirty = true;
     }
     this.counters.events += events.length;
+    if (fromAppend) this.counters.eventsFromAppends += events.length;
   }
 
   private async applyLabels(runtime: ModelRuntime, labels: readonly LoggedLabel[]): Promise<void> {

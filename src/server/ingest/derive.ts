@@ -1,20 +1,25 @@
 import {
   type BatchFormat,
   type IngestContext,
+  type PredictionEvent,
   parseEventBatch,
   parseEventRecords,
   parseLabelBatch,
   type RecordProblem,
   type WindowModel,
 } from "../../monitor/index.js";
-import type { IngestAppend, ModelRecord } from "../../store/index.js";
-import { joinOf } from "../aggregator/index.js";
+import type { IngestAppend, IngestAppendResult, ModelRecord } from "../../store/index.js";
+import { type AppendedEvents, joinOf } from "../aggregator/index.js";
 import { windowModelOf } from "../reference.js";
 import { columnsOf } from "./context.js";
 
-/** A batch as the store appends it, or why the parser refused it. */
+/**
+ * A batch as the store appends it, or why the parser refused it. An events batch comes with the
+ * parsed records, one per appended event (what its logged line parses to): the aggregator takes them
+ * instead of reading the batch back from the log (Aggregator.aggregateAppended).
+ */
 export type DerivedAppend =
-  | { readonly ok: true; readonly append: IngestAppend }
+  | { readonly ok: true; readonly append: IngestAppend; readonly records?: readonly PredictionEvent[] }
   | { readonly ok: false; readonly problems: RecordProblem[]; readonly truncated: boolean };
 
 /** What a batch's append is derived from: its body as sent and the facts of its receipt. */
@@ -66,6 +71,7 @@ export function deriveAppend(
           source: parsed.sources[i]!,
         })),
       },
+      records: parsed.records,
     };
   }
   const parsed = parseLabelBatch(typeof text === "string" ? text : JSON.stringify(text), format, context);
@@ -115,4 +121,32 @@ export function workerContext(record: ModelRecord, nowMs: number): IngestContext
 /** The window model a worker derives a model's join fields with (the registry's, from the record). */
 export function workerWindow(record: ModelRecord): Pick<WindowModel, "sensitive"> {
   return windowModelOf(record);
+}
+
+/**
+ * The event batches of a commit that the store logged whole, with their records, in log order: what
+ * the aggregator may take without reading the log back. A batch with duplicates logged only its new
+ * events, so it is left out (and, with it, every later one: the aggregator reads those from the log).
+ *
+ * @example
+ * ```ts
+ * appendedWhole([{ append, records }], await store.appendIngest([append])); // [{ sequence, model, events: records }]
+ * ```
+ */
+export function appendedWhole(
+  batches: ReadonlyArray<{
+    readonly append: IngestAppend;
+    readonly records?: readonly PredictionEvent[] | undefined;
+  }>,
+  results: readonly IngestAppendResult[],
+): AppendedEvents[] {
+  const out: AppendedEvents[] = [];
+  for (const [i, { append, records }] of batches.entries()) {
+    const result = results[i];
+    if (result?.sequence === null || result === undefined) continue;
+    if (append.kind !== "events" || records === undefined || result.duplicates > 0) break;
+    if (records.length !== result.accepted) break;
+    out.push({ sequence: result.sequence, model: append.model, events: records });
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import type { Logger } from "../../logging/index.js";
 import {
   type BatchFormat,
   type IngestContext,
+  type PredictionEvent,
   parseEventBatch,
   parseLabelBatch,
   TIME_RANGE_MS,
@@ -12,7 +13,7 @@ import type { Aggregator } from "../aggregator/index.js";
 import { clockCheckpoint, type ModelRegistry, type ModelRuntime } from "../registry/index.js";
 import { type IngestLimits, ingestContext } from "./context.js";
 import { DeferredRecords } from "./deferred-records.js";
-import { deriveAppend } from "./derive.js";
+import { appendedWhole, deriveAppend } from "./derive.js";
 import { type EventScanner, eventScanner } from "./event-scan.js";
 import type { QueuePublisher } from "./queued-append.js";
 import type { SerialChain } from "./serial-chain.js";
@@ -73,6 +74,8 @@ type AnsweredEntry = EventsAppend["events"][number];
 
 interface PendingBatch {
   readonly append: IngestAppend;
+  /** The parsed records of an events append, when kept: the aggregator takes them after the commit. */
+  readonly records?: readonly PredictionEvent[] | undefined;
   readonly resolve: (result: IngestAppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -241,7 +244,7 @@ export class Ingest {
       runtime.window,
     );
     if (!derived.ok) throw this.rejected(derived.problems, derived.truncated);
-    const result = await this.append(derived.append);
+    const result = await this.append(derived.append, derived.records);
     this.counters.duplicates += result.duplicates;
     return { accepted: result.accepted, duplicates: result.duplicates };
   }
@@ -399,9 +402,9 @@ export class Ingest {
    * Queues a batch for the next group commit and resolves with what the store did once it is durable.
    * Every batch that arrives before the next turn of the event loop shares one transaction.
    */
-  private append(append: IngestAppend): Promise<IngestAppendResult> {
+  private append(append: IngestAppend, records?: readonly PredictionEvent[]): Promise<IngestAppendResult> {
     return new Promise<IngestAppendResult>((resolve, reject) => {
-      this.pending.push({ append, resolve, reject });
+      this.pending.push({ append, records, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => {
@@ -430,9 +433,10 @@ export class Ingest {
       for (const item of items) item.reject(refused);
       return;
     }
-    // Durable now: answer first, then aggregate from the log (later reads and flushes wait for it).
+    // Durable now: answer first, then aggregate (later reads and flushes wait for it): from the
+    // records in hand where the batches were logged whole, from the log for the rest.
     for (const [i, item] of items.entries()) item.resolve(results[i]!);
-    await this.options.aggregator.aggregateTail();
+    await this.options.aggregator.aggregateAppended(appendedWhole(items, results));
   }
 }
 

@@ -1,8 +1,10 @@
 import { isTikTokToeError } from "../../errors/index.js";
 import type { Logger } from "../../logging/index.js";
+import type { PredictionEvent } from "../../monitor/index.js";
 import type { QueueConsumer, QueueMessage } from "../../queue/index.js";
 import type { IngestAppend, ModelRecord, Store } from "../../store/index.js";
-import { deriveAppend, workerContext, workerWindow } from "./derive.js";
+import type { AppendedEvents } from "../aggregator/index.js";
+import { appendedWhole, deriveAppend, workerContext, workerWindow } from "./derive.js";
 import { decodeAppend, type QueuedBatch } from "./queued-append.js";
 import type { SerialChain } from "./serial-chain.js";
 import type { StoreHealth } from "./store-health.js";
@@ -18,7 +20,11 @@ export interface StoreWriterOptions {
   /** The ingest chain: appends, then the aggregation of what they appended, in order. */
   readonly chain: SerialChain;
   /** Runs after each append in the chain (the aggregator's tail, when this process holds it). */
-  readonly afterAppend: () => Promise<void>;
+  /**
+   * Runs after each commit, with the event batches appended whole (every event new) and the records
+   * they were derived from, in log order (see Aggregator.aggregateAppended).
+   */
+  readonly afterAppend: (appended: readonly AppendedEvents[]) => Promise<void>;
   readonly now: () => number;
   readonly log: Logger;
   /** Batches per fetch (64) and how long a fetch waits for the first one (1,000 ms). */
@@ -104,7 +110,11 @@ export class StoreWriter {
     const records = new Map<string, ModelRecord | undefined>();
     for (const model of new Set(decoded.map((d) => d.batch.model)))
       records.set(model, await store.getModel(model));
-    const storable: Array<{ message: QueueMessage; append: IngestAppend }> = [];
+    const storable: Array<{
+      message: QueueMessage;
+      append: IngestAppend;
+      records?: readonly PredictionEvent[] | undefined;
+    }> = [];
     for (const { message, batch } of decoded) {
       const record = records.get(batch.model);
       if (record === undefined) {
@@ -122,7 +132,7 @@ export class StoreWriter {
         workerContext(record, header.nowMs),
         workerWindow(record),
       );
-      if (derived.ok) storable.push({ message, append: derived.append });
+      if (derived.ok) storable.push({ message, append: derived.append, records: derived.records });
       else {
         const first = derived.problems[0];
         dead.push({
@@ -131,10 +141,12 @@ export class StoreWriter {
         });
       }
     }
+    let appended: AppendedEvents[] = [];
     if (storable.length > 0) {
       try {
-        await store.appendIngest(storable.map((g) => g.append));
+        const results = await store.appendIngest(storable.map((g) => g.append));
         health.succeeded();
+        appended = appendedWhole(storable, results);
       } catch (error) {
         const refused = health.refused(error);
         this.counters.failedCommits++;
@@ -168,7 +180,7 @@ export class StoreWriter {
     for (const message of messages) await message.ack().catch(() => undefined);
     this.counters.batches += storable.length;
     this.lastError = "";
-    if (storable.length > 0) await this.options.afterAppend();
+    if (storable.length > 0) await this.options.afterAppend(appended);
     return true;
   }
 
