@@ -23,6 +23,7 @@ export {
   type QueueFailure,
   QueuePublisher,
 } from "./queued-append.js";
+export { type IngestRouteDeps, ingestRoutes } from "./routes.js";
 export { SerialChain } from "./serial-chain.js";
 export { type StoreFailure, StoreHealth } from "./store-health.js";
 export { DEAD_LETTERS, StoreWriter, type StoreWriterOptions } from "./store-writer.js";

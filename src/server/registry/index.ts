@@ -4,3 +4,4 @@ export {
   type ModelRegistryOptions,
   type ModelRuntime,
 } from "./model-registry.js";
+export { type ModelRouteDeps, type ModelRouteService, modelRoutes } from "./routes.js";
