@@ -303,7 +303,9 @@ export class DeploymentService {
   /** Every recorded change of a model's deployment, oldest first. */
   async history(model: string) {
     this.options.service.model(model);
-    return this.deployment.listHistory(model);
+    // After the change in flight: a rollback shows in the deployment's view before its history entry
+    // is written, and a client that saw it must find the entry.
+    return this.deployment.exclusive(model, () => this.deployment.listHistory(model));
   }
 
   // ---- verification ---------------------------------------------------------------------------

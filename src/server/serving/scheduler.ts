@@ -119,8 +119,14 @@ export class RolloutScheduler {
     });
   }
 
-  /** Runs every due analysis now (tests and `--clock event` replays call it; the timer does otherwise). */
+  /**
+   * Runs every due analysis now (tests and `--clock event` replays call it; the timer does otherwise),
+   * after the changes already queued — a rollback a critical alert asked for — have finished: such a
+   * rollback ends the rollout in memory before it writes its documents and history, so the model is no
+   * longer among the running ones to wait for.
+   */
   async tick(): Promise<void> {
+    await this.options.deployment.settled();
     for (const model of [...this.options.deployment.runningModels()]) await this.tickModel(model);
   }
 
