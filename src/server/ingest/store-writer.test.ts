@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { TikTokToeError } from "../../errors/index.js";
 import { silentLogger } from "../../logging/index.js";
-import { openMemoryQueue } from "../../queue/index.js";
+import { openMemoryQueue, type QueueMessage } from "../../queue/index.js";
 import { type IngestAppend, openSqliteStore, type Store } from "../../store/index.js";
 import { batchId, decodeAppend, encodeBatch } from "./queued-append.js";
 import { SerialChain } from "./serial-chain.js";
 import { StoreHealth } from "./store-health.js";
-import { DEAD_LETTERS, StoreWriter } from "./store-writer.js";
+import { commitGroups, DEAD_LETTERS, StoreWriter } from "./store-writer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-store-writer-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +28,7 @@ const events = (model: string, ids: string[]): IngestAppend => ({
 /** A payload of version 1 (what API replicas published before version 2), written out by hand. */
 const encodeAppend = (append: IngestAppend) => Buffer.from(JSON.stringify({ v: 1, append }), "utf8");
 
-async function setUp(name: string, wrap: (store: Store) => Store = (s) => s) {
+async function setUp(name: string, wrap: (store: Store) => Store = (s) => s, commitBytes?: number) {
   const real = await openSqliteStore({ file: join(dir, `${name}.db`) });
   await real.createModel({
     name: "m",
@@ -51,6 +51,7 @@ async function setUp(name: string, wrap: (store: Store) => Store = (s) => s) {
     now: () => 9_000,
     log: silentLogger,
     fetchWaitMs: 50,
+    ...(commitBytes === undefined ? {} : { commitBytes }),
   });
   return { real, queue, writer, appended: () => appended };
 }
@@ -195,6 +196,50 @@ test("a version-3 batch is derived with the API's clock and judged bounds; one t
   assert.match(letter.reason, /parser rejects it \(line 1, features\.x:/);
   assert.equal(letter.header, encodeBatch(header, Buffer.from("")).header, "what it takes to replay it");
   assert.match(letter.payload, /"x":"high"/);
+  await queue.close();
+  await real.close();
+});
+
+test("fetched batches are committed in groups of at most commitBytes of payload, in order; a larger one alone", () => {
+  const sized = (...sizes: number[]) =>
+    sizes.map((size, i) => ({ id: `b${i}`, payload: new Uint8Array(size) }) as unknown as QueueMessage);
+  const ids = (groups: QueueMessage[][]) => groups.map((group) => group.map((m) => m.id));
+  assert.deepEqual(ids(commitGroups(sized(1, 2, 3, 10, 1, 1), 5)), [
+    ["b0", "b1"],
+    ["b2"],
+    ["b3"],
+    ["b4", "b5"],
+  ]);
+  assert.deepEqual(ids(commitGroups(sized(5, 5), 10)), [["b0", "b1"]], "up to the limit inclusive");
+  assert.deepEqual(commitGroups([], 5), []);
+});
+
+test("when the store refuses a group, the groups after it in the fetch come again at once, not after the ack wait", async () => {
+  let failing = true;
+  const { real, queue, writer } = await setUp(
+    "groups",
+    (store) =>
+      new Proxy(store, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (property === "appendIngest" && failing)
+            return () => Promise.reject(new TikTokToeError("STORE_UNAVAILABLE", "down", { retryAfterS: 5 }));
+          return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      }),
+    1, // every batch its own transaction
+  );
+  for (const id of ["a", "b", "c"]) await queue.publish({ id, payload: encodeAppend(events("m", [id])) });
+  writer.start();
+  for (let i = 0; i < 100 && writer.counters.failedCommits === 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  failing = false;
+  // The ack wait is a minute: all three are stored within seconds only if b and c were given back.
+  for (let i = 0; i < 200 && writer.counters.batches < 3; i++)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  await writer.stop();
+  assert.equal(writer.counters.batches, 3);
+  assert.equal(await real.countIndexedEvents("m"), 3);
   await queue.close();
   await real.close();
 });
