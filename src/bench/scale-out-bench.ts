@@ -369,7 +369,8 @@ ${WARMUP_BATCHES} untimed batches (the replicas' first requests compile their co
 validate each batch (a native scanner vouches for plain batches; docs/scale-out.md) and answer 202 once JetStream
 acknowledged it; one worker pulls and writes to PostgreSQL — at the same time in the first two runs, after the load in
 the last (what the replicas take when the worker runs on another machine; the last column is then the worker's drain
-of the backlog alone). Every process, PostgreSQL 15, nats-server and this load generator share the machine's cores:
+of the backlog alone). The worker runs as deployed by default: at a lower CPU priority (\`queue.worker_nice\`, nice
+10), so on this shared machine it drains with what the requests leave, and catches up after the load. Every process, PostgreSQL 15, nats-server and this load generator share the machine's cores:
 two API replicas here split the same two cores between them. The last column is the end-to-end rate: all events in the
 store's index, from the first request (or from the worker's start).
 

@@ -12,12 +12,13 @@ describe("the queue section", () => {
       deployment: "default",
       ack_wait: 30_000,
       publish_timeout: 5_000,
+      worker_nice: 10,
     });
   });
 
   it("takes a NATS URL, its ?deployment= when deployment is not written, and the timeouts", () => {
     const result = parseConfig(
-      "queue:\n  url: nats://n1:4222?deployment=prod\n  ack_wait: 10s\n  publish_timeout: 2s\n",
+      "queue:\n  url: nats://n1:4222?deployment=prod\n  ack_wait: 10s\n  publish_timeout: 2s\n  worker_nice: 0\n",
     );
     assert.ok(result.ok, JSON.stringify(result));
     assert.deepEqual(result.config.queue, {
@@ -25,6 +26,7 @@ describe("the queue section", () => {
       deployment: "prod",
       ack_wait: 10_000,
       publish_timeout: 2_000,
+      worker_nice: 0,
     });
     const written = parseConfig("queue:\n  url: nats://n1:4222?deployment=prod\n  deployment: other\n");
     assert.ok(written.ok);
@@ -33,7 +35,7 @@ describe("the queue section", () => {
 
   it("reports every bad key at once, with its line", () => {
     const result = parseConfig(
-      "queue:\n  url: http://n1:4222\n  deployment: 'a b'\n  ack_wait: 10ms\n  stream: x\n",
+      "queue:\n  url: http://n1:4222\n  deployment: 'a b'\n  ack_wait: 10ms\n  stream: x\n  worker_nice: 20\n",
     );
     assert.equal(result.ok, false);
     const found = result.ok ? [] : result.problems.map((p) => [p.path, p.line]);
@@ -42,6 +44,7 @@ describe("the queue section", () => {
       ["queue.deployment", 3],
       ["queue.ack_wait", 4],
       ["queue.stream", 5],
+      ["queue.worker_nice", 6],
     ]);
     assert.equal(
       parseConfig("models:\n  m:\n    queue:\n      url: nats://n:4222\n").ok,

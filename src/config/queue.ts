@@ -24,6 +24,11 @@ export interface QueueSettings {
   readonly ack_wait: number;
   /** How long a publish waits for JetStream's acknowledgement before QUEUE_UNAVAILABLE, ms (5 s). */
   readonly publish_timeout: number;
+  /**
+   * The nice value a `--role worker` process runs at (10; 0 keeps the normal priority): its drain
+   * yields to requests on a machine it shares, and changes nothing on a machine of its own.
+   */
+  readonly worker_nice: number;
 }
 
 /**
@@ -39,6 +44,7 @@ export const defaultQueueSettings: QueueSettings = Object.freeze({
   deployment: "default",
   ack_wait: 30_000,
   publish_timeout: 5_000,
+  worker_nice: 10,
 });
 
 const DEPLOYMENT = /^[A-Za-z0-9_-]{1,64}$/;
@@ -129,6 +135,13 @@ export const queueSection = z.strictObject({
     .optional(),
   ack_wait: duration(1_000, "30s"),
   publish_timeout: duration(100, "5s"),
+  worker_nice: z
+    .number()
+    .int()
+    .min(0)
+    .max(19)
+    .describe("give a nice value from 0 (normal priority) to 19 (yields most), e.g. 10")
+    .optional(),
 });
 
 /**
@@ -159,5 +172,6 @@ export function resolveQueue(written: QueueOverride | undefined): QueueSettings 
       defaultQueueSettings.deployment,
     ack_wait: written?.ack_wait ?? defaultQueueSettings.ack_wait,
     publish_timeout: written?.publish_timeout ?? defaultQueueSettings.publish_timeout,
+    worker_nice: written?.worker_nice ?? defaultQueueSettings.worker_nice,
   };
 }

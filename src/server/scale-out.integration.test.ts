@@ -23,6 +23,7 @@ import {
   startReceiver,
   startReplica,
   stopGracefully,
+  threadNices,
 } from "./scale-out.test.helpers.js";
 
 const natsMissing = await serviceMissing("NATS with JetStream", TEST_NATS_URL, "nats-server");
@@ -262,6 +263,15 @@ test("2 API replicas + 2 workers on PostgreSQL and JetStream, one of each killed
     await register(worker0.url);
     const apis = await Promise.all([start("api0", "api"), start("api1", "api")]);
     await start("worker1", "worker");
+    // The workers yield the CPU to requests (queue.worker_nice, 10): every thread, V8's included.
+    const nices = (replica: Replica) => threadNices(replica.child.pid!);
+    if (nices(worker0) !== null) {
+      assert.ok(nices(worker0)!.length > 3 && nices(worker0)!.every((n) => n === 10), `${nices(worker0)}`);
+      assert.ok(
+        nices(apis[0]!)!.every((n) => n === 0),
+        `${nices(apis[0]!)}`,
+      );
+    }
 
     const answered = new Set<string>(); // event ids answered 2xx
     let refused = 0;

@@ -1,7 +1,7 @@
 // Helpers of the scale-out tests (scale-out*.integration.test.ts): replicas of the built `tiktoktoe
 // serve` as separate processes, a private nats-server, a webhook receiver, a seeded random source.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
@@ -89,6 +89,26 @@ export function startReplica(name: string, args: readonly string[]): Promise<Rep
     });
     child.once("exit", (code) => reject(new Error(`${name} exited with ${code} before listening:\n${err}`)));
   });
+}
+
+/**
+ * The nice value of every thread of a process (Linux's /proc), or null where there is no procfs.
+ *
+ * @example
+ * ```ts
+ * threadNices(worker.child.pid!); // [10, 10, 10, …]
+ * ```
+ */
+export function threadNices(pid: number): number[] | null {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map((tid) => {
+      // stat(5): the fields after the command's ")" start at the 3rd; nice is the 19th.
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return Number(fields[16]);
+    });
+  } catch {
+    return null;
+  }
 }
 
 /** One notification the webhook receiver got. */

@@ -29,6 +29,7 @@ import type { Explanations } from "./explanations.js";
 import { LearningLoop } from "./learning/index.js";
 import { LoginSessions } from "./login-sessions.js";
 import { MonitorService } from "./monitor-service.js";
+import { lowerPriority } from "./priority.js";
 import { ResourceMonitor } from "./resource-monitor.js";
 import { DeploymentService } from "./serving/index.js";
 
@@ -238,6 +239,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     service = openedService;
     opened.push(() => openedService.close());
+    if (queue !== undefined && role === "worker") {
+      // The drain can wait (JetStream holds the backlog); requests on a machine it shares cannot.
+      const threads = lowerPriority(config.queue.worker_nice);
+      if (threads > 0)
+        log.info("the worker runs at a lower CPU priority (queue.worker_nice)", {
+          nice: config.queue.worker_nice,
+          threads,
+        });
+    }
     // Resources run on the wall clock; their rules reach alerting only when its clock is the wall clock
     // too (in an event-time replay the alert clock is the replayed time).
     const openedResources = await ResourceMonitor.open({
