@@ -156,6 +156,20 @@ export function queueConformance(factory: QueueFactory): void {
         await second!.ack();
       }));
 
+    test("nak with a delay gives a batch back after the delay, not before", () =>
+      withQueues(1, async (queue) => {
+        await queue.publish({ id: "later", payload: bytes("p") });
+        const consumer = await queue.consumer("writer");
+        const [first] = await collect(consumer, 1);
+        const nakedAt = Date.now();
+        await first!.nak(1_500);
+        assert.deepEqual(await consumer.fetch(10, 700), [], "not within the delay");
+        const [again] = await collect(consumer, 1);
+        assert.ok(Date.now() - nakedAt >= 1_400, `came back after ${Date.now() - nakedAt} ms`);
+        assert.deepEqual([again!.id, again!.deliveries], ["later", 2]);
+        await again!.ack();
+      }));
+
     test("a batch id published again is stored once (a retried publish)", () =>
       withQueues(2, async (a, b) => {
         const first = await a.publish({ id: "same", payload: bytes("one") });

@@ -106,6 +106,9 @@ export interface QueueMessage {
   readonly deliveries: number;
   /** Acknowledges the batch as processed (resolves when the broker has recorded it). */
   ack(): Promise<void>;
-  /** Gives the batch back for redelivery now (processing failed; another consumer may take it). */
-  nak(): Promise<void>;
+  /**
+   * Gives the batch back for redelivery (processing failed, or must wait; any consumer may take it):
+   * now, or after `delayMs`.
+   */
+  nak(delayMs?: number): Promise<void>;
 }

@@ -234,8 +234,12 @@ class JetStreamConsumer implements QueueConsumer {
         // A double ack: resolves once the server recorded it, so a crash afterwards cannot redeliver.
         await nc.request(reply, "+ACK", { timeout: 5_000 });
       },
-      async nak() {
-        nc.publish(reply, "-NAK");
+      async nak(delayMs = 0) {
+        // JetStream's delayed nak takes nanoseconds.
+        nc.publish(
+          reply,
+          delayMs > 0 ? `-NAK ${JSON.stringify({ delay: Math.round(delayMs) * NANOS })}` : "-NAK",
+        );
         await nc.flush();
       },
     };

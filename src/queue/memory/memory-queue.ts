@@ -179,6 +179,7 @@ class MemoryConsumer implements QueueConsumer {
     const entry = this.log.entries.get(sequence)!;
     const durable = this.durable;
     const log = this.log;
+    const now = this.now;
     return {
       id: entry.id,
       sequence,
@@ -189,9 +190,9 @@ class MemoryConsumer implements QueueConsumer {
         durable.pending.delete(sequence);
         trim(log);
       },
-      async nak() {
+      async nak(delayMs = 0) {
         const state = durable.pending.get(sequence);
-        if (state !== undefined) state.deadline = 0;
+        if (state !== undefined) state.deadline = delayMs > 0 ? now() + delayMs : 0;
         for (const wake of durable.waiters) wake();
       },
     };

@@ -10,7 +10,7 @@ import { type IngestAppend, openSqliteStore, type Store } from "../../store/inde
 import { batchId, decodeAppend, encodeBatch } from "./queued-append.js";
 import { SerialChain } from "./serial-chain.js";
 import { StoreHealth } from "./store-health.js";
-import { commitGroups, DEAD_LETTERS, StoreWriter } from "./store-writer.js";
+import { commitGroups, DEAD_LETTERS, StoreWriter, type StoreWriterOptions } from "./store-writer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-store-writer-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +28,11 @@ const events = (model: string, ids: string[]): IngestAppend => ({
 /** A payload of version 1 (what API replicas published before version 2), written out by hand. */
 const encodeAppend = (append: IngestAppend) => Buffer.from(JSON.stringify({ v: 1, append }), "utf8");
 
-async function setUp(name: string, wrap: (store: Store) => Store = (s) => s, commitBytes?: number) {
+async function setUp(
+  name: string,
+  wrap: (store: Store) => Store = (s) => s,
+  options: Partial<Pick<StoreWriterOptions, "commitBytes" | "labelAttempts" | "labelRetryMs">> = {},
+) {
   const real = await openSqliteStore({ file: join(dir, `${name}.db`) });
   await real.createModel({
     name: "m",
@@ -51,7 +55,7 @@ async function setUp(name: string, wrap: (store: Store) => Store = (s) => s, com
     now: () => 9_000,
     log: silentLogger,
     fetchWaitMs: 50,
-    ...(commitBytes === undefined ? {} : { commitBytes }),
+    ...options,
   });
   return { real, queue, writer, appended: () => appended };
 }
@@ -227,7 +231,7 @@ test("when the store refuses a group, the groups after it in the fetch come agai
           return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
         },
       }),
-    1, // every batch its own transaction
+    { commitBytes: 1 }, // every batch its own transaction
   );
   for (const id of ["a", "b", "c"]) await queue.publish({ id, payload: encodeAppend(events("m", [id])) });
   writer.start();
@@ -240,6 +244,47 @@ test("when the store refuses a group, the groups after it in the fetch come agai
   await writer.stop();
   assert.equal(writer.counters.batches, 3);
   assert.equal(await real.countIndexedEvents("m"), 3);
+  await queue.close();
+  await real.close();
+});
+
+const labels = (model: string, ids: string[]): IngestAppend => ({
+  kind: "labels",
+  model,
+  receivedMs: 5_000,
+  labels: ids.map((id) => ({ id, timeMs: 2_000, source: JSON.stringify({ id, value: 1, time: 2_000 }) })),
+});
+
+const until = async (done: () => boolean | Promise<boolean>) => {
+  for (let i = 0; i < 250 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+};
+
+test("a label batch stored before its events' batch comes again later and joins them; after its last attempt the rest count unmatched", async () => {
+  const { real, queue, writer } = await setUp("labels-first", undefined, {
+    labelRetryMs: 200,
+    labelAttempts: 3,
+  });
+  // As two workers can store them: the labels first (one of them for an event that never comes).
+  await queue.publish({ id: "labels", payload: encodeAppend(labels("m", ["a", "b", "never"])) });
+  writer.start();
+  await until(() => writer.counters.labelRetries >= 1);
+  assert.equal(writer.counters.labelRetries, 1, "given back, not acknowledged");
+  await queue.publish({ id: "events", payload: encodeAppend(events("m", ["a", "b"])) });
+  const labelRows = async () =>
+    (await real.readBatches(0, 100)).filter((b) => b.kind === "labels").map((b) => b.count);
+  await until(async () => (await labelRows()).length > 0);
+  assert.deepEqual(await labelRows(), [2], "a and b joined their events on a later delivery");
+  // "never" has no event: retried until the third delivery, then acknowledged for good.
+  await until(() => writer.counters.labelRetries >= 2 && writer.counters.batches >= 4);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await writer.stop();
+  assert.equal(writer.counters.labelRetries, 2);
+  assert.deepEqual(
+    await (await queue.consumer("store-writer")).fetch(10, 100),
+    [],
+    "nothing left to deliver",
+  );
+  assert.deepEqual(await labelRows(), [2]);
   await queue.close();
   await real.close();
 });

@@ -20,6 +20,16 @@ export const DEAD_LETTERS = "dead-letters";
  */
 export const COMMIT_BYTES = 4 * 1024 * 1024;
 
+/**
+ * How many times a label batch with labels of no stored event is delivered before those count as
+ * unmatched, and the wait before the first retry (doubling after each: 2, 4, 8, 16, 32 s). Through the
+ * queue a label batch can be stored before its events' batch — another worker holds that, or held it
+ * and died, and it waits out the ack wait (30 s) — where one process would have stored the events
+ * first; the retries cover that wait.
+ */
+export const LABEL_ATTEMPTS = 6;
+export const LABEL_RETRY_MS = 2_000;
+
 /** Options of {@link StoreWriter}. */
 export interface StoreWriterOptions {
   readonly consumer: QueueConsumer;
@@ -39,6 +49,9 @@ export interface StoreWriterOptions {
   readonly fetchMax?: number;
   /** Payload bytes one store transaction takes at most ({@link COMMIT_BYTES}). */
   readonly commitBytes?: number;
+  /** Deliveries of a label batch with unmatched labels ({@link LABEL_ATTEMPTS}) and the first wait. */
+  readonly labelAttempts?: number;
+  readonly labelRetryMs?: number;
   readonly fetchWaitMs?: number;
 }
 
@@ -63,7 +76,7 @@ export class StoreWriter {
   private stopped = false;
   private lastError = "";
   /** Counters for /metrics and tests. */
-  readonly counters = { batches: 0, deadLetters: 0, failedCommits: 0 };
+  readonly counters = { batches: 0, deadLetters: 0, failedCommits: 0, labelRetries: 0 };
 
   constructor(private readonly options: StoreWriterOptions) {}
 
@@ -161,11 +174,17 @@ export class StoreWriter {
       }
     }
     let appended: AppendedEvents[] = [];
+    // Label batches whose unmatched labels get another chance: given back (delayed), not acknowledged.
+    const retry = new Set<QueueMessage>();
     if (storable.length > 0) {
       try {
         const results = await store.appendIngest(storable.map((g) => g.append));
         health.succeeded();
         appended = appendedWhole(storable, results);
+        const attempts = this.options.labelAttempts ?? LABEL_ATTEMPTS;
+        for (const [i, { message, append }] of storable.entries())
+          if (append.kind === "labels" && (results[i]?.unmatched ?? 0) > 0 && message.deliveries < attempts)
+            retry.add(message);
       } catch (error) {
         const refused = health.refused(error);
         this.counters.failedCommits++;
@@ -195,8 +214,18 @@ export class StoreWriter {
       this.counters.deadLetters++;
     }
     // Durable now. An ack that fails (the queue is down) only means the batch comes again: the store
-    // deduplicates its events by id. All at once: one round trip, not one per batch.
-    await Promise.all(messages.map((message) => message.ack().catch(() => undefined)));
+    // deduplicates its events by id. All at once: one round trip, not one per batch. A label batch to
+    // retry comes again later: its labels stored now are duplicates then, its unmatched ones join the
+    // events stored meanwhile.
+    const firstWait = this.options.labelRetryMs ?? LABEL_RETRY_MS;
+    await Promise.all(
+      messages.map((message) =>
+        (retry.has(message) ? message.nak(firstWait * 2 ** (message.deliveries - 1)) : message.ack()).catch(
+          () => undefined,
+        ),
+      ),
+    );
+    this.counters.labelRetries += retry.size;
     this.counters.batches += storable.length;
     this.lastError = "";
     if (storable.length > 0) await this.options.afterAppend(appended);
