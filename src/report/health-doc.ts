@@ -1,8 +1,8 @@
 import type { FairnessReport, HealthReport, ReportSummary } from "../contract/index.js";
 import type { Block, ReportDocument, Section, Source } from "./document.js";
 import { rangeText, timeText } from "./document.js";
+import { fairnessBlocks } from "./fairness-blocks.js";
 import { formatNumber } from "./format.js";
-import { fairnessBlocks } from "./model-card.js";
 
 /**
  * Where the stored health reports are read from (`GET /v1/models/{m}/reports` and `…/reports/{id}`).

@@ -57,12 +57,12 @@ export {
   type Source,
   timeText,
 } from "./document.js";
+export { fairnessBlocks } from "./fairness-blocks.js";
 export { buildHealthDoc, gatherHealth, type HealthDocInput, type HealthSource } from "./health-doc.js";
 export { buildLearningDoc, type LearningUpdate } from "./learning-doc.js";
 export {
   buildModelCard,
   type CardSource,
-  fairnessBlocks,
   gatherModelCard,
   type ModelCardInput,
   productionWindow,
