@@ -5,7 +5,7 @@ import { alertRoutes } from "./alert-routes.js";
 import type { TokenAuth } from "./auth.js";
 import { type DashboardAssets, loadDashboardAssets } from "./dashboard.js";
 import { dashboardRoutes } from "./dashboard-routes.js";
-import type { Explanations } from "./explanations.js";
+import type { Explanations } from "./explanations/index.js";
 import { readBody, UploadGate } from "./http/body.js";
 import { contractEndpoint, jsonBodyReader } from "./http/endpoint.js";
 import { hostAllowed, hostName } from "./http/host.js";

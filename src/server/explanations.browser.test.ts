@@ -13,7 +13,7 @@ import {
   openDashboardPage,
   type PageProblems,
 } from "../testing/browser.js";
-import type { ImportanceAnswer } from "./explanations.js";
+import type { ImportanceAnswer } from "./explanations/index.js";
 import {
   type CancerFixture,
   onnxRuntime,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { ImportanceAnswer } from "./explanations.js";
+import type { ImportanceAnswer } from "./explanations/index.js";
 import {
   type CancerFixture,
   onnxRuntime,

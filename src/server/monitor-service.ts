@@ -7,7 +7,7 @@ import type { ChangeBus, JobLocks, ModelRecord, Store } from "../store/index.js"
 import { Aggregator } from "./aggregator/index.js";
 import type { Alerting } from "./alerting.js";
 import { AlertingConsumer, ExplanationsConsumer, ReportsConsumer } from "./consumers/index.js";
-import { Explanations, explanationCollection } from "./explanations.js";
+import { Explanations, explanationCollection } from "./explanations/index.js";
 import {
   Ingest,
   type IngestResult,

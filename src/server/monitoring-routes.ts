@@ -1,7 +1,7 @@
 import { api } from "../contract/index.js";
 import { TikTokToeError } from "../errors/index.js";
 import { type DeploymentHistorySource, healthDocument, modelCard, sendDocument } from "./documents.js";
-import type { Explanations } from "./explanations.js";
+import type { Explanations } from "./explanations/index.js";
 import type { Endpoint, Route } from "./http/endpoint.js";
 import { parsePoints, parseRange, parseTime } from "./http/query.js";
 import { sendJson, sendJsonCompressed } from "./http/respond.js";

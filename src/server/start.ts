@@ -25,7 +25,7 @@ import {
 import { Alerting, loadAlerting } from "./alerting.js";
 import { createApp } from "./app.js";
 import { parseTokens, type Scope, TokenAuth } from "./auth.js";
-import type { Explanations } from "./explanations.js";
+import type { Explanations } from "./explanations/index.js";
 import { LearningLoop } from "./learning/index.js";
 import { LoginSessions } from "./login-sessions.js";
 import { MonitorService } from "./monitor-service.js";

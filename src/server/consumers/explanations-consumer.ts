@@ -1,6 +1,6 @@
 import { oldestAcceptedMs } from "../../monitor/index.js";
 import type { Store } from "../../store/index.js";
-import type { Explanations } from "../explanations.js";
+import type { Explanations } from "../explanations/index.js";
 import type { ModelRegistry } from "../registry/index.js";
 import { type FinalWindow, WindowFinalFeed, type WindowFinalHandler } from "./window-final-feed.js";
 
