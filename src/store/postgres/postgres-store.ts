@@ -1,4 +1,3 @@
-import { TikTokToeError } from "../../errors/index.js";
 import { type DocumentRecord, finiteRange, labelLogLine, type Store } from "../port.js";
 import type {
   ArtifactKind,
@@ -11,6 +10,23 @@ import type {
   VersionRecord,
   WindowRecord,
 } from "../records.js";
+import {
+  type BatchRow,
+  type DocumentRow,
+  type ModelRow,
+  type OutboxRow,
+  type SilenceRow,
+  storeConflict,
+  storeNotFound,
+  summaryOf,
+  toBatch,
+  toDocument,
+  toModel,
+  toOutbox,
+  toVersion,
+  type VersionRow,
+  type WindowRow,
+} from "../rows.js";
 import { openPool, type PgClient, type PgLocation, type PgPool, storeError } from "./driver.js";
 import { migratePostgres } from "./migrations.js";
 
@@ -64,66 +80,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => undefined);
     throw storeError(error);
   }
-}
-
-interface ModelRow {
-  name: string;
-  task: ModelRecord["task"];
-  features: string;
-  classes: string | null;
-  created_ms: number;
-}
-interface VersionRow {
-  model: string;
-  version: string;
-  created_ms: number;
-  meta: string;
-}
-interface BatchRow {
-  sequence: number;
-  model: string;
-  kind: LogBatch["kind"];
-  received_ms: number;
-  min_event_ms: number;
-  max_event_ms: number;
-  count: number;
-  payload: Buffer;
-}
-interface WindowRow {
-  model: string;
-  version: string;
-  start_ms: number;
-  end_ms: number;
-  state: Buffer;
-  summary: string;
-  updated_ms: number;
-}
-interface OutboxRow {
-  id: number;
-  created_ms: number;
-  channel: string;
-  group_key: string;
-  payload: string;
-  state: OutboxItem["state"];
-  attempts: number;
-  next_attempt_ms: number;
-  last_error: string | null;
-  sent_ms: number | null;
-}
-interface SilenceRow {
-  id: string;
-  matchers: string;
-  starts_ms: number;
-  ends_ms: number;
-  created_by: string;
-  comment: string;
-  created_ms: number;
-}
-interface DocumentRow {
-  collection: string;
-  key: string;
-  time_ms: number;
-  body: string;
 }
 
 /** A log row to write: its batch's fields, the payload as bytes. */
@@ -216,7 +172,7 @@ class PostgresStore implements Store {
         model.createdMs,
       ],
     );
-    if (rows.length === 0) throw conflict(`model "${model.name}" exists`);
+    if (rows.length === 0) throw storeConflict(`model "${model.name}" exists`);
   }
 
   async getModel(name: string): Promise<ModelRecord | undefined> {
@@ -238,9 +194,9 @@ class PostgresStore implements Store {
       [version.model, version.version, version.createdMs, JSON.stringify(version.meta)],
     );
     const row = rows[0] as { inserted: boolean | null; parent: boolean };
-    if (!row.parent) throw notFound(`model "${version.model}" does not exist`);
+    if (!row.parent) throw storeNotFound(`model "${version.model}" does not exist`);
     if (row.inserted !== true)
-      throw conflict(`version "${version.version}" of model "${version.model}" exists`);
+      throw storeConflict(`version "${version.version}" of model "${version.model}" exists`);
   }
 
   async getVersion(model: string, version: string): Promise<VersionRecord | undefined> {
@@ -267,7 +223,7 @@ class PostgresStore implements Store {
        ON CONFLICT (model, version, kind) DO UPDATE SET bytes = excluded.bytes RETURNING kind`,
       [model, version, kind, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)],
     );
-    if (rows.length === 0) throw notFound(`version "${version}" of model "${model}" does not exist`);
+    if (rows.length === 0) throw storeNotFound(`version "${version}" of model "${model}" does not exist`);
   }
 
   async getArtifact(model: string, version: string, kind: ArtifactKind): Promise<Uint8Array | undefined> {
@@ -491,7 +447,7 @@ class PostgresStore implements Store {
           const locked = Promise.all([head, found]).then(([h, f]) => {
             const names = new Set(f.rows.map((r) => r.name));
             const missing = wanted.find((name) => !names.has(name));
-            if (missing !== undefined) throw notFound(`model "${missing}" does not exist`);
+            if (missing !== undefined) throw storeNotFound(`model "${missing}" does not exist`);
             return h.rows[0]!.head;
           });
           defer(locked);
@@ -887,76 +843,4 @@ function logRow(batch: IngestAppend, lines: readonly string[], minMs: number, ma
 /** One time bound made finite as {@link finiteRange} does (bigint columns cannot hold ±Infinity). */
 function finite(ms: number): number {
   return finiteRange(ms, ms)[0];
-}
-
-function summaryOf(row: Omit<WindowRow, "state">): Omit<WindowRecord, "state"> {
-  return {
-    model: row.model,
-    version: row.version,
-    startMs: row.start_ms,
-    endMs: row.end_ms,
-    summary: JSON.parse(row.summary) as Record<string, unknown>,
-    updatedMs: row.updated_ms,
-  };
-}
-
-function toBatch(row: BatchRow): LogBatch {
-  return {
-    sequence: row.sequence,
-    model: row.model,
-    kind: row.kind,
-    receivedMs: row.received_ms,
-    minEventMs: row.min_event_ms,
-    maxEventMs: row.max_event_ms,
-    count: row.count,
-    payload: new Uint8Array(row.payload),
-  };
-}
-
-function toModel(row: ModelRow): ModelRecord {
-  return {
-    name: row.name,
-    task: row.task,
-    features: JSON.parse(row.features) as ModelRecord["features"],
-    ...(row.classes === null ? {} : { classes: JSON.parse(row.classes) as string[] }),
-    createdMs: row.created_ms,
-  };
-}
-
-function toVersion(row: VersionRow): VersionRecord {
-  return {
-    model: row.model,
-    version: row.version,
-    createdMs: row.created_ms,
-    meta: JSON.parse(row.meta) as Record<string, unknown>,
-  };
-}
-
-function toOutbox(row: OutboxRow): OutboxItem {
-  return {
-    id: row.id,
-    createdMs: row.created_ms,
-    channel: row.channel,
-    groupKey: row.group_key,
-    payload: row.payload,
-    state: row.state,
-    attempts: row.attempts,
-    nextAttemptMs: row.next_attempt_ms,
-    lastError: row.last_error,
-    sentMs: row.sent_ms,
-  };
-}
-
-function toDocument(row: DocumentRow): DocumentRecord {
-  return { collection: row.collection, key: row.key, timeMs: row.time_ms, body: row.body };
-}
-
-function conflict(message: string): TikTokToeError {
-  return new TikTokToeError("STORE_CONFLICT", message, {
-    hint: "read the existing record, or choose another name",
-  });
-}
-
-function notFound(message: string): TikTokToeError {
-  return new TikTokToeError("STORE_NOT_FOUND", message, { hint: "register the model (and version) first" });
 }

@@ -1,4 +1,3 @@
-import { TikTokToeError } from "../../errors/index.js";
 import { type DocumentRecord, finiteRange, labelLogLine, type Store } from "../port.js";
 import type {
   ArtifactKind,
@@ -13,6 +12,22 @@ import type {
   VersionRecord,
   WindowRecord,
 } from "../records.js";
+import {
+  type BatchRow,
+  type DocumentRow,
+  type ModelRow,
+  type OutboxRow,
+  type SilenceRow,
+  storeConflict,
+  storeNotFound,
+  toBatch,
+  toDocument,
+  toModel,
+  toOutbox,
+  toVersion,
+  type VersionRow,
+  type WindowRow,
+} from "../rows.js";
 import { openSqlite, type SqliteDatabase, type SqliteTransaction } from "./driver.js";
 import { migrate } from "./migrations.js";
 
@@ -20,39 +35,6 @@ import { migrate } from "./migrations.js";
 export interface SqliteStoreOptions {
   /** Database file; `:memory:` for a throw-away store. */
   readonly file: string;
-}
-
-interface ModelRow {
-  name: string;
-  task: ModelRecord["task"];
-  features: string;
-  classes: string | null;
-  created_ms: number;
-}
-interface VersionRow {
-  model: string;
-  version: string;
-  created_ms: number;
-  meta: string;
-}
-interface BatchRow {
-  sequence: number;
-  model: string;
-  kind: LogBatch["kind"];
-  received_ms: number;
-  min_event_ms: number;
-  max_event_ms: number;
-  count: number;
-  payload: Uint8Array;
-}
-interface WindowRow {
-  model: string;
-  version: string;
-  start_ms: number;
-  end_ms: number;
-  state: Uint8Array;
-  summary: string;
-  updated_ms: number;
 }
 
 interface IndexRow {
@@ -64,43 +46,6 @@ interface IndexRow {
 
 const LOG_POSITION = "aggregator";
 const ALERTING_STATE = "alerting";
-
-interface OutboxRow {
-  id: number;
-  created_ms: number;
-  channel: string;
-  group_key: string;
-  payload: string;
-  state: OutboxItem["state"];
-  attempts: number;
-  next_attempt_ms: number;
-  last_error: string | null;
-  sent_ms: number | null;
-}
-interface SilenceRow {
-  id: string;
-  matchers: string;
-  starts_ms: number;
-  ends_ms: number;
-  created_by: string;
-  comment: string;
-  created_ms: number;
-}
-
-function toOutbox(row: OutboxRow): OutboxItem {
-  return {
-    id: row.id,
-    createdMs: row.created_ms,
-    channel: row.channel,
-    groupKey: row.group_key,
-    payload: row.payload,
-    state: row.state,
-    attempts: row.attempts,
-    nextAttemptMs: row.next_attempt_ms,
-    lastError: row.last_error,
-    sentMs: row.sent_ms,
-  };
-}
 
 /**
  * Opens (creating and migrating as needed) the embedded SQLite store.
@@ -147,7 +92,7 @@ class SqliteStore implements Store {
       model.classes === undefined ? null : JSON.stringify(model.classes),
       model.createdMs,
     );
-    if (changes === 0) throw conflict(`model "${model.name}" exists`);
+    if (changes === 0) throw storeConflict(`model "${model.name}" exists`);
   }
 
   async getModel(name: string): Promise<ModelRecord | undefined> {
@@ -167,7 +112,7 @@ class SqliteStore implements Store {
       version.createdMs,
       JSON.stringify(version.meta),
     );
-    if (changes === 0) throw conflict(`version "${version.version}" of model "${version.model}" exists`);
+    if (changes === 0) throw storeConflict(`version "${version.version}" of model "${version.model}" exists`);
   }
 
   async getVersion(model: string, version: string): Promise<VersionRecord | undefined> {
@@ -181,7 +126,7 @@ class SqliteStore implements Store {
 
   async putArtifact(model: string, version: string, kind: ArtifactKind, bytes: Uint8Array): Promise<void> {
     if (this.statements.getVersion.get(model, version) === undefined)
-      throw notFound(`version "${version}" of model "${model}" does not exist`);
+      throw storeNotFound(`version "${version}" of model "${model}" does not exist`);
     this.statements.putArtifact.run(model, version, kind, bytes);
   }
 
@@ -502,7 +447,8 @@ class SqliteStore implements Store {
   }
 
   private requireModel(name: string): void {
-    if (this.statements.getModel.get(name) === undefined) throw notFound(`model "${name}" does not exist`);
+    if (this.statements.getModel.get(name) === undefined)
+      throw storeNotFound(`model "${name}" does not exist`);
   }
 }
 
@@ -606,60 +552,7 @@ function prepare(db: SqliteDatabase) {
   };
 }
 
-interface DocumentRow {
-  collection: string;
-  key: string;
-  time_ms: number;
-  body: string;
-}
-
-function toDocument(row: DocumentRow): DocumentRecord {
-  return { collection: row.collection, key: row.key, timeMs: row.time_ms, body: row.body };
-}
-
 /** One time bound made finite as {@link finiteRange} does (SQLite integers cannot hold ±Infinity). */
 function finite(ms: number): number {
   return finiteRange(ms, ms)[0];
-}
-
-function toBatch(row: BatchRow): LogBatch {
-  return {
-    sequence: row.sequence,
-    model: row.model,
-    kind: row.kind,
-    receivedMs: row.received_ms,
-    minEventMs: row.min_event_ms,
-    maxEventMs: row.max_event_ms,
-    count: row.count,
-    payload: new Uint8Array(row.payload),
-  };
-}
-
-function toModel(row: ModelRow): ModelRecord {
-  return {
-    name: row.name,
-    task: row.task,
-    features: JSON.parse(row.features) as ModelRecord["features"],
-    ...(row.classes === null ? {} : { classes: JSON.parse(row.classes) as string[] }),
-    createdMs: row.created_ms,
-  };
-}
-
-function toVersion(row: VersionRow): VersionRecord {
-  return {
-    model: row.model,
-    version: row.version,
-    createdMs: row.created_ms,
-    meta: JSON.parse(row.meta) as Record<string, unknown>,
-  };
-}
-
-function conflict(message: string): TikTokToeError {
-  return new TikTokToeError("STORE_CONFLICT", message, {
-    hint: "read the existing record, or choose another name",
-  });
-}
-
-function notFound(message: string): TikTokToeError {
-  return new TikTokToeError("STORE_NOT_FOUND", message, { hint: "register the model (and version) first" });
 }
