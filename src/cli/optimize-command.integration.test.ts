@@ -8,7 +8,7 @@ import { after, test } from "node:test";
 import type { CandidateEntry, OptimizationReport } from "../optimizer/index.js";
 import { runCli } from "../testing/cli.js";
 import { repoPath } from "../testing/paths.js";
-import { deployChosen } from "./optimize-command.js";
+import { deployChosen } from "./optimize-deploy.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-optimize-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
