@@ -139,18 +139,7 @@ test("the worker stores fetched batches in one transaction, acknowledges them, a
 
 test("a store failure acknowledges nothing: the batches come again and are stored once the store is back", async () => {
   let failing = true;
-  const { real, queue, writer } = await setUp(
-    "outage",
-    (store) =>
-      new Proxy(store, {
-        get(target, property, receiver) {
-          const value = Reflect.get(target, property, receiver) as unknown;
-          if (property === "appendIngest" && failing)
-            return () => Promise.reject(new TikTokToeError("STORE_UNAVAILABLE", "down", { retryAfterS: 5 }));
-          return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-        },
-      }),
-  );
+  const { real, queue, writer } = await setUp("outage", (store) => refusingAppends(store, () => failing));
   await queue.publish({ id: "one", payload: encodeAppend(events("m", ["a"])) });
   writer.start();
   for (let i = 0; i < 100 && writer.counters.failedCommits === 0; i++)
@@ -222,15 +211,7 @@ test("when the store refuses a group, the groups after it in the fetch come agai
   let failing = true;
   const { real, queue, writer } = await setUp(
     "groups",
-    (store) =>
-      new Proxy(store, {
-        get(target, property, receiver) {
-          const value = Reflect.get(target, property, receiver) as unknown;
-          if (property === "appendIngest" && failing)
-            return () => Promise.reject(new TikTokToeError("STORE_UNAVAILABLE", "down", { retryAfterS: 5 }));
-          return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-        },
-      }),
+    (store) => refusingAppends(store, () => failing),
     { commitBytes: 1 }, // every batch its own transaction
   );
   for (const id of ["a", "b", "c"]) await queue.publish({ id, payload: encodeAppend(events("m", [id])) });
@@ -254,6 +235,18 @@ const labels = (model: string, ids: string[]): IngestAppend => ({
   receivedMs: 5_000,
   labels: ids.map((id) => ({ id, timeMs: 2_000, source: JSON.stringify({ id, value: 1, time: 2_000 }) })),
 });
+
+/** The store, but its appends fail with STORE_UNAVAILABLE (an outage) while `failing()` says so. */
+function refusingAppends(store: Store, failing: () => boolean): Store {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (property === "appendIngest" && failing())
+        return () => Promise.reject(new TikTokToeError("STORE_UNAVAILABLE", "down", { retryAfterS: 5 }));
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 
 const until = async (done: () => boolean | Promise<boolean>) => {
   for (let i = 0; i < 250 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -20,6 +20,7 @@ import {
   type SilenceRow,
   storeConflict,
   storeNotFound,
+  summaryOf,
   toBatch,
   toDocument,
   toModel,
@@ -307,14 +308,7 @@ class SqliteStore implements Store {
         ? this.statements.getWindowSummaries.all(model, ...finiteRange(fromMs, toMs))
         : this.statements.getWindowSummariesOfVersion.all(model, ...finiteRange(fromMs, toMs), version)
     ) as Array<Omit<WindowRow, "state">>;
-    return rows.map((row) => ({
-      model: row.model,
-      version: row.version,
-      startMs: row.start_ms,
-      endMs: row.end_ms,
-      summary: JSON.parse(row.summary) as Record<string, unknown>,
-      updatedMs: row.updated_ms,
-    }));
+    return rows.map(summaryOf);
   }
 
   async getLogPosition(): Promise<number> {
