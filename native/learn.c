@@ -1,5 +1,5 @@
 /*
- * The update loop of OnlineLinearModel.learnSingle (src/learn/linear-model.ts) for one output,
+ * The update loop of learnSingle (src/learn/linear-updates.ts) for one output,
  * operation for operation: the same IEEE operations on the same values in the same order per
  * coordinate (compiled with -ffp-contract=off, no fast-math), so that every weight, every optimizer
  * sum and every running statistic comes out with the bits the JavaScript path gives. What differs is
@@ -114,7 +114,7 @@ double ttt_fdlibm_exp(double x) {
   return y * twopk * twom1000;
 }
 
-/* JavaScript's sigmoid in linear-model.ts. */
+/* JavaScript's sigmoid in linear-state.ts. */
 static double sigmoid(double margin) {
   return margin >= 0 ? 1 / (1 + ttt_fdlibm_exp(-margin))
                      : ttt_fdlibm_exp(margin) / (1 + ttt_fdlibm_exp(margin));

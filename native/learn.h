@@ -1,7 +1,7 @@
 /*
  * TikTokToe's native update loop of the online linear models with one output (binary and
  * regression): plain C, no Node dependency (wrapped by addon.c). It mirrors
- * OnlineLinearModel.learnSingle (src/learn/linear-model.ts) operation for operation, so the model it
+ * learnSingle (src/learn/linear-updates.ts) operation for operation, so the model it
  * makes is bit for bit the one the JavaScript path makes; see docs/decisions.md ("Online learning").
  */
 #ifndef TIKTOKTOE_LEARN_H
