@@ -9,7 +9,7 @@ import type { ResourceMonitor } from "./resource-monitor.js";
 export const UNMATCHED_ROUTE = "unmatched";
 
 /** What the server's metric families read of the monitor service. */
-export type MetricsService = Pick<MonitorService, "counters" | "gauges" | "alerting">;
+export type MetricsService = Pick<MonitorService, "counters" | "gauges" | "alerting" | "storeWriter">;
 
 /** Options of {@link ServerMetrics}. */
 export interface ServerMetricsOptions {
@@ -146,5 +146,39 @@ function serviceMetrics(service: MetricsService, requests: ReadonlyMap<string, n
         }),
     },
     notificationLatency(service.alerting?.counters ?? new Map<string, number>()),
+    ...queueWorkerMetrics(service.storeWriter),
+  ];
+}
+
+/** A worker's loop over the ingest queue (`--role worker|all` with a queue); none without one. */
+function queueWorkerMetrics(writer: MetricsService["storeWriter"]): MetricFamily[] {
+  if (writer === undefined) return [];
+  const counter = (name: string, help: string, value: number): MetricFamily => ({
+    name,
+    help,
+    type: "counter",
+    samples: [{ value }],
+  });
+  return [
+    counter(
+      "tiktoktoe_queue_batches_stored_total",
+      "Ingest batches this worker took from the queue and committed to the store.",
+      writer.batches,
+    ),
+    counter(
+      "tiktoktoe_queue_dead_letters_total",
+      "Ingest batches that can never be stored (written to the dead-letters collection).",
+      writer.deadLetters,
+    ),
+    counter(
+      "tiktoktoe_queue_failed_commits_total",
+      "Store transactions of queued batches that failed; their batches come again.",
+      writer.failedCommits,
+    ),
+    counter(
+      "tiktoktoe_queue_label_retries_total",
+      "Label batches given back to wait for their events (labels stored before their events' batch).",
+      writer.labelRetries,
+    ),
   ];
 }

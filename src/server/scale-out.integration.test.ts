@@ -349,6 +349,17 @@ test("2 API replicas + 2 workers on PostgreSQL and JetStream, one of each killed
       await admin.end();
     }
     assert.equal(answered.size, STEPS * PER_STEP + 1, "every event was answered 2xx in the end");
+    // The workers say on /metrics what they stored, and that nothing was dead-lettered.
+    let stored = 0;
+    for (const r of replicas.filter(
+      (r) => r.name.startsWith("worker") && r.child.exitCode === null && r.child.signalCode === null,
+    )) {
+      const text = await (await fetch(`${r.url}/metrics`)).text();
+      assert.match(text, /^# TYPE tiktoktoe_queue_batches_stored_total counter$/m);
+      assert.match(text, /^tiktoktoe_queue_dead_letters_total 0$/m, r.name);
+      stored += Number(/^tiktoktoe_queue_batches_stored_total (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+    }
+    assert.ok(stored > 0, `the live workers stored ${stored} batches`);
     const pairs = (await (await fetch(`${apis[0]!.url}/v1/models/m/labelled?limit=100000`)).text())
       .split("\n")
       .filter((line) => line !== "")
