@@ -11,6 +11,7 @@ import { validateConfig } from "../../config/index.js";
 import { openMemoryQueue } from "../../queue/index.js";
 import { openSqliteStore, type Store } from "../../store/index.js";
 import { MonitorService } from "../monitor-service.js";
+import { eventLine, registerBinaryModel } from "./ingest.test.helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-aggregate-appended-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,24 +23,6 @@ const config = (() => {
 })();
 const T0 = Date.UTC(2026, 1, 16, 12);
 
-async function register(service: MonitorService): Promise<void> {
-  await service.registerModel({
-    name: "m",
-    task: "binary",
-    classes: ["no", "yes"],
-    features: [
-      { name: "x", type: "numeric" },
-      { name: "c", type: "categorical" },
-      { name: "s", type: "categorical", role: "sensitive" },
-    ],
-  });
-  await service.registerVersion("m", { version: "1" });
-  await service.registerVersion("m", { version: "2" });
-}
-
-const line = (fields: Record<string, unknown>) =>
-  JSON.stringify({ version: "1", prediction: "yes", ...fields });
-
 /** Event bodies of every shape the parser reads, over three windows and two versions. */
 function bodies(): Array<{ body: Buffer; format?: "json" }> {
   const out: Array<{ body: Buffer; format?: "json" }> = [];
@@ -48,7 +31,7 @@ function bodies(): Array<{ body: Buffer; format?: "json" }> {
     const lines: string[] = [];
     for (let i = 0; i < 40; i++, n++)
       lines.push(
-        line({
+        eventLine({
           id: `e${n}`,
           // Three windows back from T0; every seventh without a time (the receipt's), some as ISO text.
           ...(n % 7 === 0
@@ -103,7 +86,7 @@ test("windows aggregated from the append's records equal those aggregated from t
   closing.push(() => store.close());
   const handed = await MonitorService.open({ store, config, clock: "wall", now: () => T0 });
   closing.push(() => handed.close());
-  await register(handed);
+  await registerBinaryModel(handed, ["1", "2"]);
   const all = bodies();
   let events = 0;
   for (const [i, { body, format }] of all.entries()) {
@@ -112,7 +95,7 @@ test("windows aggregated from the append's records equal those aggregated from t
     if (i === 2) {
       // A resend with one new event: logged without its duplicates, so it is read back from the log.
       const resend = Buffer.from(
-        `${body.toString("utf8")}\n${line({ id: "r1", time: T0 - 5, features: { x: 1, c: "red", s: "f" } })}`,
+        `${body.toString("utf8")}\n${eventLine({ id: "r1", time: T0 - 5, features: { x: 1, c: "red", s: "f" } })}`,
       );
       assert.deepEqual(await handed.ingestEvents("m", resend), { accepted: 1, duplicates: 40 });
       events += 1;
@@ -154,7 +137,7 @@ test("a worker takes what it appended from the records, and reads the log where 
   );
   const api = await MonitorService.open({ store, config, clock: "wall", now: () => T0, publishTo: queue });
   closing.push(() => api.close());
-  await register(api);
+  await registerBinaryModel(api, ["1", "2"]);
   const all = bodies();
   for (const { body, format } of all.slice(0, 3)) await api.ingestEvents("m", body, format);
   const worker = await MonitorService.open({

@@ -11,6 +11,7 @@ import { isTikTokToeError } from "../../errors/index.js";
 import { openMemoryQueue } from "../../queue/index.js";
 import { type IngestAppend, openSqliteStore, type Store } from "../../store/index.js";
 import { MonitorService } from "../monitor-service.js";
+import { eventLine, registerBinaryModel } from "./ingest.test.helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tiktoktoe-queue-parity-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,23 +42,6 @@ function recording(store: Store): { store: Store; appends: IngestAppend[] } {
   return { store: proxy, appends };
 }
 
-async function register(service: MonitorService): Promise<void> {
-  await service.registerModel({
-    name: "m",
-    task: "binary",
-    classes: ["no", "yes"],
-    features: [
-      { name: "x", type: "numeric" },
-      { name: "c", type: "categorical" },
-      { name: "s", type: "categorical", role: "sensitive" },
-    ],
-  });
-  await service.registerVersion("m", { version: "1" });
-}
-
-const line = (fields: Record<string, unknown>) =>
-  JSON.stringify({ version: "1", prediction: "yes", ...fields });
-
 /** Request bodies of every kind: the scanner's and the parser's cases, absent times, labels. */
 const REQUESTS: ReadonlyArray<{
   kind: "events" | "labels";
@@ -67,18 +51,18 @@ const REQUESTS: ReadonlyArray<{
   {
     kind: "events",
     body: [
-      line({ id: "a", time: T0 - 600_000, features: { x: 1.5, c: "red", s: "f" }, scores: [0.2, 0.8] }),
-      line({ id: "b", time: T0 - 3_000_000, features: { x: -2e-7, c: "blue", s: null }, latency_ms: 3 }),
+      eventLine({ id: "a", time: T0 - 600_000, features: { x: 1.5, c: "red", s: "f" }, scores: [0.2, 0.8] }),
+      eventLine({ id: "b", time: T0 - 3_000_000, features: { x: -2e-7, c: "blue", s: null }, latency_ms: 3 }),
       // No time: the receipt's (the API's nowMs), written into the stored record.
-      line({ id: "c", features: { x: 0, c: 7, s: true }, scores: [1, 0] }),
-      `  ${line({ id: "d", time: null, features: { x: 4, c: "Zürich", s: "m" }, prediction: "no" })}\r`,
+      eventLine({ id: "c", features: { x: 0, c: 7, s: true }, scores: [1, 0] }),
+      `  ${eventLine({ id: "d", time: null, features: { x: 4, c: "Zürich", s: "m" }, prediction: "no" })}\r`,
     ].join("\n"),
   },
   {
     kind: "events",
     // ISO times and a duplicate key: the parser's alone, stored alike.
     body: [
-      line({ id: "e", time: new Date(T0 - 60_000).toISOString(), features: { x: 2, c: "red", s: "f" } }),
+      eventLine({ id: "e", time: new Date(T0 - 60_000).toISOString(), features: { x: 2, c: "red", s: "f" } }),
       '{"id":"f","version":"1","prediction":"no","features":{"x":1,"x":2,"c":"a","s":"m"}}',
     ].join("\n"),
   },
@@ -92,7 +76,10 @@ const REQUESTS: ReadonlyArray<{
   // Event objects (as /predict records them): a JSON array's text.
   { kind: "events", body: [{ id: "h", version: "1", features: { x: 9, c: "z", s: "m" }, prediction: "no" }] },
   // A resend: duplicates, nothing new logged.
-  { kind: "events", body: line({ id: "a", time: T0 - 600_000, features: { x: 1.5, c: "red", s: "f" } }) },
+  {
+    kind: "events",
+    body: eventLine({ id: "a", time: T0 - 600_000, features: { x: 1.5, c: "red", s: "f" } }),
+  },
   {
     kind: "labels",
     body: [
@@ -129,8 +116,8 @@ test("a batch through the queue (worker a month later) is stored byte for byte a
     () => alone.close(),
     () => api.close(),
   );
-  await register(alone);
-  await register(api);
+  await registerBinaryModel(alone);
+  await registerBinaryModel(api);
   const answers: Array<[unknown, unknown]> = [];
   for (const { kind, body, format } of REQUESTS) {
     // Bytes, as the HTTP route passes them; the event objects as /predict does.
@@ -152,7 +139,7 @@ test("a batch through the queue (worker a month later) is stored byte for byte a
   assert.equal(shared.appends.length, 0, "the API replica appends nothing itself");
   // An invalid batch: refused alike, with the parser's problems, and nothing published.
   const invalid = Buffer.from(
-    `${line({ id: "z1", features: { x: 1, c: "a", s: "f" } })}\n${line({ id: "z2", features: { x: "high" } })}`,
+    `${eventLine({ id: "z1", features: { x: 1, c: "a", s: "f" } })}\n${eventLine({ id: "z2", features: { x: "high" } })}`,
   );
   const refusal = async (service: MonitorService) =>
     service.ingestEvents("m", invalid).then(

@@ -117,8 +117,12 @@ export class StoreWriter {
           });
         if (ok) continue;
         // The rest of the fetch comes again at once (to any worker), not after the ack wait.
-        for (const rest of groups.slice(g + 1))
-          for (const message of rest) await message.nak().catch(() => undefined);
+        await Promise.all(
+          groups
+            .slice(g + 1)
+            .flat()
+            .map((message) => message.nak().catch(() => undefined)),
+        );
         break;
       }
       // The store refused (an outage): wait a little rather than spin on the redeliveries.
